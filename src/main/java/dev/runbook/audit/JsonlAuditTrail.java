@@ -1,0 +1,147 @@
+package dev.runbook.audit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The default audit trail: one JSON object per line in a private file, each chained to the line
+ * before it. Several processes may append to the same file; each append holds an exclusive lock
+ * on it, so the chain stays a single line of custody.
+ */
+public final class JsonlAuditTrail implements AuditSink {
+    private final Path file;
+    private final FileChannel channel;
+    private String lastHash;
+    private long knownSize = -1;
+
+    public JsonlAuditTrail(Path file) {
+        this.file = file;
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(file.getParent());
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another process created it first
+                }
+            }
+            StateDir.makePrivate(file);
+            this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new AuditException("cannot open the audit trail " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public synchronized void append(AuditEvent event, boolean durable) {
+        try (FileLock lock = channel.lock()) {
+            long size = channel.size();
+            if (size != knownSize) {
+                lastHash = tailHash(size);
+                size = channel.size();
+            }
+            AuditCodec.Line line = AuditCodec.encode(event, lastHash);
+            write(line.text() + "\n", size);
+            if (durable) {
+                channel.force(false);
+            }
+            lastHash = line.hash();
+            knownSize = channel.size();
+        } catch (IOException e) {
+            throw new AuditException("cannot write to the audit trail " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void write(String text, long at) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        long pos = at;
+        while (buf.hasRemaining()) {
+            pos += channel.write(buf, pos);
+        }
+    }
+
+    /**
+     * The hash of the last complete event. A torn last line (a crash in the middle of a write) is
+     * closed with a newline and recorded by an {@code audit.torn} event, so verification can tell
+     * it from tampering.
+     */
+    private String tailHash(long size) throws IOException {
+        if (size == 0) {
+            return AuditCodec.GENESIS;
+        }
+        int window = (int) Math.min(size, 256 * 1024);
+        ByteBuffer buf = ByteBuffer.allocate(window);
+        channel.read(buf, size - window);
+        String tail = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        if (!tail.endsWith("\n")) {
+            int cut = tail.lastIndexOf('\n');
+            String fragment = tail.substring(cut + 1);
+            String before = cut < 0 ? "" : tail.substring(0, cut + 1);
+            String prevHash = lastCompleteHash(before, size - window == 0);
+            long tornLine = countLines() + 1;
+            write("\n", size);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("line", tornLine);
+            data.put("bytes", fragment.getBytes(StandardCharsets.UTF_8).length);
+            data.put("sha256", AuditCodec.sha256(fragment));
+            AuditEvent torn = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), "audit.torn", null,
+                    null, null, new AuditEvent.Actor(System.getProperty("user.name"), "rule"), data, null, null);
+            AuditCodec.Line line = AuditCodec.encode(torn, prevHash);
+            write(line.text() + "\n", channel.size());
+            channel.force(false);
+            return line.hash();
+        }
+        return lastCompleteHash(tail, size - window == 0);
+    }
+
+    private long countLines() throws IOException {
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.count() - 1;
+        } catch (java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    private static String lastCompleteHash(String text, boolean fromStart) {
+        String[] lines = text.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (i == 0 && !fromStart) {
+                break;
+            }
+            ObjectNode n = AuditCodec.parse(lines[i]);
+            if (n != null && n.hasNonNull("hash")) {
+                return n.get("hash").asText();
+            }
+        }
+        return AuditCodec.GENESIS;
+    }
+
+    @Override
+    public String describe() {
+        return file.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing after the last fsync: nothing left to lose
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package dev.runbook.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.expr.ExprException;
+import dev.runbook.expr.Expressions;
+import dev.runbook.expr.JsonValues;
+import dev.runbook.expr.Secret;
+import dev.runbook.expr.Templates;
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.ExecResult;
+import dev.runbook.exec.HttpRequestSpec;
+import dev.runbook.exec.HttpResult;
+import dev.runbook.exec.UnreachableException;
+import dev.runbook.load.Durations;
+import dev.runbook.model.Action;
+import dev.runbook.model.Step;
+import dev.runbook.model.Target;
+import dev.runbook.model.Text;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders and runs the actions that happen on one host: {@code run}, {@code script},
+ * {@code assert}, {@code wait}, {@code confirm}, {@code http}, {@code sql}. Rendering comes first so the
+ * exact command is on record ({@code step.started}) before it runs.
+ */
+final class Actions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An action rendered for a host: what it will do, in words, and the doing of it. */
+    record Prepared(String kind, String display, Execution execution) {}
+
+    @FunctionalInterface
+    interface Execution {
+        StepResult run(Cancellation cancel);
+    }
+
+    private final RunContext ctx;
+
+    Actions(RunContext ctx) {
+        this.ctx = ctx;
+    }
+
+    static String kind(Action a) {
+        if (a instanceof Action.Run) {
+            return "run";
+        } else if (a instanceof Action.Script) {
+            return "script";
+        } else if (a instanceof Action.Assert) {
+            return "assert";
+        } else if (a instanceof Action.Wait) {
+            return "wait";
+        } else if (a instanceof Action.Confirm) {
+            return "confirm";
+        } else if (a instanceof Action.Http) {
+            return "http";
+        } else if (a instanceof Action.Call) {
+            return "runbook";
+        } else if (a instanceof Action.Block) {
+            return "block";
+        } else if (a instanceof Action.Sql) {
+            return "sql";
+        }
+        throw new IllegalArgumentException("unknown action " + a);
+    }
+
+    /** @throws ExprException when a template cannot be rendered */
+    Prepared prepare(Step step, Target host, Map<String, Object> scope, Frame frame) {
+        Action a = step.action();
+        String stepName = frame.eventStep(step.id());
+        if (a instanceof Action.Run r) {
+            Templates.Rendered cmd = Templates.render(r.command(), scope, Templates.Mode.SHELL);
+            return command(step, host, frame, stepName, cmd, false, r.shell());
+        } else if (a instanceof Action.Script s) {
+            Templates.Rendered body = Templates.render(s.body(), scope, Templates.Mode.SHELL);
+            return command(step, host, frame, stepName, body, true, s.shell());
+        } else if (a instanceof Action.Assert as) {
+            return new Prepared("assert", as.expr().value(), c -> assertion(as, scope));
+        } else if (a instanceof Action.Wait w) {
+            return waitFor(step, w, host, scope, frame, stepName);
+        } else if (a instanceof Action.Confirm) {
+            return new Prepared("confirm", step.gate() == null ? "" : Templates.display(step.gate().prompt(), scope),
+                    c -> StepResult.ok(Map.of(), 0));
+        } else if (a instanceof Action.Http h) {
+            return http(step, h, scope);
+        } else if (a instanceof Action.Sql q) {
+            return sql(step, q, host, scope);
+        }
+        throw new IllegalArgumentException("not a host action: " + kind(a));
+    }
+
+    private Prepared command(Step step, Target host, Frame frame, String stepName, Templates.Rendered rendered,
+                             boolean script, String shell) {
+        String user = step.become() == null ? null : Templates.plain(step.become().user(), Map.of());
+        String password = null;
+        if (step.become() != null && step.become().passwordSecret() != null) {
+            Secret s = frame.secrets().get(step.become().passwordSecret());
+            password = s == null ? null : s.reveal();
+        }
+        String becomeUser = user;
+        String becomePassword = password;
+        String display = ctx.masker.mask(rendered.text());
+        return new Prepared(script ? "script" : "run", display, cancel -> {
+            Command cmd = new Command(rendered.text(), script, shell, rendered.env(), ctx.bound(step.timeout()),
+                    becomeUser, becomePassword);
+            return runCommand(host, stepName, cmd, step.parseJson(), cancel);
+        });
+    }
+
+    StepResult runCommand(Target host, String stepName, Command cmd, boolean parseJson, Cancellation cancel) {
+        CommandRunner runner;
+        try {
+            runner = ctx.runner(host);
+        } catch (UnreachableException e) {
+            return StepResult.of(StepResult.Outcome.UNREACHABLE, ctx.masker.mask(e.getMessage()), Map.of(), 0);
+        }
+        ExecResult r;
+        try {
+            r = runner.run(cmd, (stream, line) -> ctx.listener.output(host.name(), stepName, stream, ctx.masker.mask(line)), cancel);
+        } catch (UnreachableException e) {
+            return StepResult.of(StepResult.Outcome.UNREACHABLE, ctx.masker.mask(e.getMessage()), Map.of(), 0);
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        String stdout = stripNewline(ctx.masker.mask(r.stdout()));
+        fields.put("exit_code", r.exitCode());
+        fields.put("stdout", stdout);
+        fields.put("stderr", stripNewline(ctx.masker.mask(r.stderr())));
+        fields.put("truncated", r.truncated());
+        if (r.timedOut()) {
+            return StepResult.of(StepResult.Outcome.TIMED_OUT, "timed out after " + Durations.format(cmd.timeout())
+                    + "; its processes were killed", fields, r.durationMs());
+        }
+        if (r.cancelled()) {
+            return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")", fields, r.durationMs());
+        }
+        if (r.exitCode() != 0) {
+            return StepResult.failed(exitMessage(r.exitCode(), (String) fields.get("stderr")), fields, r.durationMs());
+        }
+        StepResult ok = StepResult.ok(fields, r.durationMs());
+        return parseJson ? parsed(ok, stdout) : ok;
+    }
+
+    static String exitMessage(int exit, String stderr) {
+        String last = stderr == null ? "" : stderr.strip().lines().reduce((a, b) -> b).orElse("");
+        if (last.length() > 200) {
+            last = last.substring(0, 200) + "...";
+        }
+        return "exit code " + exit + (last.isEmpty() ? "" : ": " + last);
+    }
+
+    private static StepResult parsed(StepResult r, String text) {
+        try {
+            return r.withField("output", JsonValues.toPlain(JSON.readTree(text)));
+        } catch (java.io.IOException e) {
+            return r.withOutcome(StepResult.Outcome.FAILED, "output is not JSON (parse: json): " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    private StepResult assertion(Action.Assert as, Map<String, Object> scope) {
+        boolean holds = Expressions.test(as.expr(), scope);
+        if (holds) {
+            return StepResult.ok(Map.of(), 0);
+        }
+        String msg = as.message() != null ? Templates.display(as.message(), scope) : "assertion failed: " + as.expr().value();
+        return StepResult.failed(ctx.masker.mask(msg), Map.of(), 0);
+    }
+
+    private Prepared waitFor(Step step, Action.Wait w, Target host, Map<String, Object> scope, Frame frame, String stepName) {
+        if (w.duration() != null) {
+            return new Prepared("wait", Durations.format(w.duration()), cancel -> {
+                long start = System.nanoTime();
+                boolean slept = cancel.sleep(ctx.bound(w.duration()).toMillis());
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                return slept ? StepResult.ok(Map.of(), ms)
+                        : StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")", Map.of(), ms);
+            });
+        }
+        String what = w.until() != null ? "until " + w.until().value()
+                : "until `" + ctx.masker.mask(Templates.render(w.untilCommand(), scope, Templates.Mode.SHELL).text()) + "` succeeds";
+        String display = what + " (at most " + Durations.format(w.timeout()) + ", every " + Durations.format(w.interval()) + ")";
+        return new Prepared("wait", display, cancel -> {
+            long start = System.nanoTime();
+            long end = start + ctx.bound(w.timeout()).toNanos();
+            int polls = 0;
+            StepResult last = null;
+            while (true) {
+                polls++;
+                if (w.until() != null) {
+                    if (Expressions.test(w.until(), scope)) {
+                        return StepResult.ok(Map.of("polls", polls), (System.nanoTime() - start) / 1_000_000);
+                    }
+                } else {
+                    Templates.Rendered r = Templates.render(w.untilCommand(), scope, Templates.Mode.SHELL);
+                    Duration each = Duration.ofNanos(Math.max(1_000_000, end - System.nanoTime()));
+                    last = runCommand(host, stepName, new Command(r.text(), false, null, r.env(), each, null, null), false, cancel);
+                    if (last.ok()) {
+                        return last.withField("polls", polls).withDuration((System.nanoTime() - start) / 1_000_000);
+                    }
+                    if (last.outcome() == StepResult.Outcome.UNREACHABLE) {
+                        return last;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0 || cancel.isCancelled()) {
+                    break;
+                }
+                if (!cancel.sleep(Math.min(w.interval().toMillis(), left / 1_000_000 + 1))) {
+                    break;
+                }
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (cancel.isCancelled()) {
+                return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")", Map.of(), ms);
+            }
+            Map<String, Object> fields = last == null ? new LinkedHashMap<>() : new LinkedHashMap<>(last.fields());
+            fields.put("polls", polls);
+            return StepResult.of(StepResult.Outcome.TIMED_OUT, "still not true after " + Durations.format(w.timeout())
+                    + " (" + polls + " checks)", fields, ms);
+        });
+    }
+
+    private Prepared http(Step step, Action.Http h, Map<String, Object> scope) {
+        String url = Templates.plain(h.url(), scope);
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> shownHeaders = new LinkedHashMap<>();
+        for (Map.Entry<String, Text> e : h.headers().entrySet()) {
+            String v = Templates.plain(e.getValue(), scope);
+            if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0) {
+                throw new ExprException(e.getValue().pos(), "header '" + e.getKey() + "' would contain a line break");
+            }
+            headers.put(e.getKey(), v);
+            shownHeaders.put(e.getKey(), Templates.display(e.getValue(), scope));
+        }
+        String body = null;
+        if (h.body() != null) {
+            body = Templates.plain(h.body(), scope);
+        } else if (h.json() != null) {
+            body = jsonBody(h.json(), scope);
+            headers.putIfAbsent("Content-Type", "application/json");
+            shownHeaders.putIfAbsent("Content-Type", "application/json");
+        }
+        String display = ctx.masker.mask(h.method() + " " + url + (shownHeaders.isEmpty() ? "" : " " + shownHeaders)
+                + (body == null ? "" : " body=" + abbreviate(body)));
+        Path ca = h.caFile() == null ? null : Path.of(Templates.plain(h.caFile(), scope));
+        Duration timeout = ctx.bound(h.timeout() != null ? h.timeout() : step.timeout());
+        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, timeout, h.verifyTls(), ca, h.followRedirects());
+        return new Prepared("http", display, cancel -> httpResult(h, step, ctx.services.http().send(spec, cancel)));
+    }
+
+    private String jsonBody(Object json, Map<String, Object> scope) {
+        Object value = Templates.deepValue(json, scope);
+        try {
+            return JSON.writeValueAsString(reveal(value));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object reveal(Object v) {
+        if (v instanceof Secret s) {
+            return s.reveal();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), reveal(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(Actions::reveal).toList();
+        }
+        return JsonValues.forJson(v);
+    }
+
+    private StepResult httpResult(Action.Http h, Step step, HttpResult r) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("status", r.status());
+        fields.put("body", ctx.masker.mask(r.body()));
+        fields.put("headers", r.headers());
+        fields.put("url_reachable", r.error() == null);
+        if (r.error() != null) {
+            StepResult.Outcome o = r.timedOut() ? StepResult.Outcome.TIMED_OUT : StepResult.Outcome.FAILED;
+            return StepResult.of(o, ctx.masker.mask(r.error()), fields, r.durationMs());
+        }
+        boolean expected = h.expectStatus().isEmpty() ? r.status() >= 200 && r.status() < 300 : h.expectStatus().contains(r.status());
+        if (!expected) {
+            return StepResult.failed("HTTP " + r.status() + (h.expectStatus().isEmpty() ? ", expected 2xx" : ", expected " + h.expectStatus()),
+                    fields, r.durationMs());
+        }
+        StepResult ok = StepResult.ok(fields, r.durationMs());
+        return step.parseJson() ? parsed(ok, (String) fields.get("body")) : ok;
+    }
+
+    private Prepared sql(Step step, Action.Sql q, Target host, Map<String, Object> scope) {
+        Templates.Rendered stmt = Templates.render(q.statement(), scope, Templates.Mode.SQL);
+        String database = q.database() == null ? null : Templates.plain(q.database(), scope);
+        String display = ctx.masker.mask(stmt.text()) + (stmt.binds().isEmpty() ? ""
+                : "  -- binds: " + ctx.masker.mask(stmt.binds().stream().map(b -> b instanceof String ? "'" + b + "'" : String.valueOf(b)).toList().toString()));
+        return new Prepared("sql", display, cancel -> {
+            if (ctx.services.sql() == null) {
+                return StepResult.failed("no SQL executor is configured", Map.of(), 0);
+            }
+            Duration timeout = ctx.bound(q.statementTimeout() != null ? q.statementTimeout() : step.timeout());
+            StepResult r = ctx.services.sql().execute(host, database, stmt.text(), stmt.binds(), timeout, q.transaction(), cancel);
+            return r.withOutcome(r.outcome(), ctx.masker.mask(r.message()));
+        });
+    }
+
+    private static String stripNewline(String s) {
+        if (s == null) {
+            return "";
+        }
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        return s.substring(0, end);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

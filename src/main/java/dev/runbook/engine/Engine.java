@@ -1,0 +1,222 @@
+package dev.runbook.engine;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.expr.Secret;
+import dev.runbook.expr.Templates;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.Step;
+import dev.runbook.model.Target;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs (or plans) one runbook: params and secrets first, then the lock, then the steps, then
+ * {@code finally}, whatever happened. Bad input fails before the lock; the lock is held before
+ * the first event.
+ */
+public final class Engine {
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final EngineServices services;
+
+    public Engine(EngineServices services) {
+        this.services = services;
+    }
+
+    public static String newRunId() {
+        byte[] b = new byte[3];
+        RANDOM.nextBytes(b);
+        return RUN_ID.format(Instant.now()) + "-" + HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * @throws dev.runbook.model.InvalidInputException bad params, secrets or targets (nothing ran)
+     * @throws LockedException another run holds the lock (nothing ran)
+     */
+    public RunOutcome run(RunRequest req, RunListener listener, RunControl control) {
+        Runbook rb = req.runbook();
+        Masker masker = new Masker();
+        Map<String, Secret> secrets = Secrets.resolve(rb, services.env(), masker, req.dryRun());
+        Map<String, Object> params = Params.resolve(rb, req.params(), Map.of(), masker);
+        List<Target> hosts = hosts(req, rb, params);
+        String runId = newRunId();
+        boolean audited = !req.dryRun() || req.probe();
+        RunLocks.Lease lease = audited ? services.locks().acquire(rb.name(), targetKey(hosts), holder(runId)) : null;
+        Instant deadline = deadline(req, rb);
+        RunContext ctx = new RunContext(runId, services, listener, masker, req.actor(), req.dryRun(), req.probe(),
+                deadline, control.current());
+        ScheduledExecutorService timer = deadline == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        if (timer != null) {
+            timer.schedule(() -> control.interrupt("deadline"), Math.max(1, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        }
+        long start = System.nanoTime();
+        try {
+            ctx.emit("run.started", rb, null, null, startData(req, rb, params, hosts, deadline, lease), true, req.actor());
+            Frame frame = Frame.top(rb, params, secrets);
+            Interpreter interpreter = new Interpreter(ctx);
+            Interpreter.Flow flow = main(interpreter, rb, hosts, frame);
+            String cancelReason = ctx.cancel.reason();
+            if (!rb.finallySteps().isEmpty()) {
+                if (ctx.cancel.isCancelled()) {
+                    ctx.cancel = control.fresh();
+                }
+                interpreter.steps(rb.finallySteps(), hosts, frame, "finally");
+            }
+            return finish(ctx, rb, hosts, frame, flow, cancelReason, start, req);
+        } finally {
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            ctx.closeRunners();
+            if (lease != null) {
+                lease.close();
+            }
+        }
+    }
+
+    private Interpreter.Flow main(Interpreter interpreter, Runbook rb, List<Target> hosts, Frame frame) {
+        if (!rb.fanOut().serial() || hosts.size() < 2) {
+            return interpreter.steps(rb.steps(), hosts, frame, "steps");
+        }
+        List<Target> survivors = new ArrayList<>();
+        int failed = 0;
+        int allowed = rb.fanOut().maxFailures() == null ? 0 : rb.fanOut().maxFailures().of(hosts.size());
+        for (Target h : hosts) {
+            Interpreter.Flow f = interpreter.steps(rb.steps(), List.of(h), frame, "steps");
+            if (f.signal() == Interpreter.Signal.CONTINUE && !f.hosts().isEmpty()) {
+                survivors.add(h);
+                continue;
+            }
+            if (f.signal() != Interpreter.Signal.ABORT) {
+                return f;
+            }
+            if (++failed > allowed) {
+                return new Interpreter.Flow(Interpreter.Signal.ABORT, survivors);
+            }
+        }
+        return failed > 0 ? new Interpreter.Flow(Interpreter.Signal.ABORT, survivors) : Interpreter.Flow.go(survivors);
+    }
+
+    private List<Target> hosts(RunRequest req, Runbook rb, Map<String, Object> params) {
+        String pattern = req.targets();
+        if (pattern == null && rb.targets() != null) {
+            Map<String, Object> scope = new LinkedHashMap<>();
+            scope.put("params", params);
+            pattern = Templates.plain(rb.targets(), scope);
+        }
+        List<Target> hosts = services.hosts().select(pattern == null ? "localhost" : pattern);
+        if (req.limit() != null) {
+            List<String> limited = services.hosts().select(req.limit()).stream().map(Target::name).toList();
+            hosts = hosts.stream().filter(h -> limited.contains(h.name())).toList();
+            if (hosts.isEmpty()) {
+                throw dev.runbook.model.InvalidInputException.usage("--limit " + req.limit() + " leaves no host of " + pattern);
+            }
+        }
+        return hosts;
+    }
+
+    private static String targetKey(List<Target> hosts) {
+        return String.join(",", hosts.stream().map(Target::name).sorted().toList());
+    }
+
+    private static RunLocks.Holder holder(String runId) {
+        String machine;
+        try {
+            machine = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            machine = "unknown";
+        }
+        return new RunLocks.Holder(ProcessHandle.current().pid(), System.getProperty("user.name"), machine,
+                Instant.now().toString(), runId);
+    }
+
+    private static Instant deadline(RunRequest req, Runbook rb) {
+        Duration d = req.deadline() != null ? req.deadline() : rb.deadline();
+        return d == null ? null : Instant.now().plus(d);
+    }
+
+    private static Map<String, Object> startData(RunRequest req, Runbook rb, Map<String, Object> params, List<Target> hosts,
+                                                 Instant deadline, RunLocks.Lease lease) {
+        Map<String, Object> shown = new LinkedHashMap<>();
+        params.forEach((k, v) -> shown.put(k, rb.params().get(k).secret() ? Secret.MASK : v instanceof Duration d
+                ? dev.runbook.load.Durations.format(d) : v));
+        Map<String, Object> d = HostStep.data("params", shown, "targets", hosts.stream().map(Target::name).toList(),
+                "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString());
+        if (lease != null && lease.takenOverFrom() != null) {
+            RunLocks.Holder h = lease.takenOverFrom();
+            d.put("lock_taken_over_from", HostStep.data("run_id", h.runId(), "pid", h.pid(), "user", h.user(),
+                    "machine", h.machine(), "started_at", h.startedAt()));
+        }
+        return d;
+    }
+
+    private RunOutcome finish(RunContext ctx, Runbook rb, List<Target> hosts, Frame frame, Interpreter.Flow flow,
+                              String cancelReason, long start, RunRequest req) {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        RunOutcome.Status status;
+        String message;
+        switch (flow.signal()) {
+            case CANCELLED -> {
+                boolean deadline = "deadline".equals(cancelReason);
+                status = deadline ? RunOutcome.Status.FAILED : RunOutcome.Status.INTERRUPTED;
+                message = deadline ? "the run's deadline passed" : "interrupted (" + cancelReason + ")";
+            }
+            case DENIED -> {
+                status = RunOutcome.Status.DENIED;
+                message = "stopped at a gate that was not approved";
+            }
+            case ABORT -> {
+                status = RunOutcome.Status.FAILED;
+                message = "a step failed";
+            }
+            default -> {
+                status = ctx.hostsDropped ? RunOutcome.Status.FAILED : RunOutcome.Status.SUCCEEDED;
+                message = ctx.hostsDropped ? "some hosts failed" : null;
+            }
+        }
+        Map<String, Integer> hostCounts = hostCounts(rb, hosts, frame);
+        Map<String, Object> data = HostStep.data("status", status.name().toLowerCase(java.util.Locale.ROOT),
+                "exit_code", status.exitCode(), "message", message, "duration_ms", ms, "steps", new TreeMap<>(ctx.counts),
+                "hosts", hostCounts);
+        String type = status == RunOutcome.Status.INTERRUPTED ? "run.aborted" : "run.finished";
+        ctx.emit(type, rb, null, null, data, true, req.actor());
+        return new RunOutcome(ctx.runId, status, message, ms, new TreeMap<>(ctx.counts), hostCounts,
+                List.copyOf(ctx.plan), services.audit().describe());
+    }
+
+    private static Map<String, Integer> hostCounts(Runbook rb, List<Target> hosts, Frame frame) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Target h : hosts) {
+            String outcome = "ok";
+            for (Step s : rb.allSteps()) {
+                StepResult r = frame.state().result(s.id(), h.name());
+                if (r.outcome() == StepResult.Outcome.UNREACHABLE) {
+                    outcome = "unreachable";
+                    break;
+                }
+                if (r.failed() && !r.tolerated()) {
+                    outcome = "failed";
+                }
+            }
+            counts.merge(outcome, 1, Integer::sum);
+        }
+        return counts;
+    }
+}

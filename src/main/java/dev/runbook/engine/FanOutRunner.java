@@ -1,0 +1,97 @@
+package dev.runbook.engine;
+
+import dev.runbook.model.FanOut;
+import dev.runbook.model.Target;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Runs a step over several hosts: {@code max_parallel} at once, in rolling {@code batch}es, and
+ * no new host started once {@code max_failures} is exceeded (running ones finish).
+ */
+final class FanOutRunner {
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "host");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final RunContext ctx;
+
+    FanOutRunner(RunContext ctx) {
+        this.ctx = ctx;
+    }
+
+    Map<String, StepResult> run(List<Target> hosts, FanOut fo, Function<Target, StepResult> work) {
+        Map<String, StepResult> results = new LinkedHashMap<>();
+        if (hosts.size() == 1) {
+            results.put(hosts.get(0).name(), work.apply(hosts.get(0)));
+            return results;
+        }
+        int parallel = fo.maxParallel() == 0 ? hosts.size() : Math.min(fo.maxParallel(), hosts.size());
+        int batchSize = fo.batch() == null ? hosts.size() : Math.max(1, fo.batch().of(hosts.size()));
+        int allowed = fo.maxFailures() == null ? Integer.MAX_VALUE : fo.maxFailures().of(hosts.size());
+        AtomicInteger failures = new AtomicInteger();
+        Semaphore slots = new Semaphore(parallel);
+        Map<String, Future<StepResult>> futures = new LinkedHashMap<>();
+        for (int from = 0; from < hosts.size(); from += batchSize) {
+            List<Target> batch = hosts.subList(from, Math.min(hosts.size(), from + batchSize));
+            List<String> names = new ArrayList<>();
+            for (Target host : batch) {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                if (failures.get() > allowed || ctx.cancel.isCancelled()) {
+                    slots.release();
+                    continue;
+                }
+                names.add(host.name());
+                futures.put(host.name(), POOL.submit(() -> {
+                    try {
+                        StepResult r = work.apply(host);
+                        if (r.failed()) {
+                            failures.incrementAndGet();
+                        }
+                        return r;
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+            for (String name : names) {
+                results.put(name, await(futures.get(name)));
+            }
+        }
+        for (Target h : hosts) {
+            results.putIfAbsent(h.name(), StepResult.of(StepResult.Outcome.NOT_RUN,
+                    ctx.cancel.isCancelled() ? "interrupted" : "not started: max_failures exceeded", Map.of(), 0));
+        }
+        return results;
+    }
+
+    private static StepResult await(Future<StepResult> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted", Map.of(), 0);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            return StepResult.failed(String.valueOf(c), Map.of(), 0);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.runbook.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * Run locks as OS file locks in the state directory's {@code locks/}. The kernel drops a lock
+ * when its process dies; the holder written in the file then tells that the lock was taken over.
+ */
+public final class FileRunLocks implements RunLocks {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path dir;
+
+    public FileRunLocks(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public Lease acquire(String runbook, String targetKey, Holder me) {
+        Path file = dir.resolve(fileName(runbook, targetKey));
+        FileChannel ch = null;
+        try {
+            Files.createDirectories(dir);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                Holder holder = read(ch);
+                ch.close();
+                throw new LockedException(runbook, targetKey, holder);
+            }
+            Holder previous = read(ch);
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(JSON.writeValueAsBytes(Map.of("pid", me.pid(), "user", me.user(),
+                    "machine", me.machine(), "started_at", me.startedAt(), "run_id", me.runId()))), 0);
+            ch.force(false);
+            return new FileLease(ch, lock, previous);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new IllegalStateException("cannot take the run lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String fileName(String runbook, String targetKey) {
+        String key = targetKey.length() > 60 || !targetKey.matches("[A-Za-z0-9_.,@-]+")
+                ? dev.runbook.audit.AuditCodec.sha256(targetKey).substring(0, 16) : targetKey;
+        return runbook.replaceAll("[^A-Za-z0-9_.-]", "_") + "@" + key + ".lock";
+    }
+
+    private static Holder read(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size == 0 || size > 4096) {
+            return null;
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size);
+        ch.read(buf, 0);
+        try {
+            JsonNode n = JSON.readTree(new String(buf.array(), StandardCharsets.UTF_8));
+            return new Holder(n.path("pid").asLong(), n.path("user").asText(), n.path("machine").asText(),
+                    n.path("started_at").asText(), n.path("run_id").asText());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // already failing; the first error is the one reported
+            }
+        }
+    }
+
+    private record FileLease(FileChannel ch, FileLock lock, Holder takenOverFrom) implements Lease {
+        @Override
+        public void close() {
+            try {
+                ch.truncate(0);
+                lock.release();
+            } catch (IOException e) {
+                // the lock goes with the channel below
+            }
+            closeQuietly(ch);
+        }
+    }
+}

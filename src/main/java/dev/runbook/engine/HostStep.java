@@ -1,0 +1,270 @@
+package dev.runbook.engine;
+
+import dev.runbook.expr.ExprException;
+import dev.runbook.expr.Expressions;
+import dev.runbook.expr.Templates;
+import dev.runbook.model.Step;
+import dev.runbook.model.Target;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One step on one host: condition, loop, gate, then the action with its check and retries.
+ * Every decision is an audit event; a mutating step's {@code step.started} is durable before
+ * the action starts.
+ */
+final class HostStep {
+    private static final int TAIL = 2000;
+
+    private final RunContext ctx;
+    private final Actions actions;
+    private final Gates gates;
+
+    HostStep(RunContext ctx, Actions actions) {
+        this.ctx = ctx;
+        this.actions = actions;
+        this.gates = new Gates(ctx);
+    }
+
+    StepResult run(Step step, Target host, Frame frame, String section) {
+        long start = System.nanoTime();
+        StepResult result;
+        if (step.loop() != null) {
+            result = loop(step, host, frame, section, start);
+        } else {
+            result = once(step, host, frame, section, null);
+        }
+        if (result.outcome() != StepResult.Outcome.NOT_RUN || !ctx.dryRun) {
+            frame.state().record(step.id(), host.name(), result);
+        }
+        return result;
+    }
+
+    private StepResult loop(Step step, Target host, Frame frame, String section, long start) {
+        List<?> items;
+        try {
+            items = items(step, host, frame);
+        } catch (ExprException e) {
+            return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), false);
+        }
+        if (items == null) {
+            ctx.plan.add(entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
+                    List.of(), null, null, "loop items wait on earlier results", null));
+            frame.state().markUnknown(step.id());
+            return StepResult.notRun();
+        }
+        List<StepResult> results = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Map<String, Object> loopVars = new HashMap<>();
+            loopVars.put(step.loop().var(), items.get(i));
+            loopVars.put("loop", Map.of("index", i, "first", i == 0, "last", i == items.size() - 1, "length", items.size()));
+            StepResult r = once(step, host, frame.with(loopVars), section, Templates.text(items.get(i)));
+            results.add(r);
+            if (r.outcome() == StepResult.Outcome.DENIED || r.outcome() == StepResult.Outcome.CANCELLED) {
+                break;
+            }
+        }
+        StepResult all = StepResult.ofItems(results, (System.nanoTime() - start) / 1_000_000);
+        ctx.count(all);
+        return all;
+    }
+
+    /** The loop's items, or null in a dry run when they wait on steps that did not run. */
+    private List<?> items(Step step, Target host, Frame frame) {
+        if (step.loop().literal() != null) {
+            Object v = Templates.deepValue(step.loop().literal(), frame.scope(host, ctx));
+            return (List<?>) v;
+        }
+        if (ctx.dryRun && !Interpreter.unknownDependencies(step.loop().items(), frame, true).isEmpty()) {
+            return null;
+        }
+        Object v = Templates.value(step.loop().items(), frame.scope(host, ctx));
+        if (v instanceof List<?> l) {
+            return l;
+        }
+        if (v instanceof int[] a) {
+            return java.util.Arrays.stream(a).boxed().toList();
+        }
+        throw new ExprException(step.loop().items().pos(), "'loop' needs a list, got " + (v == null ? "null" : "'" + Templates.text(v) + "'"));
+    }
+
+    private StepResult once(Step step, Target host, Frame frame, String section, String item) {
+        String stepName = frame.eventStep(step.id());
+        Map<String, Object> scope = frame.scope(host, ctx);
+        Boolean decided = null;
+        List<String> waits = List.of();
+        if (step.when() != null) {
+            waits = ctx.dryRun ? Interpreter.unknownDependencies(step.when(), frame, false) : List.of();
+            if (waits.isEmpty()) {
+                try {
+                    decided = Expressions.test(step.when(), scope);
+                } catch (ExprException e) {
+                    return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), false);
+                }
+                ctx.emit("condition.evaluated", frame, host.name(), stepName, data("expr", step.when().value(), "value", decided, "item", item), false);
+                if (!decided) {
+                    String reason = "condition is false: " + step.when().value();
+                    if (ctx.dryRun) {
+                        ctx.plan.add(entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
+                    }
+                    ctx.emit("step.skipped", frame, host.name(), stepName, data("reason", reason, "item", item), false);
+                    StepResult skipped = StepResult.skipped(reason);
+                    if (item == null) {
+                        ctx.count(skipped);
+                    }
+                    return skipped;
+                }
+            }
+        }
+        String prompt = null;
+        String word = null;
+        Actions.Prepared prepared;
+        try {
+            if (step.gate() != null) {
+                prompt = Templates.display(step.gate().prompt(), scope);
+                word = step.gate().word() == null ? null : Templates.plain(step.gate().word(), scope);
+            }
+            prepared = actions.prepare(step, host, scope, frame);
+        } catch (ExprException e) {
+            return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), item == null);
+        }
+        if (ctx.dryRun) {
+            boolean probeIt = ctx.probe && step.readonly();
+            if (!probeIt) {
+                ctx.plan.add(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null));
+                frame.state().markUnknown(step.id());
+                return StepResult.notRun();
+            }
+        }
+        if (step.gate() != null && !ctx.dryRun) {
+            StepResult denied = gates.pass(step, host, frame, prompt, word);
+            if (denied != null) {
+                return finish(step, host, frame, denied, item == null);
+            }
+        }
+        StepResult r = attempt(step, host, frame, scope, prepared, stepName, item);
+        if (ctx.dryRun) {
+            ctx.plan.add(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, "probed", r));
+        }
+        return r;
+    }
+
+    private StepResult attempt(Step step, Target host, Frame frame, Map<String, Object> scope, Actions.Prepared prepared,
+                               String stepName, String item) {
+        boolean mutating = step.action().mutating() && !step.readonly();
+        Map<String, Object> started = data("kind", prepared.kind(), "command", prepared.display(), "readonly", step.readonly(),
+                "mutating", mutating, "item", item);
+        ctx.emit("step.started", frame, host.name(), stepName, started, mutating);
+        long start = System.nanoTime();
+        StepResult r = null;
+        int attempt = 0;
+        Step.Retry retry = step.retry();
+        while (attempt < retry.attempts()) {
+            attempt++;
+            r = execute(step, host, frame, scope, prepared);
+            if (r.ok() || attempt >= retry.attempts() || r.outcome() == StepResult.Outcome.CANCELLED || ctx.cancel.isCancelled()) {
+                break;
+            }
+            long delay = retry.delayBefore(attempt + 1).toMillis();
+            ctx.emit("step.attempt", frame, host.name(), stepName, data("attempt", attempt, "outcome", r.outcome().label(),
+                    "message", r.message(), "next_delay_ms", delay), false);
+            if (!ctx.cancel.sleep(delay)) {
+                break;
+            }
+        }
+        r = r.withAttempts(attempt).withDuration((System.nanoTime() - start) / 1_000_000);
+        return finish(step, host, frame, r, item == null, mutating);
+    }
+
+    private StepResult execute(Step step, Target host, Frame frame, Map<String, Object> scope, Actions.Prepared prepared) {
+        StepResult r;
+        try {
+            r = prepared.execution().run(ctx.cancel);
+        } catch (ExprException e) {
+            return StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0);
+        } catch (RuntimeException e) {
+            return StepResult.failed(ctx.masker.mask(String.valueOf(e.getMessage())), Map.of(), 0);
+        }
+        if (!r.ok() || (step.check() == null && step.retry().until() == null)) {
+            return r;
+        }
+        frame.state().record(step.id(), host.name(), r);
+        Map<String, Object> withResult = new HashMap<>(scope);
+        withResult.put("result", r.toScope());
+        withResult.put("steps", frame.state().scopeFor(host.name(), ctx.dryRun));
+        try {
+            if (step.check() instanceof Step.CommandCheck c) {
+                Templates.Rendered cmd = Templates.render(c.command(), withResult, Templates.Mode.SHELL);
+                StepResult check = actions.runCommand(host, frame.eventStep(step.id()),
+                        new dev.runbook.exec.Command(cmd.text(), false, null, cmd.env(), ctx.bound(step.timeout()), null, null), false, ctx.cancel);
+                if (!check.ok()) {
+                    return r.withOutcome(check.outcome() == StepResult.Outcome.UNREACHABLE ? check.outcome() : StepResult.Outcome.FAILED,
+                            "check `" + ctx.masker.mask(cmd.text()) + "` failed: " + check.message());
+                }
+            } else if (step.check() instanceof Step.AssertCheck a && !Expressions.test(a.expr(), withResult)) {
+                return r.withOutcome(StepResult.Outcome.FAILED, "check failed: " + a.expr().value());
+            }
+            if (step.retry().until() != null && !Expressions.test(step.retry().until(), withResult)) {
+                return r.withOutcome(StepResult.Outcome.FAILED, "until is not yet true: " + step.retry().until().value());
+            }
+        } catch (ExprException e) {
+            return r.withOutcome(StepResult.Outcome.FAILED, e.pos() + ": " + e.getMessage());
+        }
+        return r;
+    }
+
+    private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
+        return finish(step, host, frame, r, count, true);
+    }
+
+    private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count, boolean durable) {
+        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), durable);
+        if (count) {
+            ctx.count(r);
+        }
+        return r;
+    }
+
+    static Map<String, Object> finishedData(StepResult r) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("outcome", r.outcome().label());
+        d.put("duration_ms", r.durationMs());
+        d.put("attempts", r.attempts());
+        if (r.message() != null) {
+            d.put("message", r.message());
+        }
+        for (String k : List.of("exit_code", "status")) {
+            if (r.fields().get(k) != null) {
+                d.put(k, r.fields().get(k));
+            }
+        }
+        for (String k : List.of("stdout", "stderr")) {
+            Object v = r.fields().get(k);
+            if (v instanceof String s && !s.isEmpty()) {
+                d.put(k + "_tail", s.length() > TAIL ? s.substring(s.length() - TAIL) : s);
+            }
+        }
+        return d;
+    }
+
+    static Map<String, Object> data(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put((String) kv[i], kv[i + 1]);
+            }
+        }
+        return m;
+    }
+
+    PlanEntry entry(Step step, Target host, Frame frame, String section, String rendered, Boolean decided,
+                    List<String> waits, String gate, String word, String note, StepResult probe) {
+        return new PlanEntry(frame.depth(), section, frame.eventStep(step.id()), step.label(), Actions.kind(step.action()),
+                host.name(), rendered, step.when() == null ? null : step.when().value(),
+                step.when() == null ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
+                step.action().mutating() && !step.readonly(), note, probe);
+    }
+}

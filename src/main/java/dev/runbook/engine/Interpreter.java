@@ -1,0 +1,168 @@
+package dev.runbook.engine;
+
+import dev.runbook.expr.ExprException;
+import dev.runbook.expr.Expressions;
+import dev.runbook.expr.Templates;
+import dev.runbook.model.Action;
+import dev.runbook.model.FanOut;
+import dev.runbook.model.Step;
+import dev.runbook.model.Target;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks a runbook's steps over its hosts: per step {@code when} → gate → action → check and
+ * retry → result, then {@code on_failure}. Blocks and calls recurse. A dry run walks the same path
+ * and records what would happen instead of doing it.
+ */
+final class Interpreter {
+    enum Signal { CONTINUE, ABORT, DENIED, CANCELLED }
+
+    /** Where a list of steps left the run, and the hosts still in it. */
+    record Flow(Signal signal, List<Target> hosts) {
+        static Flow go(List<Target> hosts) {
+            return new Flow(Signal.CONTINUE, hosts);
+        }
+    }
+
+    private final RunContext ctx;
+    private final HostStep hostStep;
+    private final Composites composites;
+    private final FanOutRunner fanOut;
+
+    Interpreter(RunContext ctx) {
+        this.ctx = ctx;
+        this.hostStep = new HostStep(ctx, new Actions(ctx));
+        this.composites = new Composites(ctx, this, hostStep);
+        this.fanOut = new FanOutRunner(ctx);
+    }
+
+    Flow steps(List<Step> steps, List<Target> hosts, Frame frame, String section) {
+        List<Target> active = hosts;
+        for (Step step : steps) {
+            if (ctx.cancel.isCancelled()) {
+                return new Flow(Signal.CANCELLED, active);
+            }
+            if (active.isEmpty()) {
+                return new Flow(Signal.ABORT, active);
+            }
+            Flow flow = step(step, active, frame, section);
+            if (flow.signal() != Signal.CONTINUE) {
+                return flow;
+            }
+            active = flow.hosts();
+        }
+        return Flow.go(active);
+    }
+
+    Flow step(Step step, List<Target> hosts, Frame frame, String section) {
+        List<Target> targets = hosts;
+        if (step.targets() != null) {
+            try {
+                Map<String, Object> scope = frame.scope(hosts.get(0), ctx);
+                targets = ctx.services.hosts().select(Templates.plain(step.targets(), scope));
+            } catch (ExprException e) {
+                return fail(step, hosts, frame, e.pos() + ": " + e.getMessage());
+            }
+        }
+        Map<String, StepResult> results;
+        if (step.action() instanceof Action.Block || step.action() instanceof Action.Call) {
+            results = composites.run(step, targets, frame, section);
+        } else {
+            FanOut fo = frame.runbook().fanOut().merge(step.fanOut());
+            results = fanOut.run(targets, fo, host -> hostStep.run(step, host, frame, section));
+        }
+        return decide(step, results, targets, hosts, frame, section);
+    }
+
+    private Flow fail(Step step, List<Target> hosts, Frame frame, String message) {
+        Map<String, StepResult> results = new LinkedHashMap<>();
+        for (Target h : hosts) {
+            StepResult r = StepResult.failed(message, Map.of(), 0);
+            frame.state().record(step.id(), h.name(), r);
+            ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), HostStep.finishedData(r), true);
+            ctx.count(r);
+            results.put(h.name(), r);
+        }
+        return decide(step, results, hosts, hosts, frame, "steps");
+    }
+
+    /** Applies {@code on_failure} and {@code max_failures} to a finished step. */
+    private Flow decide(Step step, Map<String, StepResult> results, List<Target> targets, List<Target> active,
+                        Frame frame, String section) {
+        if (ctx.dryRun && !ctx.probe) {
+            return Flow.go(active);
+        }
+        if (results.values().stream().anyMatch(r -> r.outcome() == StepResult.Outcome.DENIED)) {
+            return new Flow(Signal.DENIED, active);
+        }
+        if (ctx.cancel.isCancelled()) {
+            return new Flow(Signal.CANCELLED, active);
+        }
+        List<Target> failed = targets.stream().filter(t -> {
+            StepResult r = results.get(t.name());
+            return r != null && r.failed();
+        }).toList();
+        if (failed.isEmpty()) {
+            return Flow.go(active);
+        }
+        if (step.onFailure() instanceof Step.Continue) {
+            tolerate(step, failed, frame);
+            return Flow.go(active);
+        }
+        if (step.onFailure() instanceof Step.Handle handle) {
+            Flow handled = steps(handle.steps(), failed, frame, "on_failure");
+            if (handled.signal() == Signal.CONTINUE && handled.hosts().size() == failed.size()) {
+                tolerate(step, failed, frame);
+                return Flow.go(active);
+            }
+            return handled.signal() == Signal.CONTINUE ? new Flow(Signal.ABORT, active) : handled;
+        }
+        FanOut fo = frame.runbook().fanOut().merge(step.fanOut());
+        int allowed = fo.maxFailures() == null ? 0 : fo.maxFailures().of(targets.size());
+        if (failed.size() <= allowed && failed.size() < active.size()) {
+            ctx.hostsDropped = true;
+            List<Target> remaining = new ArrayList<>(active);
+            remaining.removeAll(failed);
+            return Flow.go(remaining);
+        }
+        return new Flow(Signal.ABORT, active);
+    }
+
+    private void tolerate(Step step, List<Target> failed, Frame frame) {
+        for (Target t : failed) {
+            StepResult r = frame.state().result(step.id(), t.name());
+            frame.state().record(step.id(), t.name(), r.asTolerated());
+        }
+    }
+
+    /** Whether a condition waits on steps a dry run did not execute; returns their ids. */
+    static List<String> unknownDependencies(dev.runbook.model.Text expr, Frame frame, boolean template) {
+        List<String> ids = new ArrayList<>();
+        try {
+            List<String> exprs = new ArrayList<>();
+            if (template) {
+                for (var p : dev.runbook.expr.TemplateParts.split(expr)) {
+                    if (p.expression()) {
+                        exprs.add(p.text());
+                    }
+                }
+            } else {
+                exprs.add(expr.value());
+            }
+            for (String e : exprs) {
+                for (List<String> ref : Expressions.analyze(e, expr, 0).references()) {
+                    if (ref.size() > 1 && ref.get(0).equals("steps") && frame.state().isUnknown(ref.get(1))
+                            && !ids.contains(ref.get(1))) {
+                        ids.add(ref.get(1));
+                    }
+                }
+            }
+        } catch (ExprException e) {
+            // validation has reported it; evaluating will report it again with its position
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.runbook.engine;
+
+import dev.runbook.expr.Secret;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Replaces every secret value with {@code ****} in text that leaves the engine. */
+public final class Masker {
+    private final List<String> values = new ArrayList<>();
+
+    public synchronized void add(String secretValue) {
+        if (secretValue == null || secretValue.isEmpty()) {
+            return;
+        }
+        for (String v : secretValue.split("\n")) {
+            String s = v.strip();
+            if (!s.isEmpty() && !values.contains(s)) {
+                values.add(s);
+            }
+        }
+        values.sort(Comparator.comparingInt(String::length).reversed());
+    }
+
+    public synchronized String mask(String text) {
+        if (text == null || values.isEmpty()) {
+            return text;
+        }
+        String out = text;
+        for (String v : values) {
+            if (out.contains(v)) {
+                out = out.replace(v, Secret.MASK);
+            }
+        }
+        return out;
+    }
+
+    /** Masks every string inside a value tree (maps and lists copied). */
+    public Object maskDeep(Object value) {
+        if (value instanceof String s) {
+            return mask(s);
+        }
+        if (value instanceof java.util.Map<?, ?> m) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), maskDeep(v)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(maskDeep(v)));
+            return out;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.runbook.engine;
+
+import dev.runbook.expr.Secret;
+import dev.runbook.load.ParamReader;
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Param;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.SourcePos;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Converts given params to their declared types; every missing, unknown or invalid one is exit 2. */
+public final class Params {
+    private Params() {}
+
+    /**
+     * @param given raw values: strings from {@code -p}, or rendered values from a calling step
+     * @throws InvalidInputException listing every problem, before anything runs
+     */
+    public static Map<String, Object> resolve(Runbook rb, Map<String, ?> given, Map<String, Secret> callerSecrets, Masker masker) {
+        List<Diagnostic> problems = new ArrayList<>();
+        SourcePos where = new SourcePos(rb.path() == null ? rb.name() : dev.runbook.load.RunbookLoader.label(rb.path()),
+                rb.pos().line(), rb.pos().col());
+        for (String k : given.keySet()) {
+            if (!rb.params().containsKey(k)) {
+                String hint = dev.runbook.load.DidYouMean.suggest(k, rb.params().keySet());
+                problems.add(Diagnostic.error(where, "runbook '" + rb.name() + "' has no param '" + k + "'"
+                        + (rb.params().isEmpty() ? " (it takes none)" : "; it takes " + String.join(", ", rb.params().keySet())),
+                        hint == null ? null : "did you mean '" + hint + "'?"));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Param p : rb.params().values()) {
+            Object raw = given.get(p.name());
+            if (raw == null) {
+                if (p.defaultValue() == null && p.required()) {
+                    problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' is required: give -p " + p.name() + "=..."
+                            + (p.description() == null ? "" : " (" + p.description() + ")")));
+                }
+                out.put(p.name(), p.defaultValue());
+                continue;
+            }
+            try {
+                Object value = raw instanceof Secret s ? s.reveal() : raw instanceof List<?> l ? l.stream().map(String::valueOf).toList() : String.valueOf(raw);
+                out.put(p.name(), ParamReader.convert(p.type(), value, p.values(), p.pattern()));
+                if (p.secret()) {
+                    masker.add(String.valueOf(value));
+                }
+            } catch (IllegalArgumentException e) {
+                String shown = p.secret() ? "" : " " + e.getMessage();
+                problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' (" + p.type().yamlName() + "):" + (shown.isEmpty() ? " invalid value" : shown)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems.stream().map(d -> new Diagnostic(d.severity(), d.pos(), masker.mask(d.message()), d.hint())).toList());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.runbook.engine;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.Target;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every step of one run shares: its id, services, cancellation and deadline, the event
+ * sequence, one command runner per host, the secret masker and, in a dry run, the plan.
+ */
+final class RunContext {
+    final String runId;
+    final EngineServices services;
+    final RunListener listener;
+    final Masker masker;
+    final AuditEvent.Actor actor;
+    final boolean dryRun;
+    final boolean probe;
+    final Instant deadline;
+    volatile Cancellation cancel;
+    final List<PlanEntry> plan = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong seq = new AtomicLong();
+    private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
+    private final Map<String, UnreachableException> unreachable = new ConcurrentHashMap<>();
+    final Map<String, Integer> counts = new ConcurrentHashMap<>();
+    final Map<String, String> hostOutcomes = new ConcurrentHashMap<>();
+    volatile boolean hostsDropped;
+
+    RunContext(String runId, EngineServices services, RunListener listener, Masker masker, AuditEvent.Actor actor,
+               boolean dryRun, boolean probe, Instant deadline, Cancellation cancel) {
+        this.runId = runId;
+        this.services = services;
+        this.listener = listener;
+        this.masker = masker;
+        this.actor = actor;
+        this.dryRun = dryRun;
+        this.probe = probe;
+        this.deadline = deadline;
+        this.cancel = cancel;
+    }
+
+    boolean dryRun() {
+        return dryRun;
+    }
+
+    Map<String, Object> runScope() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", runId);
+        m.put("dry_run", dryRun);
+        m.put("user", actor.user());
+        return m;
+    }
+
+    /** Records an event in the audit trail, then tells the listener. Audit failures propagate. */
+    AuditEvent emit(String type, Frame frame, String host, String step, Map<String, Object> data, boolean durable) {
+        return emit(type, frame.runbook(), host, step, data, durable, actor);
+    }
+
+    AuditEvent emit(String type, Runbook rb, String host, String step, Map<String, Object> data, boolean durable,
+                    AuditEvent.Actor who) {
+        AuditEvent e;
+        synchronized (seq) {
+            e = new AuditEvent(AuditEvent.VERSION, runId, seq.incrementAndGet(), Instant.now().toString(), type,
+                    new AuditEvent.RunbookRef(rb.name(), rb.path() == null ? null : rb.path().toString(), rb.sha256()),
+                    host, step, who, data == null ? Map.of() : (Map<String, Object>) masker.maskDeep(data), null, null);
+            if (!dryRun || probe) {
+                services.audit().append(e, durable);
+            }
+        }
+        try {
+            listener.event(e);
+        } catch (RuntimeException ignored) {
+            // a broken console must never break the run
+        }
+        return e;
+    }
+
+    /** The host's runner, opened on first use and kept for the run; unreachable hosts stay so. */
+    CommandRunner runner(Target host) throws UnreachableException {
+        UnreachableException known = unreachable.get(host.name());
+        if (known != null) {
+            throw known;
+        }
+        CommandRunner r = runners.get(host.name());
+        if (r != null) {
+            return r;
+        }
+        synchronized (runners) {
+            r = runners.get(host.name());
+            if (r == null) {
+                try {
+                    r = services.connector().open(host);
+                } catch (UnreachableException e) {
+                    unreachable.put(host.name(), e);
+                    throw e;
+                }
+                runners.put(host.name(), r);
+            }
+            return r;
+        }
+    }
+
+    /** A timeout bounded by the run's deadline. */
+    Duration bound(Duration timeout) {
+        if (deadline == null) {
+            return timeout;
+        }
+        Duration left = Duration.between(Instant.now(), deadline);
+        if (left.isNegative()) {
+            left = Duration.ofMillis(1);
+        }
+        return timeout == null || left.compareTo(timeout) < 0 ? left : timeout;
+    }
+
+    void count(StepResult r) {
+        String key = r.outcome() == StepResult.Outcome.NOT_RUN ? "skipped" : r.outcome().label();
+        counts.merge(key, 1, Integer::sum);
+    }
+
+    void closeRunners() {
+        runners.values().forEach(r -> {
+            try {
+                r.close();
+            } catch (RuntimeException e) {
+                // closing connections at the end of a run: nothing to recover
+            }
+        });
+        runners.clear();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.runbook.engine;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.model.Runbook;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What to run and how.
+ *
+ * @param params   raw {@code -p key=value} strings, converted against the runbook's declarations
+ * @param targets  a pattern overriding the runbook's {@code targets}, or null
+ * @param limit    a pattern further limiting the hosts, or null
+ * @param dryRun   plan only: nothing that changes anything runs
+ * @param probe    with dryRun: readonly steps run for real
+ * @param deadline overrides the runbook's deadline, or null
+ * @param trigger  what started it: cli, schedule
+ */
+public record RunRequest(Runbook runbook, Map<String, String> params, String targets, String limit,
+                         boolean dryRun, boolean probe, AuditEvent.Actor actor, Duration deadline, String trigger) {
+    public RunRequest {
+        params = Map.copyOf(params);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.runbook.engine;
+
+import dev.runbook.model.Runbook;
+import dev.runbook.model.Step;
+import java.util.AbstractMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/** The results of one runbook invocation's steps, per host, as expressions see them. */
+final class RunState {
+    private final Set<String> ids;
+    private final Map<String, Map<String, StepResult>> perHost = new ConcurrentHashMap<>();
+    /** Steps a dry run did not execute: their results are unknown, not absent. */
+    private final Set<String> unknown = ConcurrentHashMap.newKeySet();
+
+    RunState(Runbook rb) {
+        this.ids = rb.allSteps().stream().map(Step::id).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+    }
+
+    void record(String stepId, String host, StepResult result) {
+        perHost.computeIfAbsent(stepId, k -> new ConcurrentHashMap<>()).put(host, result);
+        unknown.remove(stepId);
+    }
+
+    void markUnknown(String stepId) {
+        if (!perHost.containsKey(stepId)) {
+            unknown.add(stepId);
+        }
+    }
+
+    boolean isUnknown(String stepId) {
+        return unknown.contains(stepId);
+    }
+
+    StepResult result(String stepId, String host) {
+        Map<String, StepResult> m = perHost.get(stepId);
+        StepResult r = m == null ? null : m.get(host);
+        return r == null ? StepResult.notRun() : r;
+    }
+
+    /** The result of a step across hosts: the step's own when one host, with every host under {@code hosts}. */
+    StepResult aggregate(String stepId) {
+        Map<String, StepResult> m = perHost.getOrDefault(stepId, Map.of());
+        if (m.isEmpty()) {
+            return StepResult.notRun();
+        }
+        Map<String, StepResult> hosts = new LinkedHashMap<>(m);
+        StepResult first = hosts.values().stream().filter(StepResult::failed).findFirst()
+                .orElse(hosts.values().iterator().next());
+        return new StepResult(first.outcome(), first.message(), hosts.values().stream().mapToLong(StepResult::durationMs).max().orElse(0),
+                first.attempts(), first.tolerated(), first.fields(), first.items(), hosts);
+    }
+
+    /** {@code steps} for expressions evaluated on {@code host}: each step's result there, plus all hosts. */
+    Map<String, Object> scopeFor(String host, boolean dryRun) {
+        return new AbstractMap<>() {
+            @Override
+            public Object get(Object key) {
+                String id = String.valueOf(key);
+                if (!ids.contains(id)) {
+                    return null;
+                }
+                if (dryRun && unknown.contains(id)) {
+                    return new Placeholder("steps." + id);
+                }
+                Map<String, Object> scope = result(id, host).toScope();
+                Map<String, StepResult> all = perHost.getOrDefault(id, Map.of());
+                Map<String, Object> hosts = new LinkedHashMap<>();
+                all.forEach((h, r) -> hosts.put(h, r.toScope()));
+                scope.put("hosts", hosts);
+                return scope;
+            }
+
+            @Override
+            public boolean containsKey(Object key) {
+                return ids.contains(String.valueOf(key));
+            }
+
+            @Override
+            public Set<Entry<String, Object>> entrySet() {
+                Map<String, Object> m = new LinkedHashMap<>();
+                ids.forEach(id -> m.put(id, get(id)));
+                return m.entrySet();
+            }
+        };
+    }
+
+    /** A value a dry run cannot know yet; it renders as {@code <steps.x.stdout>}. */
+    static final class Placeholder extends AbstractMap<String, Object> implements dev.runbook.expr.Unknown {
+        private final String path;
+
+        Placeholder(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public Object get(Object key) {
+            return new Placeholder(path + "." + key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return true;
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return Set.of();
+        }
+
+        @Override
+        public String toString() {
+            return "<" + path + ">";
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.runbook.engine;
+
+import dev.runbook.exec.Cancellation;
+import dev.runbook.model.Target;
+import java.time.Duration;
+import java.util.List;
+
+/** Runs SQL statements on named connections. One per run; connections are kept for the run. */
+public interface SqlExecutor extends AutoCloseable {
+
+    /**
+     * @param binds values for the statement's {@code ?} parameters, in order
+     * @return the step's result: rows, row count, or the error with its SQLSTATE
+     */
+    StepResult execute(Target host, String database, String statement, List<Object> binds, Duration timeout,
+                       boolean transaction, Cancellation cancel);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,160 @@
+package dev.runbook.exec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Sends HTTP requests with the JDK's client. TLS is verified against the system's CAs, or a
+ * given CA file; clients are kept per trust setting for the whole run.
+ */
+public final class HttpRunner {
+    static final int BODY_LIMIT = 1 << 20;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+
+    public HttpResult send(HttpRequestSpec spec, Cancellation cancel) {
+        long start = System.nanoTime();
+        Duration timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
+        HttpRequest request;
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(spec.url())).timeout(timeout);
+            spec.headers().forEach(b::header);
+            HttpRequest.BodyPublisher body = spec.body() == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(spec.body());
+            request = b.method(spec.method(), body).build();
+        } catch (IllegalArgumentException e) {
+            return failed("invalid request: " + e.getMessage(), start, false);
+        }
+        HttpClient client;
+        try {
+            client = client(spec, timeout);
+        } catch (IOException | GeneralSecurityException e) {
+            return failed("cannot load CA file " + spec.caFile() + ": " + e.getMessage(), start, false);
+        }
+        CompletableFuture<HttpResponse<InputStream>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (AutoCloseable c = cancel.onCancel(() -> future.cancel(true))) {
+            HttpResponse<InputStream> response = future.get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            String text;
+            try (InputStream in = response.body()) {
+                byte[] bytes = in.readNBytes(BODY_LIMIT);
+                text = new String(bytes, StandardCharsets.UTF_8);
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            response.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(", ", v)));
+            return new HttpResult(response.statusCode(), text, headers, null, elapsed(start), false);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            return failed("timed out after " + timeout.toMillis() + " ms", start, true);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            boolean timedOut = cause instanceof HttpTimeoutException;
+            return failed(describe(cause, spec.url()), start, timedOut);
+        } catch (java.util.concurrent.CancellationException e) {
+            return failed("interrupted", start, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed("interrupted", start, false);
+        } catch (Exception e) {
+            return failed(describe(e, spec.url()), start, false);
+        }
+    }
+
+    static String describe(Throwable e, String url) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connection to " + hostOf(url) + " timed out";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no response from " + hostOf(url) + " in time";
+        }
+        if (e instanceof ConnectException) {
+            return "connection to " + hostOf(url) + " refused";
+        }
+        if (e instanceof SSLException) {
+            return "TLS handshake with " + hostOf(url) + " failed: " + e.getMessage();
+        }
+        if (e instanceof java.nio.channels.UnresolvedAddressException || e instanceof java.net.UnknownHostException) {
+            return "cannot resolve " + hostOf(url);
+        }
+        String msg = e.getMessage();
+        return (msg == null ? e.getClass().getSimpleName() : msg);
+    }
+
+    private static String hostOf(String url) {
+        try {
+            URI u = URI.create(url);
+            return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
+    }
+
+    private HttpClient client(HttpRequestSpec spec, Duration timeout) throws IOException, GeneralSecurityException {
+        String key = spec.verifyTls() + "|" + spec.caFile() + "|" + spec.followRedirects();
+        HttpClient existing = clients.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
+                .followRedirects(spec.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
+        if (!spec.verifyTls()) {
+            b.sslContext(TrustAll.context());
+        } else if (spec.caFile() != null) {
+            b.sslContext(contextFor(spec.caFile()));
+        }
+        HttpClient client = b.build();
+        clients.put(key, client);
+        return client;
+    }
+
+    static SSLContext contextFor(Path caFile) throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        int i = 0;
+        try (InputStream in = Files.newInputStream(caFile)) {
+            for (Certificate c : cf.generateCertificates(in)) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+        }
+        if (i == 0) {
+            throw new GeneralSecurityException("no certificate in the file");
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    private static HttpResult failed(String error, long start, boolean timedOut) {
+        return new HttpResult(0, "", Map.of(), error, elapsed(start), timedOut);
+    }
+
+    private static long elapsed(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.runbook.exec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads one stream to its end: each line goes to the listener as it arrives, and the last
+ * {@code limit} bytes are kept. Memory stays bounded however much a command prints.
+ */
+public final class OutputCapture implements Runnable {
+    public static final int STDOUT_LIMIT = 1 << 20;
+    public static final int STDERR_LIMIT = 64 << 10;
+    private static final int MAX_LINE = 64 << 10;
+
+    private final InputStream in;
+    private final OutputListener.Stream stream;
+    private final OutputListener listener;
+    private final byte[] ring;
+    private long total;
+    private volatile boolean detached;
+    private volatile boolean done;
+
+    public OutputCapture(InputStream in, OutputListener.Stream stream, OutputListener listener, int limit) {
+        this.in = in;
+        this.stream = stream;
+        this.listener = listener;
+        this.ring = new byte[limit];
+    }
+
+    @Override
+    public void run() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        byte[] buf = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                keep(buf, n);
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        emit(line);
+                    } else if (line.size() < MAX_LINE) {
+                        line.write(b);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the stream closed under us (process killed): what was read is kept
+        } finally {
+            if (line.size() > 0) {
+                emit(line);
+            }
+            synchronized (this) {
+                done = true;
+                notifyAll();
+            }
+        }
+    }
+
+    private void emit(ByteArrayOutputStream line) {
+        if (!detached) {
+            String s = line.toString(StandardCharsets.UTF_8);
+            listener.line(stream, s.endsWith("\r") ? s.substring(0, s.length() - 1) : s);
+        }
+        line.reset();
+    }
+
+    private synchronized void keep(byte[] buf, int n) {
+        int off = 0;
+        while (off < n) {
+            int at = (int) (total % ring.length);
+            int len = Math.min(n - off, ring.length - at);
+            System.arraycopy(buf, off, ring, at, len);
+            off += len;
+            total += len;
+        }
+    }
+
+    /** Waits until the stream ends, at most {@code millis}; returns whether it ended. */
+    public synchronized boolean await(long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!done) {
+            long left = end - System.currentTimeMillis();
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    /** Stops forwarding lines: a grandchild that kept the pipe open cannot write into later steps. */
+    public void detach() {
+        detached = true;
+    }
+
+    public synchronized boolean truncated() {
+        return total > ring.length;
+    }
+
+    public synchronized String text() {
+        int len = (int) Math.min(total, ring.length);
+        byte[] out = new byte[len];
+        long start = total - len;
+        for (int i = 0; i < len; i++) {
+            out[i] = ring[(int) ((start + i) % ring.length)];
+        }
+        int from = 0;
+        if (total > ring.length) {
+            while (from < len && (out[from] & 0xC0) == 0x80) {
+                from++;
+            }
+        }
+        return new String(out, from, len - from, StandardCharsets.UTF_8);
+    }
+}

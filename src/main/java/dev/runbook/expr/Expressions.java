@@ -1,0 +1,253 @@
+package dev.runbook.expr;
+
+import dev.runbook.model.SourcePos;
+import dev.runbook.model.Text;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.jexl3.JexlException;
+import org.apache.commons.jexl3.JexlExpression;
+import org.apache.commons.jexl3.JexlInfo;
+import org.apache.commons.jexl3.JexlScript;
+import org.apache.commons.jexl3.MapContext;
+
+/** Compiles and evaluates sandboxed expressions, mapping every error into the runbook file. */
+public final class Expressions {
+    /** Function names that are Java keywords, implemented under another name. */
+    private static final Map<String, String> RENAMED = Map.of("int", "_int", "float", "_float", "default", "_default");
+    private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Map<String, JexlExpression> CACHE = new ConcurrentHashMap<>();
+
+    /** What an expression refers to: variable paths and called functions. */
+    public record Analysis(List<List<String>> references, List<Call> functions) {}
+
+    /** A function call and its offset inside the expression. */
+    public record Call(String name, int offset) {}
+
+    private Expressions() {}
+
+    /**
+     * Evaluates {@code expr}, which sits at {@code offset} inside {@code origin} (for positions).
+     *
+     * @throws ExprException pointing into the expression on any error
+     */
+    public static Object evaluate(String expr, Text origin, int offset, Map<String, Object> scope) {
+        JexlExpression compiled = compile(expr, origin, offset);
+        try {
+            return compiled.evaluate(new MapContext(scope));
+        } catch (JexlException e) {
+            throw error(e, expr, origin, offset);
+        } catch (RuntimeException e) {
+            throw new ExprException(origin.posAt(offset), messageOf(e));
+        }
+    }
+
+    /** Evaluates a whole text as one expression (the form of {@code when}, {@code assert}). */
+    public static Object evaluate(Text expr, Map<String, Object> scope) {
+        return evaluate(expr.value(), expr, 0, scope);
+    }
+
+    /** Evaluates a condition; anything but a boolean is an error, not a guess. */
+    public static boolean test(Text expr, Map<String, Object> scope) {
+        Object v = evaluate(expr, scope);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new ExprException(expr.posAt(0), "condition '" + expr.value() + "' gave "
+                + (v == null ? "null" : "'" + Functions.str(v) + "'") + ", not true or false");
+    }
+
+    /**
+     * Parses an expression and lists what it refers to.
+     *
+     * @throws ExprException for syntax errors and forbidden constructs
+     */
+    public static Analysis analyze(String expr, Text origin, int offset) {
+        List<Call> calls = scanCalls(expr, origin, offset);
+        String rewritten = rewrite(expr);
+        try {
+            JexlExpression compiled = Sandbox.ENGINE.createExpression(rewritten);
+            List<List<String>> refs = new ArrayList<>();
+            if (compiled instanceof JexlScript script) {
+                for (List<String> v : script.getVariables()) {
+                    refs.add(List.copyOf(v));
+                }
+            }
+            return new Analysis(refs, calls);
+        } catch (JexlException e) {
+            throw error(e, expr, origin, offset);
+        }
+    }
+
+    private static JexlExpression compile(String expr, Text origin, int offset) {
+        JexlExpression cached = CACHE.get(expr);
+        if (cached != null) {
+            return cached;
+        }
+        scanCalls(expr, origin, offset);
+        try {
+            JexlExpression compiled = Sandbox.ENGINE.createExpression(rewrite(expr));
+            if (CACHE.size() < 10_000) {
+                CACHE.put(expr, compiled);
+            }
+            return compiled;
+        } catch (JexlException e) {
+            throw error(e, expr, origin, offset);
+        }
+    }
+
+    /** Finds function calls outside string literals; refuses method calls with a clear message. */
+    private static List<Call> scanCalls(String expr, Text origin, int offset) {
+        List<Call> calls = new ArrayList<>();
+        int i = 0;
+        while (i < expr.length()) {
+            char c = expr.charAt(i);
+            if (c == '\'' || c == '"' || c == '`') {
+                i = skipString(expr, i);
+                continue;
+            }
+            if (Character.isLetter(c) || c == '_') {
+                Matcher m = IDENT.matcher(expr).region(i, expr.length());
+                m.lookingAt();
+                int end = m.end();
+                int j = end;
+                while (j < expr.length() && expr.charAt(j) == ' ') {
+                    j++;
+                }
+                if (j < expr.length() && expr.charAt(j) == '(') {
+                    char before = previousNonSpace(expr, i);
+                    if (before == '.') {
+                        throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
+                                + m.group() + "(...)'); use a function such as len(x) or lower(x)");
+                    }
+                    calls.add(new Call(m.group(), i));
+                }
+                i = end;
+                continue;
+            }
+            i++;
+        }
+        return calls;
+    }
+
+    private static char previousNonSpace(String s, int i) {
+        for (int k = i - 1; k >= 0; k--) {
+            if (s.charAt(k) != ' ') {
+                return s.charAt(k);
+            }
+        }
+        return 0;
+    }
+
+    private static int skipString(String s, int start) {
+        char quote = s.charAt(start);
+        int i = start + 1;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i += 2;
+                continue;
+            }
+            if (c == quote) {
+                return i + 1;
+            }
+            i++;
+        }
+        return s.length();
+    }
+
+    /** Renames calls of functions whose names Java reserves; string literals stay as written. */
+    private static String rewrite(String expr) {
+        if (RENAMED.keySet().stream().noneMatch(expr::contains)) {
+            return expr;
+        }
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < expr.length()) {
+            char c = expr.charAt(i);
+            if (c == '\'' || c == '"' || c == '`') {
+                int end = skipString(expr, i);
+                out.append(expr, i, end);
+                i = end;
+                continue;
+            }
+            if (Character.isLetter(c) || c == '_') {
+                Matcher m = IDENT.matcher(expr).region(i, expr.length());
+                m.lookingAt();
+                String name = m.group();
+                int j = m.end();
+                while (j < expr.length() && expr.charAt(j) == ' ') {
+                    j++;
+                }
+                boolean call = j < expr.length() && expr.charAt(j) == '(' && previousNonSpace(expr, i) != '.';
+                out.append(call && RENAMED.containsKey(name) ? RENAMED.get(name) : name);
+                i = m.end();
+                continue;
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    private static final Pattern LOCATION = Pattern.compile("^.*?@\\d+:\\d+(?:!\\[\\d+,\\d+\\]: '.*?')?\\s*");
+
+    static ExprException error(JexlException e, String expr, Text origin, int offset) {
+        JexlInfo info = e.getInfo();
+        int col = 1;
+        if (info != null && info.getLine() >= 1) {
+            int line = info.getLine();
+            col = Math.max(1, info.getColumn());
+            int lineStart = 0;
+            for (int l = 1; l < line; l++) {
+                int nl = expr.indexOf('\n', lineStart);
+                if (nl < 0) {
+                    break;
+                }
+                lineStart = nl + 1;
+            }
+            col = lineStart + col;
+        }
+        SourcePos pos = origin.posAt(offset + Math.min(col - 1, expr.length()));
+        return new ExprException(pos, describe(e, expr));
+    }
+
+    private static String describe(JexlException e, String expr) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IllegalArgumentException || cause instanceof ArithmeticException) {
+            return cause.getMessage();
+        }
+        String msg = LOCATION.matcher(String.valueOf(e.getMessage())).replaceFirst("");
+        if (e instanceof JexlException.Parsing || e instanceof JexlException.Ambiguous) {
+            return "syntax error in expression '" + expr + "'" + (msg.isBlank() ? "" : ": " + msg);
+        }
+        if (e instanceof JexlException.Feature) {
+            return "not allowed in an expression: " + msg.replace(" error", "");
+        }
+        if (e instanceof JexlException.Method) {
+            Matcher m = Pattern.compile("'(\\w+)\\(").matcher(msg);
+            if (m.find()) {
+                String name = m.group(1).replaceFirst("^_", "");
+                return Functions.NAMES.contains(name)
+                        ? "wrong arguments for function '" + name + "()'"
+                        : "unknown function '" + name + "()'";
+            }
+        }
+        if (e instanceof JexlException.Property || e instanceof JexlException.Variable) {
+            return msg.replace("undefined property '.", "undefined property '") + " in '" + expr + "'";
+        }
+        return msg;
+    }
+
+    private static String messageOf(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Names the expression language knows besides functions, for validation. */
+    public static final Set<String> ROOTS = Set.of("params", "vars", "secrets", "steps", "host", "item",
+            "loop", "run", "result");
+}

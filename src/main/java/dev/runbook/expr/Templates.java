@@ -1,0 +1,153 @@
+package dev.runbook.expr;
+
+import dev.runbook.expr.TemplateParts.Part;
+import dev.runbook.model.SourcePos;
+import dev.runbook.model.Text;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders {@code {{ }}} templates for where the text is going. Each mode decides how a value is
+ * spliced so that it cannot change the meaning of the surrounding text:
+ * <ul>
+ *   <li>{@link Mode#SHELL}: one shell word, whatever the quoting around it; secrets travel in
+ *       environment variables, never on the command line</li>
+ *   <li>{@link Mode#SQL}: a bind parameter ({@code ?}); {@code ident()} a quoted identifier</li>
+ *   <li>{@link Mode#PLAIN}: the text itself, secrets revealed (HTTP headers and bodies)</li>
+ *   <li>{@link Mode#DISPLAY}: the text itself with every secret as {@code ****}</li>
+ * </ul>
+ * {@code raw(...)} splices unquoted text in every mode.
+ */
+public final class Templates {
+
+    public enum Mode { SHELL, SQL, PLAIN, DISPLAY }
+
+    /**
+     * A rendered template.
+     *
+     * @param env   environment variables the text refers to (secret values), for SHELL
+     * @param binds bind parameter values in order, for SQL
+     */
+    public record Rendered(String text, Map<String, String> env, List<Object> binds) {}
+
+    private Templates() {}
+
+    public static Rendered render(Text template, Map<String, Object> scope, Mode mode) {
+        List<Part> parts = TemplateParts.split(template);
+        StringBuilder out = new StringBuilder();
+        Map<String, String> env = new LinkedHashMap<>();
+        List<Object> binds = new ArrayList<>();
+        ShellQuoting.Context shell = ShellQuoting.Context.BARE;
+        SqlQuoting.Context sql = SqlQuoting.Context.CODE;
+        for (Part part : parts) {
+            if (!part.expression()) {
+                out.append(part.text());
+                shell = ShellQuoting.advance(part.text(), shell);
+                sql = SqlQuoting.advance(part.text(), sql);
+                continue;
+            }
+            Object value = Expressions.evaluate(part.text(), template, part.offset(), scope);
+            SourcePos at = template.posAt(part.offset());
+            if (value instanceof Unknown) {
+                out.append(value);
+                continue;
+            }
+            switch (mode) {
+                case SHELL -> out.append(spliceShell(value, shell, env, at));
+                case SQL -> out.append(spliceSql(value, sql, binds, at));
+                case PLAIN -> out.append(value instanceof Secret s ? s.reveal() : text(value));
+                case DISPLAY -> out.append(text(value));
+            }
+        }
+        return new Rendered(out.toString(), env, binds);
+    }
+
+    /** Renders to a string for people: secrets masked. */
+    public static String display(Text template, Map<String, Object> scope) {
+        return render(template, scope, Mode.DISPLAY).text();
+    }
+
+    /** Renders to a string for a machine that needs the real values (secrets revealed). */
+    public static String plain(Text template, Map<String, Object> scope) {
+        return render(template, scope, Mode.PLAIN).text();
+    }
+
+    /**
+     * The value of a template: a template that is exactly one {@code {{ expr }}} keeps the
+     * value's type (a list stays a list); anything else is a string.
+     */
+    public static Object value(Text template, Map<String, Object> scope) {
+        List<Part> parts = TemplateParts.split(template);
+        if (TemplateParts.isSingleExpression(parts) && template.value().strip().startsWith("{{")
+                && template.value().strip().endsWith("}}")) {
+            Part p = parts.get(0);
+            return Expressions.evaluate(p.text(), template, p.offset(), scope);
+        }
+        if (parts.stream().noneMatch(Part::expression)) {
+            return template.value();
+        }
+        return render(template, scope, Mode.PLAIN).text();
+    }
+
+    /** Renders every template inside a YAML value (maps, lists, strings) to plain data. */
+    public static Object deepValue(Object yaml, Map<String, Object> scope) {
+        if (yaml instanceof Text t) {
+            return value(t, scope);
+        }
+        if (yaml instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), deepValue(v, scope)));
+            return out;
+        }
+        if (yaml instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(deepValue(v, scope)));
+            return out;
+        }
+        return yaml;
+    }
+
+    /** A value as text: lists and maps as JSON, null as empty. */
+    public static String text(Object value) {
+        return Functions.str(value);
+    }
+
+    private static String spliceShell(Object value, ShellQuoting.Context ctx, Map<String, String> env, SourcePos at) {
+        if (value instanceof Raw raw) {
+            return raw.text();
+        }
+        if (value instanceof Secret secret) {
+            env.put(secret.envName(), secret.reveal());
+            return ShellQuoting.envRef(secret.envName(), ctx);
+        }
+        if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
+            throw new ExprException(at, "a list or mapping cannot be spliced into a command as one word; "
+                    + "use join(x, ' ') inside raw() with quote(), or loop over it");
+        }
+        return ShellQuoting.splice(text(value), ctx);
+    }
+
+    private static String spliceSql(Object value, SqlQuoting.Context ctx, List<Object> binds, SourcePos at) {
+        if (value instanceof Raw raw) {
+            return raw.text();
+        }
+        if (value instanceof Ident ident) {
+            if (ctx != SqlQuoting.Context.CODE) {
+                throw new ExprException(at, "ident() cannot be used inside a quoted SQL string");
+            }
+            return SqlQuoting.identifier(ident.name());
+        }
+        if (ctx != SqlQuoting.Context.CODE) {
+            throw new ExprException(at, "a value inside a quoted SQL string cannot be a bind parameter; "
+                    + "write the template without the quotes around it");
+        }
+        if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
+            throw new ExprException(at, "a list or mapping cannot be a SQL bind parameter");
+        }
+        binds.add(value instanceof Secret s ? s.reveal() : value);
+        return "?";
+    }
+}

@@ -1,0 +1,156 @@
+package dev.runbook.load;
+
+import dev.runbook.model.Action;
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Param;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.SourcePos;
+import dev.runbook.model.Step;
+import dev.runbook.model.Steps;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Loads runbook files: YAML to model, then validation of the whole file and of every runbook it
+ * calls. Nothing is returned unless all of it is valid; the diagnostics say why.
+ */
+public final class RunbookLoader {
+    private final RunbookPaths paths;
+    private final Map<Path, Loaded> cache = new HashMap<>();
+
+    /** A file's model (null when it could not be read) and every diagnostic found in it. */
+    public record Loaded(Runbook runbook, List<Diagnostic> diagnostics) {
+        public boolean ok() {
+            return runbook != null && diagnostics.stream().noneMatch(Diagnostic::isError);
+        }
+
+        public List<Diagnostic> warnings() {
+            return diagnostics.stream().filter(d -> !d.isError()).toList();
+        }
+    }
+
+    public RunbookLoader(RunbookPaths paths) {
+        this.paths = paths;
+    }
+
+    public RunbookPaths paths() {
+        return paths;
+    }
+
+    /** Loads a runbook given by name or path; throws with every diagnostic when anything is wrong. */
+    public Runbook require(String nameOrPath) {
+        Path p = paths.find(nameOrPath).orElseThrow(() -> InvalidInputException.usage("no runbook '" + nameOrPath
+                + "' (looked for " + (RunbookPaths.isPath(nameOrPath) ? "that file" : nameOrPath + ".yaml in " + paths.describe()) + ")"));
+        return require(p);
+    }
+
+    public Runbook require(Path path) {
+        Loaded l = load(path);
+        if (!l.ok()) {
+            throw new InvalidInputException(l.diagnostics().stream().filter(Diagnostic::isError).toList());
+        }
+        return l.runbook();
+    }
+
+    /** Loads and validates a file and the runbooks it calls. Cached per file. */
+    public Loaded load(Path path) {
+        return load(path.toAbsolutePath().normalize(), new ArrayDeque<>());
+    }
+
+    private Loaded load(Path path, Deque<Path> stack) {
+        Loaded cached = cache.get(path);
+        if (cached != null) {
+            return cached;
+        }
+        List<Diagnostic> out = new ArrayList<>();
+        String label = label(path);
+        Optional<YamlFile> file = YamlFile.read(path, label, out);
+        Runbook rb = null;
+        if (file.isPresent()) {
+            Optional<Node> root = file.get().compose(out);
+            if (root.isPresent()) {
+                YamlReader reader = new YamlReader(file.get(), out);
+                CallResolver resolver = (name, pos) -> resolveCall(name, pos, path, out);
+                rb = new RunbookReader(reader, resolver).read(root.get(), path, file.get().sha256());
+            }
+        }
+        if (rb != null) {
+            new RunbookValidator(rb, out).validate();
+            stack.push(path);
+            checkCalls(rb, stack, out);
+            stack.pop();
+        }
+        Loaded loaded = new Loaded(rb, dedupe(out));
+        cache.put(path, loaded);
+        return loaded;
+    }
+
+    private Path resolveCall(String name, SourcePos pos, Path from, List<Diagnostic> out) {
+        Optional<Path> p = paths.find(name, from.getParent());
+        if (p.isEmpty()) {
+            out.add(Diagnostic.error(pos, "no runbook '" + name + "' to call (looked beside this file and in "
+                    + paths.describe() + ")"));
+            return null;
+        }
+        return p.get().toAbsolutePath().normalize();
+    }
+
+    private void checkCalls(Runbook rb, Deque<Path> stack, List<Diagnostic> out) {
+        List<Step> all = new ArrayList<>();
+        Steps.walk(rb.steps(), all::add);
+        Steps.walk(rb.finallySteps(), all::add);
+        for (Step s : all) {
+            if (!(s.action() instanceof Action.Call call) || call.resolved() == null) {
+                continue;
+            }
+            if (stack.contains(call.resolved())) {
+                List<String> cycle = new ArrayList<>();
+                stack.descendingIterator().forEachRemaining(p -> cycle.add(label(p)));
+                cycle.add(label(call.resolved()));
+                out.add(Diagnostic.error(call.target().pos(), "call cycle: " + String.join(" -> ", cycle)));
+                continue;
+            }
+            Loaded callee = load(call.resolved(), stack);
+            if (callee.runbook() == null || !callee.ok()) {
+                out.add(Diagnostic.error(call.target().pos(), "the called runbook '" + call.target().value() + "' is invalid"));
+                out.addAll(callee.diagnostics());
+                continue;
+            }
+            checkCallParams(call, callee.runbook(), out);
+        }
+    }
+
+    private void checkCallParams(Action.Call call, Runbook callee, List<Diagnostic> out) {
+        for (String given : call.params().keySet()) {
+            if (!callee.params().containsKey(given)) {
+                String hint = DidYouMean.suggest(given, callee.params().keySet());
+                out.add(Diagnostic.error(call.target().pos(), "runbook '" + callee.name() + "' has no param '" + given + "'",
+                        hint == null ? null : "did you mean '" + hint + "'?"));
+            }
+        }
+        for (Param p : callee.params().values()) {
+            if (p.required() && p.defaultValue() == null && !call.params().containsKey(p.name())) {
+                out.add(Diagnostic.error(call.target().pos(), "runbook '" + callee.name() + "' needs param '" + p.name() + "'"));
+            }
+        }
+    }
+
+    private static List<Diagnostic> dedupe(List<Diagnostic> in) {
+        return in.stream().distinct().sorted(Diagnostic.ORDER).toList();
+    }
+
+    /** A path as the user should see it: relative to the working directory when inside it. */
+    public static String label(Path path) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = path.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+}

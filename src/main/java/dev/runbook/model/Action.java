@@ -1,0 +1,105 @@
+package dev.runbook.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** What a step does. Every kind is listed here; the engine dispatches over them in one place. */
+public sealed interface Action
+        permits Action.Run, Action.Script, Action.Assert, Action.Wait, Action.Confirm, Action.Http,
+                Action.Call, Action.Block, Action.Sql {
+
+    /** Whether this kind can change anything by itself (a probe cannot). */
+    default boolean mutating() {
+        return true;
+    }
+
+    /** A command line run by {@code shell -c} on the target. */
+    record Run(Text command, String shell) implements Action {}
+
+    /** A multi-line script sent to the target's interpreter on stdin. */
+    record Script(Text body, String shell) implements Action {}
+
+    /** An expression that must hold. */
+    record Assert(Text expr, Text message) implements Action {
+        @Override
+        public boolean mutating() {
+            return false;
+        }
+    }
+
+    /**
+     * Waits a fixed duration, or until an expression or a command holds (polled every
+     * {@code interval}) with {@code timeout} as the deadline.
+     */
+    record Wait(Duration duration, Text until, Text untilCommand, Duration timeout, Duration interval)
+            implements Action {
+        @Override
+        public boolean mutating() {
+            return false;
+        }
+    }
+
+    /** A gate alone: the step's {@link Step.Gate} is all it does. */
+    record Confirm() implements Action {
+        @Override
+        public boolean mutating() {
+            return false;
+        }
+    }
+
+    /**
+     * An HTTP request.
+     *
+     * @param body         a template for the request body, or null
+     * @param json         a YAML value sent as JSON (its strings are templates), or null
+     * @param expectStatus acceptable statuses; empty means any 2xx
+     * @param caFile       a PEM file of CAs to trust instead of the system's, or null
+     */
+    record Http(Text url, String method, Map<String, Text> headers, Text body, Object json,
+                List<Integer> expectStatus, Duration timeout, boolean verifyTls, Text caFile,
+                boolean followRedirects) implements Action {
+        public Http {
+            headers = Map.copyOf(headers);
+            expectStatus = List.copyOf(expectStatus);
+        }
+
+        @Override
+        public boolean mutating() {
+            return !(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
+        }
+    }
+
+    /**
+     * Calls another runbook with params (their strings are templates).
+     *
+     * @param target the name or path as written; {@code resolved} is the file it names
+     */
+    record Call(Text target, java.nio.file.Path resolved, Map<String, Object> params) implements Action {
+        public Call {
+            params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        }
+    }
+
+    /** Nested steps; {@code rescue} runs when one fails, {@code always} runs in any case. */
+    record Block(List<Step> steps, List<Step> rescue, List<Step> always) implements Action {
+        public Block {
+            steps = List.copyOf(steps);
+            rescue = List.copyOf(rescue);
+            always = List.copyOf(always);
+        }
+
+        @Override
+        public boolean mutating() {
+            return false;
+        }
+    }
+
+    /**
+     * A SQL statement on a named database connection; values spliced in become bind parameters.
+     *
+     * @param database the connection's name in the inventory or configuration
+     */
+    record Sql(Text statement, Text database, Duration statementTimeout, boolean transaction)
+            implements Action {}
+}

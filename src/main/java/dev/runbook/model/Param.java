@@ -1,0 +1,35 @@
+package dev.runbook.model;
+
+import java.util.List;
+
+/**
+ * A typed input of a runbook.
+ *
+ * @param defaultValue already converted to the param's type, or null when there is none
+ * @param pattern      a regular expression the string form must match, or null
+ * @param values       the allowed values of an enum, empty otherwise
+ * @param secret       whether the value is masked like a secret
+ */
+public record Param(
+        String name,
+        ParamType type,
+        Object defaultValue,
+        String pattern,
+        boolean required,
+        List<String> values,
+        String description,
+        boolean secret,
+        SourcePos pos) {
+
+    public Param {
+        values = List.copyOf(values);
+    }
+
+    public enum ParamType {
+        STRING, INT, BOOL, DURATION, ENUM, LIST;
+
+        public String yamlName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}
