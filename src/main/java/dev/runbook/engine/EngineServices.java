@@ -1,6 +1,7 @@
 package dev.runbook.engine;
 
 import dev.runbook.audit.AuditSink;
+import dev.runbook.exec.Connector;
 import dev.runbook.exec.HttpRunner;
 import dev.runbook.load.RunbookLoader;
 import java.nio.file.Path;

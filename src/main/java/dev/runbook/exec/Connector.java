@@ -1,7 +1,5 @@
-package dev.runbook.engine;
+package dev.runbook.exec;
 
-import dev.runbook.exec.CommandRunner;
-import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Target;
 
 /** Opens a command runner for a host: local, or a connection. Called once per host per run. */

@@ -1,0 +1,172 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.engine.RunListener;
+import dev.runbook.exec.OutputListener;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Shows a run to a person. On a terminal: one live line per running step (host) with a spinner
+ * and elapsed time, output printed above it, colours unless NO_COLOR. Elsewhere: plain lines,
+ * one per event worth reading. Only this package prints.
+ */
+final class Console implements RunListener {
+    private static final String[] SPIN = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+
+    private final Terminal term;
+    private final boolean showHost;
+    private final Map<String, Long> running = new LinkedHashMap<>();
+    private final ScheduledExecutorService ticker;
+    private int frame;
+    private int drawn;
+
+    Console(Terminal term, boolean showHost) {
+        this.term = term;
+        this.showHost = showHost;
+        if (term.interactive) {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "console");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        } else {
+            ticker = null;
+        }
+    }
+
+    @Override
+    public synchronized void event(AuditEvent e) {
+        String who = label(e.host(), e.step());
+        Map<String, Object> d = e.data();
+        switch (e.type()) {
+            case "run.started" -> println(term.bold("run " + e.runId()) + ": " + e.runbook().name()
+                    + " on " + String.join(", ", strings(d.get("targets"))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
+            case "step.started" -> {
+                running.put(key(e), System.nanoTime());
+                if (!term.interactive) {
+                    println(who + ": started" + (d.get("command") == null ? "" : ": " + oneLine(String.valueOf(d.get("command")))));
+                }
+            }
+            case "step.attempt" -> println(who + ": " + term.yellow("attempt " + d.get("attempt") + " " + d.get("outcome"))
+                    + (d.get("message") == null ? "" : ": " + d.get("message")) + ", retrying in " + d.get("next_delay_ms") + " ms");
+            case "step.skipped" -> println(term.dim("- " + who + ": skipped (" + d.get("reason") + ")"));
+            case "step.finished" -> {
+                running.remove(key(e));
+                println(finished(who, d));
+            }
+            case "gate.approved" -> println(term.green("✓ " + who + ": approved") + " by " + e.actor().user() + " via " + e.actor().via());
+            case "gate.denied" -> println(term.red("✗ " + who + ": not approved") + " (" + d.get("reason") + ")");
+            default -> { }
+        }
+    }
+
+    private String finished(String who, Map<String, Object> d) {
+        String outcome = String.valueOf(d.get("outcome"));
+        String time = term.dim(seconds(d.get("duration_ms")));
+        String attempts = d.get("attempts") instanceof Number n && n.intValue() > 1 ? " after " + n + " attempts" : "";
+        String msg = d.get("message") == null ? "" : "  " + d.get("message");
+        return switch (outcome) {
+            case "ok" -> term.green("✓ ") + who + "  " + time + attempts;
+            case "skipped", "not run" -> term.dim("- " + who + "  " + outcome + msg);
+            default -> term.red("✗ " + who + "  " + outcome) + "  " + time + attempts + term.red(msg);
+        };
+    }
+
+    @Override
+    public synchronized void output(String host, String step, OutputListener.Stream stream, String line) {
+        String prefix = term.dim((showHost ? host + " " : "") + step + " │ ");
+        println(prefix + (stream == OutputListener.Stream.STDERR ? term.yellow(line) : line));
+    }
+
+    @Override
+    public synchronized void notice(String message) {
+        println(term.yellow("! " + message));
+    }
+
+    /** Writes a line above the live status lines. */
+    synchronized void println(String line) {
+        clearLive();
+        term.out.println(line);
+        drawLive();
+    }
+
+    /** Stops redrawing, e.g. while a gate asks a question. */
+    synchronized void pause() {
+        clearLive();
+    }
+
+    synchronized void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        clearLive();
+        term.out.flush();
+    }
+
+    private synchronized void tick() {
+        frame++;
+        clearLive();
+        drawLive();
+    }
+
+    private void clearLive() {
+        if (!term.interactive || drawn == 0) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < drawn; i++) {
+            b.append("\u001b[1A\u001b[2K");
+        }
+        term.out.print(b);
+        drawn = 0;
+    }
+
+    private void drawLive() {
+        if (!term.interactive || running.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<String, Long>> shown = running.entrySet().stream().limit(10).toList();
+        for (Map.Entry<String, Long> r : shown) {
+            long ms = (System.nanoTime() - r.getValue()) / 1_000_000;
+            term.out.println(term.yellow(SPIN[frame % SPIN.length]) + " " + r.getKey() + "  " + term.dim(seconds(ms)));
+            drawn++;
+        }
+        if (running.size() > shown.size()) {
+            term.out.println(term.dim("  ... and " + (running.size() - shown.size()) + " more running"));
+            drawn++;
+        }
+        term.out.flush();
+    }
+
+    private String key(AuditEvent e) {
+        return label(e.host(), e.step());
+    }
+
+    private String label(String host, String step) {
+        if (step == null) {
+            return host == null ? "" : host;
+        }
+        return showHost && host != null ? host + " " + step : step;
+    }
+
+    static String seconds(Object ms) {
+        long v = ms instanceof Number n ? n.longValue() : 0;
+        return v < 1000 ? v + " ms" : String.format("%.1f s", v / 1000.0);
+    }
+
+    private static String oneLine(String s) {
+        String first = s.strip().lines().findFirst().orElse("");
+        return s.strip().contains("\n") ? first + " ..." : first;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object o) {
+        return o instanceof List<?> l ? (List<String>) l : List.of(String.valueOf(o));
+    }
+}
