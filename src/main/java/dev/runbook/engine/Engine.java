@@ -79,7 +79,7 @@ public final class Engine {
                 }
                 interpreter.steps(rb.finallySteps(), hosts, frame, "finally");
             }
-            return finish(ctx, rb, hosts, frame, flow, cancelReason, start, req);
+            return finish(ctx, rb, hosts, frame, flow, cancelReason, start, req, shownParams(rb, params));
         } finally {
             if (timer != null) {
                 timer.shutdownNow();
@@ -152,12 +152,16 @@ public final class Engine {
         return d == null ? null : Instant.now().plus(d);
     }
 
-    private static Map<String, Object> startData(RunRequest req, Runbook rb, Map<String, Object> params, List<Target> hosts,
-                                                 Instant deadline, RunLocks.Lease lease) {
+    private static Map<String, Object> shownParams(Runbook rb, Map<String, Object> params) {
         Map<String, Object> shown = new LinkedHashMap<>();
         params.forEach((k, v) -> shown.put(k, rb.params().get(k).secret() ? Secret.MASK : v instanceof Duration d
                 ? dev.runbook.load.Durations.format(d) : v));
-        Map<String, Object> d = HostStep.data("params", shown, "targets", hosts.stream().map(Target::name).toList(),
+        return shown;
+    }
+
+    private static Map<String, Object> startData(RunRequest req, Runbook rb, Map<String, Object> params, List<Target> hosts,
+                                                 Instant deadline, RunLocks.Lease lease) {
+        Map<String, Object> d = HostStep.data("params", shownParams(rb, params), "targets", hosts.stream().map(Target::name).toList(),
                 "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString());
         if (lease != null && lease.takenOverFrom() != null) {
             RunLocks.Holder h = lease.takenOverFrom();
@@ -168,7 +172,7 @@ public final class Engine {
     }
 
     private RunOutcome finish(RunContext ctx, Runbook rb, List<Target> hosts, Frame frame, Interpreter.Flow flow,
-                              String cancelReason, long start, RunRequest req) {
+                              String cancelReason, long start, RunRequest req, Map<String, Object> params) {
         long ms = (System.nanoTime() - start) / 1_000_000;
         RunOutcome.Status status;
         String message;
@@ -198,7 +202,7 @@ public final class Engine {
         String type = status == RunOutcome.Status.INTERRUPTED ? "run.aborted" : "run.finished";
         ctx.emit(type, rb, null, null, data, true, req.actor());
         return new RunOutcome(ctx.runId, status, message, ms, new TreeMap<>(ctx.counts), hostCounts,
-                List.copyOf(ctx.plan), services.audit().describe());
+                List.copyOf(ctx.plan), services.audit().describe(), hosts.stream().map(Target::name).toList(), params);
     }
 
     private static Map<String, Integer> hostCounts(Runbook rb, List<Target> hosts, Frame frame) {

@@ -9,9 +9,11 @@ import java.util.Map;
  * @param counts steps by outcome label (ok, failed, skipped...)
  * @param hostCounts hosts by outcome (ok, failed, unreachable)
  * @param plan   the dry run's plan (empty for a real run)
+ * @param params the params as resolved, secrets masked
  */
 public record RunOutcome(String runId, Status status, String message, long durationMs, Map<String, Integer> counts,
-                         Map<String, Integer> hostCounts, List<PlanEntry> plan, String auditLocation) {
+                         Map<String, Integer> hostCounts, List<PlanEntry> plan, String auditLocation,
+                         List<String> targets, Map<String, Object> params) {
 
     public enum Status {
         SUCCEEDED(0), FAILED(1), DENIED(3), INTERRUPTED(130);

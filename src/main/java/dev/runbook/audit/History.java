@@ -1,0 +1,106 @@
+package dev.runbook.audit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads runs back from an audit trail for {@code history} and {@code show}. */
+public final class History {
+
+    /**
+     * A run as history lists it.
+     *
+     * @param status succeeded, failed, denied, interrupted, or running (no end event: still
+     *               running, or the process died)
+     */
+    public record Run(String runId, String runbook, String started, String ended, String status, Long durationMs,
+                      String user, String via, String trigger, List<String> targets) {}
+
+    private final List<AuditEvent> events;
+
+    private History(List<AuditEvent> events) {
+        this.events = events;
+    }
+
+    /** Every event of the file (lines that are not events are skipped: verify reports them). */
+    public static History read(Path file) throws IOException {
+        List<AuditEvent> events = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return new History(events);
+        }
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                ObjectNode n = AuditCodec.parse(line);
+                if (n != null && n.hasNonNull("run_id")) {
+                    events.add(AuditCodec.decode(n));
+                }
+            }
+        }
+        return new History(events);
+    }
+
+    public static History of(List<AuditEvent> events) {
+        return new History(events);
+    }
+
+    /** Runs, newest first, optionally of one runbook. */
+    public List<Run> runs(String runbook, int limit) {
+        Map<String, List<AuditEvent>> byRun = new LinkedHashMap<>();
+        for (AuditEvent e : events) {
+            if (!"-".equals(e.runId())) {
+                byRun.computeIfAbsent(e.runId(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        List<Run> runs = new ArrayList<>();
+        for (List<AuditEvent> evs : byRun.values()) {
+            Run run = summarise(evs);
+            if (runbook == null || runbook.equals(run.runbook())) {
+                runs.add(run);
+            }
+        }
+        runs.sort(Comparator.comparing(Run::started, Comparator.nullsFirst(Comparator.naturalOrder())).reversed());
+        return runs.size() > limit ? runs.subList(0, limit) : runs;
+    }
+
+    /** The events of one run in order; {@code last} names the newest run. */
+    public List<AuditEvent> run(String runId) {
+        String id = runId;
+        if ("last".equals(runId)) {
+            List<Run> runs = runs(null, 1);
+            if (runs.isEmpty()) {
+                return List.of();
+            }
+            id = runs.get(0).runId();
+        }
+        String wanted = id;
+        List<AuditEvent> exact = events.stream().filter(e -> wanted.equals(e.runId())).toList();
+        if (!exact.isEmpty()) {
+            return exact;
+        }
+        List<String> matching = events.stream().map(AuditEvent::runId).filter(r -> r.startsWith(wanted)).distinct().toList();
+        return matching.size() == 1 ? run(matching.get(0)) : List.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Run summarise(List<AuditEvent> evs) {
+        AuditEvent first = evs.get(0);
+        AuditEvent last = evs.get(evs.size() - 1);
+        boolean ended = last.type().equals("run.finished") || last.type().equals("run.aborted");
+        String status = ended ? String.valueOf(last.data().getOrDefault("status", last.type().equals("run.aborted") ? "interrupted" : "finished")) : "running";
+        Long duration = ended && last.data().get("duration_ms") instanceof Number n ? n.longValue() : null;
+        Object targets = first.data().get("targets");
+        return new Run(first.runId(), first.runbook() == null ? null : first.runbook().name(), first.ts(),
+                ended ? last.ts() : null, status, duration, first.actor() == null ? null : first.actor().user(),
+                first.actor() == null ? null : first.actor().via(), (String) first.data().get("trigger"),
+                targets instanceof List<?> l ? (List<String>) l : List.of());
+    }
+}

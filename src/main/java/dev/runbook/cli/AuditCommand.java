@@ -1,0 +1,44 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.ChainVerifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "audit", description = "Work with the audit trail.", subcommands = AuditCommand.Verify.class)
+final class AuditCommand {
+
+    @Command(name = "verify", description = "Check the hash chain: exit 0 when intact, 1 with the line of the first break.")
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "An audit file (default: audit.jsonl of the state directory).")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            Terminal term = Terminal.system(common.noColor);
+            Path f = file != null ? file : Wiring.fromSystem().state.auditFile();
+            if (!Files.exists(f)) {
+                term.err.println("runbook: " + f + ": no such audit file");
+                return ExitCodes.INVALID_INPUT;
+            }
+            ChainVerifier.Report r = ChainVerifier.verify(f);
+            for (String note : r.notes()) {
+                term.err.println(term.yellow(f + ": warning: " + note));
+            }
+            if (r.intact()) {
+                term.out.println(term.green("✓ " + f + ": " + r.events() + " events, chain intact"));
+                return ExitCodes.OK;
+            }
+            term.out.println(term.red("✗ " + f + ":" + r.breakLine() + ": " + r.problem()));
+            term.out.println(term.dim(r.events() + " events verified before the break"));
+            return ExitCodes.STEP_FAILED;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.runbook.cli;
+
+import dev.runbook.load.RunbookLoader;
+import dev.runbook.model.Param;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "list", description = "List the runbooks on the search path (runbooks/, then RUNBOOK_PATH).")
+final class ListCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() {
+        Wiring wiring = Wiring.fromSystem();
+        Terminal term = Terminal.system(common.noColor);
+        List<Path> files = wiring.loader.paths().all();
+        if (files.isEmpty()) {
+            term.out.println("no runbooks in " + wiring.loader.paths().describe());
+            return ExitCodes.OK;
+        }
+        for (Path f : files) {
+            RunbookLoader.Loaded l = wiring.loader.load(f);
+            String name = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+            if (!l.ok()) {
+                long errors = l.diagnostics().stream().filter(d -> d.isError()).count();
+                term.out.println(term.red(String.format("%-24s invalid (%d errors: runbook validate %s)", name, errors, RunbookLoader.label(f))));
+                continue;
+            }
+            var rb = l.runbook();
+            String desc = rb.description() == null ? "" : rb.description().strip().lines().findFirst().orElse("");
+            term.out.println(String.format("%-24s %s", term.bold(rb.name()), desc));
+            for (Param p : rb.params().values()) {
+                term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), p.type().yamlName(),
+                        p.defaultValue() != null ? " (default " + dev.runbook.expr.Functions.str(p.defaultValue() instanceof java.time.Duration d
+                                ? dev.runbook.load.Durations.format(d) : p.defaultValue()) + ")" : p.required() ? " (required)" : "")));
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditException;
+import dev.runbook.engine.LockedException;
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.InvalidInputException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
+        description = "Rule-driven runbook automation: run, plan and audit operational procedures.",
+        subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, ListCommand.class,
+                HistoryCommand.class, ShowCommand.class, AuditCommand.class, SchemaCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
+                "4 another run holds the lock, 130 interrupted."})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code; tests call this. */
+    public static int run(String... args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        boolean debug = Arrays.asList(args).contains("--debug");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("runbook: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            return ExitCodes.INVALID_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), debug));
+        return cli.execute(args);
+    }
+
+    /** The one place exceptions become exit codes and one-line messages. */
+    static int handle(Exception ex, PrintWriter err, boolean debug) {
+        if (ex instanceof InvalidInputException invalid) {
+            for (Diagnostic d : invalid.diagnostics()) {
+                err.println(d.pos().line() == 0 ? "runbook: " + (d.isError() ? "" : "warning: ") + d.message()
+                        + (d.hint() == null ? "" : " (" + d.hint() + ")") : d.toString());
+            }
+            err.flush();
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (ex instanceof LockedException locked) {
+            err.println("runbook: " + locked.getMessage());
+            err.flush();
+            return ExitCodes.LOCKED;
+        }
+        if (ex instanceof AuditException) {
+            err.println("runbook: audit trail: " + ex.getMessage());
+        } else {
+            err.println("runbook: error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
+                    + (debug ? "" : " (--debug shows where)"));
+        }
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCodes.STEP_FAILED;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.AuditSink;
+import dev.runbook.engine.Engine;
+import dev.runbook.engine.Gate;
+import dev.runbook.engine.RunControl;
+import dev.runbook.engine.RunListener;
+import dev.runbook.engine.RunOutcome;
+import dev.runbook.engine.RunRequest;
+import dev.runbook.model.Runbook;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "plan", description = "Show what a run would do, changing nothing (same as 'run --dry-run').")
+final class PlanCommand implements Callable<Integer> {
+    enum Format { text, markdown, json }
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    SelectorOptions selectors;
+
+    @Parameters(index = "0", paramLabel = "NAME|FILE")
+    String runbook;
+
+    @Option(names = "--probe", description = "Also run readonly steps for real, so conditions that depend on them are decided.")
+    boolean probe;
+
+    @Option(names = "--format", defaultValue = "text", description = "text (terminal), markdown (for a review) or json.")
+    Format format;
+
+    @Override
+    public Integer call() {
+        return plan(common, selectors, runbook, probe, format);
+    }
+
+    static int plan(CommonOptions common, SelectorOptions selectors, String name, boolean probe, Format format) {
+        Wiring wiring = Wiring.fromSystem();
+        Runbook rb = wiring.loader.require(name);
+        Terminal term = Terminal.system(common.noColor);
+        String user = Wiring.user(wiring.env);
+        Gate never = r -> Gate.Decision.deny(user, "rule", "dry run");
+        try (AuditSink audit = probe ? wiring.audit() : new NoAudit()) {
+            Engine engine = new Engine(wiring.services(selectors.inventory, never, audit));
+            RunRequest req = new RunRequest(rb, selectors.params, selectors.targets, selectors.limit, true, probe,
+                    new AuditEvent.Actor(user, "flag"), null, "plan");
+            RunOutcome outcome = engine.run(req, RunListener.NONE, new RunControl());
+            String text = switch (format) {
+                case text -> PlanRenderer.text(rb, outcome, term);
+                case markdown -> PlanRenderer.markdown(rb, outcome);
+                case json -> PlanRenderer.json(rb, outcome);
+            };
+            term.out.print(text);
+            term.out.flush();
+            return outcome.status() == RunOutcome.Status.INTERRUPTED ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        }
+    }
+
+    /** A plan without probes writes nothing, not even to the audit trail. */
+    static final class NoAudit implements AuditSink {
+        @Override
+        public void append(AuditEvent event, boolean durable) { }
+
+        @Override
+        public String describe() {
+            return "(nothing recorded: dry run)";
+        }
+
+        @Override
+        public void close() { }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.runbook.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.runbook.engine.PlanEntry;
+import dev.runbook.engine.RunOutcome;
+import dev.runbook.engine.StepResult;
+import dev.runbook.expr.JsonValues;
+import dev.runbook.model.Runbook;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A dry run for people (text, markdown for a review) and machines (json). */
+final class PlanRenderer {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PlanRenderer() {}
+
+    static String text(Runbook rb, RunOutcome o, Terminal t) {
+        StringBuilder b = new StringBuilder();
+        b.append(t.bold("Plan for " + rb.name())).append(" (dry run: nothing was changed)\n");
+        if (rb.description() != null) {
+            b.append(rb.description().strip()).append('\n');
+        }
+        b.append("targets: ").append(String.join(", ", o.targets())).append('\n');
+        if (!o.params().isEmpty()) {
+            b.append("params:  ").append(params(o)).append('\n');
+        }
+        String section = "steps";
+        int n = 0;
+        boolean multiHost = o.targets().size() > 1;
+        for (PlanEntry e : o.plan()) {
+            if (!e.section().equals(section) && (e.section().equals("finally") || section.equals("finally")) && e.depth() == 0) {
+                section = e.section();
+                b.append('\n').append(t.bold(section + ":")).append('\n');
+            }
+            String indent = "  ".repeat(e.depth() + 1);
+            String head = (++n) + ". " + e.stepId() + (multiHost ? " @" + e.host() : "") + "  " + t.dim(e.kind() + tags(e));
+            b.append(indent).append(head).append('\n');
+            String inner = indent + "     ";
+            if (e.condition() != null) {
+                b.append(inner).append(condition(e, t)).append('\n');
+            }
+            if (e.gate() != null) {
+                b.append(inner).append(t.yellow("⏸ stops for confirmation: " + e.gate()
+                        + (e.gateWord() == null ? "" : " (type '" + e.gateWord() + "')"))).append('\n');
+            }
+            if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
+                for (String line : e.rendered().split("\n")) {
+                    b.append(inner).append(t.dim("│ ")).append(line).append('\n');
+                }
+            }
+            if (e.note() != null) {
+                b.append(inner).append(t.dim(e.note())).append('\n');
+            }
+            if (e.probe() != null) {
+                b.append(inner).append("probe: ").append(probe(e.probe())).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    static String markdown(Runbook rb, RunOutcome o) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Plan: `").append(rb.name()).append("`\n\n");
+        if (rb.description() != null) {
+            b.append(rb.description().strip()).append("\n\n");
+        }
+        b.append("Dry run: nothing was changed.\n\n");
+        b.append("- **Targets:** ").append(String.join(", ", o.targets().stream().map(s -> "`" + s + "`").toList())).append('\n');
+        if (!o.params().isEmpty()) {
+            b.append("- **Params:** ").append(params(o)).append('\n');
+        }
+        long gates = o.plan().stream().filter(e -> e.gate() != null).count();
+        long mutating = o.plan().stream().filter(PlanEntry::mutating).count();
+        b.append("- **Steps:** ").append(o.plan().size()).append(" (").append(mutating).append(" that change something, ")
+                .append(gates).append(" confirmation gate").append(gates == 1 ? "" : "s").append(")\n\n");
+        b.append("| # | Step | Host | Kind | Runs when | Gate |\n|---|---|---|---|---|---|\n");
+        int n = 0;
+        for (PlanEntry e : o.plan()) {
+            b.append("| ").append(++n).append(" | ").append("&nbsp;&nbsp;".repeat(e.depth())).append('`').append(e.stepId()).append("`")
+                    .append(e.section().equals("steps") || e.section().equals("block") || e.section().equals("call") ? "" : " (" + e.section() + ")")
+                    .append(" | ").append(e.host()).append(" | ").append(e.kind()).append(tags(e)).append(" | ")
+                    .append(e.condition() == null ? "always" : cell(conditionPlain(e))).append(" | ")
+                    .append(e.gate() == null ? "" : "⏸ " + cell(e.gate()) + (e.gateWord() == null ? "" : " (type `" + e.gateWord() + "`)"))
+                    .append(" |\n");
+        }
+        b.append("\n## Steps\n");
+        n = 0;
+        for (PlanEntry e : o.plan()) {
+            b.append("\n### ").append(++n).append(". `").append(e.stepId()).append("` on ").append(e.host());
+            if (!e.label().equals(e.stepId().substring(e.stepId().lastIndexOf('/') + 1))) {
+                b.append(": ").append(e.label());
+            }
+            b.append("\n\n");
+            if (e.condition() != null) {
+                b.append("- Condition: `").append(e.condition()).append("`: ").append(conditionPlain(e)).append('\n');
+            }
+            if (e.gate() != null) {
+                b.append("- **Stops for confirmation:** ").append(e.gate()).append('\n');
+            }
+            if (e.note() != null) {
+                b.append("- ").append(e.note()).append('\n');
+            }
+            if (e.probe() != null) {
+                b.append("- Probe: ").append(probe(e.probe())).append('\n');
+            }
+            if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
+                b.append("\n```").append(fence(e.kind())).append('\n').append(e.rendered().strip()).append("\n```\n");
+            }
+        }
+        return b.toString();
+    }
+
+    static String json(Runbook rb, RunOutcome o) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("runbook", rb.name());
+        root.put("description", rb.description());
+        root.put("targets", o.targets());
+        root.put("params", JsonValues.forJson(o.params()));
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (PlanEntry e : o.plan()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", e.stepId());
+            m.put("name", e.label());
+            m.put("section", e.section());
+            m.put("depth", e.depth());
+            m.put("host", e.host());
+            m.put("kind", e.kind());
+            m.put("rendered", e.rendered());
+            m.put("condition", e.condition());
+            m.put("decided", e.decided());
+            m.put("depends_on", e.dependsOn());
+            m.put("gate", e.gate());
+            m.put("gate_word", e.gateWord());
+            m.put("readonly", e.readonly());
+            m.put("mutating", e.mutating());
+            m.put("note", e.note());
+            if (e.probe() != null) {
+                m.put("probe", JsonValues.forJson(e.probe().toScope()));
+            }
+            steps.add(m);
+        }
+        root.put("steps", steps);
+        try {
+            return JSON.writeValueAsString(root) + "\n";
+        } catch (java.io.IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static String params(RunOutcome o) {
+        List<String> parts = new ArrayList<>();
+        o.params().forEach((k, v) -> parts.add(k + "=" + dev.runbook.expr.Functions.str(v)));
+        return String.join(", ", parts);
+    }
+
+    private static String tags(PlanEntry e) {
+        List<String> tags = new ArrayList<>();
+        if (e.readonly()) {
+            tags.add("readonly");
+        }
+        if (e.mutating()) {
+            tags.add("changes");
+        }
+        return tags.isEmpty() ? "" : " (" + String.join(", ", tags) + ")";
+    }
+
+    private static String condition(PlanEntry e, Terminal t) {
+        String s = "when " + e.condition() + ": ";
+        if (e.decided() == null) {
+            return s + t.yellow("decided at run time (waits on " + String.join(", ", e.dependsOn()) + ")");
+        }
+        return s + (e.decided() ? t.green("true, runs") : t.dim("false, skipped"));
+    }
+
+    private static String conditionPlain(PlanEntry e) {
+        if (e.decided() == null) {
+            return "decided at run time (waits on " + String.join(", ", e.dependsOn().stream().map(s -> "`" + s + "`").toList()) + ")";
+        }
+        return e.decided() ? "true: runs" : "false: skipped";
+    }
+
+    private static String probe(StepResult r) {
+        Object out = r.fields().get("stdout");
+        String text = out == null ? "" : String.valueOf(out).strip();
+        if (text.length() > 120) {
+            text = text.substring(0, 120) + "...";
+        }
+        return r.outcome().label() + (r.message() == null ? "" : " (" + r.message() + ")") + (text.isEmpty() ? "" : ": " + text.replace('\n', ' '));
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static String fence(String kind) {
+        return switch (kind) {
+            case "run", "script" -> "sh";
+            case "sql" -> "sql";
+            default -> "";
+        };
+    }
+}

@@ -1,0 +1,119 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.AuditSink;
+import dev.runbook.engine.Engine;
+import dev.runbook.engine.RunControl;
+import dev.runbook.engine.RunListener;
+import dev.runbook.engine.RunOutcome;
+import dev.runbook.engine.RunRequest;
+import dev.runbook.load.Durations;
+import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.Step;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", description = "Run a runbook: locally, or on the hosts it targets.")
+final class RunCommand implements Callable<Integer> {
+    enum Output { text, json }
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    SelectorOptions selectors;
+
+    @Parameters(index = "0", paramLabel = "NAME|FILE", description = "A runbook name (runbooks/NAME.yaml, then RUNBOOK_PATH) or a file.")
+    String runbook;
+
+    @Option(names = "--dry-run", description = "Plan only (same as 'runbook plan'): nothing that changes anything runs.")
+    boolean dryRun;
+
+    @Option(names = "--probe", description = "With --dry-run: run readonly steps for real.")
+    boolean probe;
+
+    @Option(names = "--format", defaultValue = "text", description = "With --dry-run: text, markdown or json.")
+    PlanCommand.Format format;
+
+    @Option(names = {"-y", "--yes"}, description = "Approve every confirmation gate (audited as approved by flag).")
+    boolean yes;
+
+    @Option(names = "--approve", paramLabel = "ID", description = "Approve the gate of step ID; repeat for several.")
+    List<String> approve = new ArrayList<>();
+
+    @Option(names = "--output", defaultValue = "text", description = "text (for people) or json (one event per line).")
+    Output output;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", description = "Stop the run after this long (e.g. 30m), overriding the runbook's deadline.")
+    String deadline;
+
+    @Override
+    public Integer call() {
+        if (dryRun) {
+            return PlanCommand.plan(common, selectors, runbook, probe, format);
+        }
+        Wiring wiring = Wiring.fromSystem();
+        Runbook rb = wiring.loader.require(runbook);
+        checkApprovals(rb, approve);
+        Duration limit = parseDeadline(deadline);
+        Terminal term = Terminal.system(common.noColor);
+        String user = Wiring.user(wiring.env);
+        Console console = output == Output.text ? new Console(term, false) : null;
+        RunListener listener = console != null ? console : new JsonEvents(term.out);
+        CliGate gate = new CliGate(yes, new HashSet<>(approve), term, console, user);
+        RunControl control = new RunControl();
+        Signals.install(control, console);
+        try (AuditSink audit = wiring.audit()) {
+            Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit));
+            RunRequest req = new RunRequest(rb, selectors.params, selectors.targets, selectors.limit, false, false,
+                    new AuditEvent.Actor(user, term.interactive ? "tty" : "flag"), limit, "cli");
+            RunOutcome outcome = engine.run(req, listener, control);
+            if (console != null) {
+                console.close();
+                Summary.print(term, outcome);
+            }
+            return outcome.status().exitCode();
+        } finally {
+            if (console != null) {
+                console.close();
+            }
+        }
+    }
+
+    static Duration parseDeadline(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw InvalidInputException.usage("--deadline: " + e.getMessage());
+        }
+    }
+
+    /** An --approve naming no gate is a typo that would leave a gate unapproved: refuse it up front. */
+    static void checkApprovals(Runbook rb, List<String> ids) {
+        Set<String> gated = new HashSet<>();
+        for (Step s : rb.allSteps()) {
+            if (s.gate() != null) {
+                gated.add(s.id());
+            }
+        }
+        for (String id : ids) {
+            if (!gated.contains(id)) {
+                String hint = dev.runbook.load.DidYouMean.suggest(id, gated);
+                throw InvalidInputException.usage("--approve " + id + ": runbook '" + rb.name() + "' has no gate on a step '" + id + "'"
+                        + (hint != null ? " (did you mean '" + hint + "'?)" : gated.isEmpty() ? " (it has no gates)" : "; gates: " + String.join(", ", gated)));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.History;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "show", description = "Show one run's audited events as a timeline ('last' for the newest).")
+final class ShowCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(paramLabel = "RUN_ID", description = "A run id (or a unique prefix), or 'last'.")
+    String runId;
+
+    @Override
+    public Integer call() throws IOException {
+        Wiring wiring = Wiring.fromSystem();
+        Terminal term = Terminal.system(common.noColor);
+        List<AuditEvent> events = History.read(wiring.state.auditFile()).run(runId);
+        if (events.isEmpty()) {
+            term.err.println("runbook: no run '" + runId + "' in " + wiring.state.auditFile() + " (see: runbook history)");
+            return ExitCodes.INVALID_INPUT;
+        }
+        AuditEvent first = events.get(0);
+        term.out.println(term.bold("run " + first.runId()) + ": " + first.runbook().name() + " (" + first.runbook().path() + ")");
+        term.out.println(term.dim("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via()));
+        for (AuditEvent e : events) {
+            term.out.println(line(e, term));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String line(AuditEvent e, Terminal term) {
+        String time = e.ts().length() >= 23 ? e.ts().substring(11, 23) : e.ts();
+        String where = (e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step());
+        Map<String, Object> d = e.data();
+        String detail = switch (e.type()) {
+            case "run.started" -> "targets " + d.get("targets") + (d.get("params") instanceof Map<?, ?> m && !m.isEmpty() ? ", params " + m : "");
+            case "condition.evaluated" -> d.get("expr") + " → " + d.get("value");
+            case "step.skipped" -> String.valueOf(d.get("reason"));
+            case "step.started" -> d.get("command") == null ? "" : String.valueOf(d.get("command")).strip().replace("\n", "⏎ ");
+            case "step.attempt" -> "attempt " + d.get("attempt") + ": " + d.get("outcome") + (d.get("message") == null ? "" : ", " + d.get("message"));
+            case "step.finished" -> d.get("outcome") + " in " + Console.seconds(d.get("duration_ms"))
+                    + (d.get("exit_code") == null ? "" : ", exit " + d.get("exit_code"))
+                    + (d.get("message") == null ? "" : ": " + d.get("message"));
+            case "gate.asked" -> String.valueOf(d.get("prompt"));
+            case "gate.approved", "gate.denied" -> "by " + e.actor().user() + " via " + e.actor().via()
+                    + (d.get("reason") == null ? "" : " (" + d.get("reason") + ")");
+            case "run.finished", "run.aborted" -> d.get("status") + " in " + Console.seconds(d.get("duration_ms")) + ", steps " + d.get("steps")
+                    + (d.get("message") == null ? "" : ": " + d.get("message"));
+            default -> d.toString();
+        };
+        String type = String.format("%-19s", e.type());
+        type = e.type().equals("gate.denied") || "failed".equals(d.get("outcome")) ? term.red(type)
+                : e.type().startsWith("gate") ? term.yellow(type) : term.dim(type);
+        return term.dim(time) + " " + type + " " + where + (where.isEmpty() ? "" : "  ") + detail;
+    }
+}
