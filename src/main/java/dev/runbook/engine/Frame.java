@@ -51,10 +51,22 @@ record Frame(Runbook runbook, Map<String, Object> params, Map<String, Secret> se
         scope.put("secrets", secrets);
         scope.put("host", host.toScope());
         scope.put("run", ctx.runScope());
+        scope.put("runbook", runbookScope());
         scope.put("steps", state.scopeFor(host.name(), ctx.dryRun()));
         scope.put("vars", vars(host, scope));
+        if (ctx.dryRun()) {
+            scope.put(Templates.UNKNOWN_STEPS, state.unknownIds());
+        }
         scope.putAll(extra);
         return scope;
+    }
+
+    private Map<String, Object> runbookScope() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", runbook.name());
+        m.put("file", runbook.path() == null ? null : runbook.path().toAbsolutePath().toString());
+        m.put("dir", runbook.path() == null ? null : runbook.path().toAbsolutePath().getParent().toString());
+        return m;
     }
 
     /** Vars rendered for a host, in order, each seeing those before it. Cached per host. */

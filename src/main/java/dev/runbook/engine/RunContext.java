@@ -129,6 +129,12 @@ final class RunContext {
         counts.merge(key, 1, Integer::sum);
     }
 
+    /** Moves one count from a label to another (a failure that on_failure tolerated). */
+    void retally(String from, String to) {
+        counts.computeIfPresent(from, (k, v) -> v > 1 ? v - 1 : null);
+        counts.merge(to, 1, Integer::sum);
+    }
+
     void closeRunners() {
         runners.values().forEach(r -> {
             try {

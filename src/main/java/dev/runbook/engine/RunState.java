@@ -31,6 +31,10 @@ final class RunState {
         }
     }
 
+    Set<String> unknownIds() {
+        return Set.copyOf(unknown);
+    }
+
     boolean isUnknown(String stepId) {
         return unknown.contains(stepId);
     }

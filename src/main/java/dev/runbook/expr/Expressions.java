@@ -160,9 +160,14 @@ public final class Expressions {
         return s.length();
     }
 
-    /** Renames calls of functions whose names Java reserves; string literals stay as written. */
-    private static String rewrite(String expr) {
-        if (RENAMED.keySet().stream().noneMatch(expr::contains)) {
+    private static final Pattern HYPHENATED_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+");
+
+    /**
+     * Renames calls of functions whose names Java reserves, and turns {@code steps.restart-db} into
+     * {@code steps['restart-db']} (step ids may hold hyphens); string literals stay as written.
+     */
+    static String rewrite(String expr) {
+        if (RENAMED.keySet().stream().noneMatch(expr::contains) && !(expr.contains("steps.") && expr.contains("-"))) {
             return expr;
         }
         StringBuilder out = new StringBuilder();
@@ -184,6 +189,15 @@ public final class Expressions {
                     j++;
                 }
                 boolean call = j < expr.length() && expr.charAt(j) == '(' && previousNonSpace(expr, i) != '.';
+                if (name.equals("steps") && m.end() < expr.length() && expr.charAt(m.end()) == '.'
+                        && (i == 0 || expr.charAt(i - 1) != '.')) {
+                    Matcher id = HYPHENATED_ID.matcher(expr).region(m.end() + 1, expr.length());
+                    if (id.lookingAt()) {
+                        out.append("steps['").append(id.group()).append("']");
+                        i = id.end();
+                        continue;
+                    }
+                }
                 out.append(call && RENAMED.containsKey(name) ? RENAMED.get(name) : name);
                 i = m.end();
                 continue;
@@ -249,5 +263,5 @@ public final class Expressions {
 
     /** Names the expression language knows besides functions, for validation. */
     public static final Set<String> ROOTS = Set.of("params", "vars", "secrets", "steps", "host", "item",
-            "loop", "run", "result");
+            "loop", "run", "result", "runbook");
 }

@@ -26,6 +26,12 @@ public final class Templates {
     public enum Mode { SHELL, SQL, PLAIN, DISPLAY }
 
     /**
+     * Scope key a dry run sets to the ids of steps it did not execute: an expression that uses one
+     * of them renders as {@code <expression>} instead of a guess.
+     */
+    public static final String UNKNOWN_STEPS = "\u0000unknown-steps";
+
+    /**
      * A rendered template.
      *
      * @param env   environment variables the text refers to (secret values), for SHELL
@@ -49,6 +55,10 @@ public final class Templates {
                 sql = SqlQuoting.advance(part.text(), sql);
                 continue;
             }
+            if (dependsOnUnknown(part, template, scope)) {
+                out.append('<').append(part.text()).append('>');
+                continue;
+            }
             Object value = Expressions.evaluate(part.text(), template, part.offset(), scope);
             SourcePos at = template.posAt(part.offset());
             if (value instanceof Unknown) {
@@ -63,6 +73,18 @@ public final class Templates {
             }
         }
         return new Rendered(out.toString(), env, binds);
+    }
+
+    private static boolean dependsOnUnknown(Part part, Text template, Map<String, Object> scope) {
+        if (!(scope.get(UNKNOWN_STEPS) instanceof java.util.Set<?> unknown) || unknown.isEmpty()) {
+            return false;
+        }
+        for (List<String> ref : Expressions.analyze(part.text(), template, part.offset()).references()) {
+            if (ref.size() > 1 && ref.get(0).equals("steps") && unknown.contains(ref.get(1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Renders to a string for people: secrets masked. */

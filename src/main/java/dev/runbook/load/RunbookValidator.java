@@ -258,7 +258,7 @@ final class RunbookValidator {
             case "vars" -> known(second, rb.vars().keySet(), "var", pos);
             case "secrets" -> known(second, rb.secrets().keySet(), "secret", pos);
             case "steps" -> stepRef(second, pos, scope);
-            case "host", "run" -> { }
+            case "host", "run", "runbook" -> { }
             case "result" -> {
                 if (!scope.result()) {
                     out.add(Diagnostic.error(pos, "'result' is only known in 'check' and 'retry.until'"));
@@ -266,10 +266,15 @@ final class RunbookValidator {
             }
             case "item", "loop" -> out.add(Diagnostic.error(pos, "'" + root + "' is only known in a step with 'loop'"));
             default -> {
+                if (dev.runbook.expr.Functions.NAMES.contains(root)) {
+                    out.add(Diagnostic.error(pos, "'" + root + "' is a function, not a name",
+                            "write " + root + "(x); filters such as 'x | " + root + "' are not supported"));
+                    return;
+                }
                 Set<String> roots = new HashSet<>(Expressions.ROOTS);
                 roots.addAll(scope.loopVars());
                 String hint = DidYouMean.suggest(root, roots);
-                out.add(Diagnostic.error(pos, "unknown name '" + root + "'; expressions see params, vars, secrets, steps, host and run",
+                out.add(Diagnostic.error(pos, "unknown name '" + root + "'; expressions see params, vars, secrets, steps, host, run and runbook",
                         hint == null ? null : "did you mean '" + hint + "'?"));
             }
         }
