@@ -236,11 +236,17 @@ public final class Expressions {
             return cause.getMessage();
         }
         String msg = LOCATION.matcher(String.valueOf(e.getMessage())).replaceFirst("");
+        if (e instanceof JexlException.Feature) {
+            if (msg.contains("assign")) {
+                return "assignment is not allowed in an expression (did you mean '=='?)";
+            }
+            if (msg.contains("create instance")) {
+                return "'new' is not allowed in an expression";
+            }
+            return "not allowed in an expression: " + msg.replace(" error", "");
+        }
         if (e instanceof JexlException.Parsing || e instanceof JexlException.Ambiguous) {
             return "syntax error in expression '" + expr + "'" + (msg.isBlank() ? "" : ": " + msg);
-        }
-        if (e instanceof JexlException.Feature) {
-            return "not allowed in an expression: " + msg.replace(" error", "");
         }
         if (e instanceof JexlException.Method) {
             Matcher m = Pattern.compile("'(\\w+)\\(").matcher(msg);

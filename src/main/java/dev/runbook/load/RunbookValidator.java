@@ -180,8 +180,8 @@ final class RunbookValidator {
         } else if (inner.matches("params\\.[a-z_][a-z0-9_]*")) {
             Param p = rb.params().get(inner.substring(7));
             if (p != null && p.type() != Param.ParamType.LIST) {
-                out.add(Diagnostic.error(loop.items().posAt(0), "'loop' needs a list, but " + inner + " is a "
-                        + p.type().yamlName() + " param"));
+                out.add(Diagnostic.error(loop.items().posAt(0), "'loop' needs a list, but " + inner + " is of type "
+                        + p.type().yamlName()));
             }
         }
     }

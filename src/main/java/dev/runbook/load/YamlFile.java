@@ -184,7 +184,9 @@ public final class YamlFile {
             }
             return Optional.ofNullable(first);
         } catch (MarkedYamlEngineException e) {
-            out.add(Diagnostic.error(markPos(e.getProblemMark().or(e::getContextMark)), syntaxMessage(e)));
+            String hint = String.valueOf(e.getProblem()).contains("mapping values are not allowed")
+                    ? "a ': ' inside an unquoted value starts a mapping: put the whole value in quotes" : null;
+            out.add(Diagnostic.error(markPos(e.getProblemMark().or(e::getContextMark)), syntaxMessage(e), hint));
         } catch (YamlEngineException e) {
             out.add(Diagnostic.error(new SourcePos(label, 1, 1), "YAML: " + e.getMessage().lines().findFirst().orElse("")));
         }

@@ -1,0 +1,226 @@
+package dev.runbook.exec.ssh;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The OpenSSH client configuration files (the user's, then the system's), as ssh_config(5) reads
+ * them: keywords are case-insensitive, the first value obtained for a keyword wins (IdentityFile
+ * and UserKnownHostsFile accumulate), {@code Include} is expanded in place, {@code Host} lines
+ * honour {@code !negation}, and {@code Match} blocks other than {@code Match all} never apply.
+ * <p>Parsed here rather than with JSch's OpenSSHConfig, which applies a block when a negated
+ * pattern does <em>not</em> match: {@code Host * !bastion / ProxyJump bastion} would then route
+ * the bastion through itself.
+ */
+final class SshConfig {
+    private static final int MAX_INCLUDE_DEPTH = 16;
+    private static final String PUSH = "#push";
+    private static final String POP = "#pop";
+    private static final List<String> ACCUMULATING = List.of("identityfile", "userknownhostsfile");
+
+    private record Line(String key, List<String> args) {}
+
+    private final List<Line> lines;
+
+    private SshConfig(List<Line> lines) {
+        this.lines = lines;
+    }
+
+    static SshConfig empty() {
+        return new SshConfig(List.of());
+    }
+
+    /** Reads the files in order (missing ones are skipped); includes resolve against each file's directory. */
+    static SshConfig load(List<Path> files, Path home) throws IOException {
+        List<Line> all = new ArrayList<>();
+        for (Path f : files) {
+            if (f != null && Files.isRegularFile(f)) {
+                read(f, f.toAbsolutePath().getParent(), home, all, 0);
+            }
+        }
+        return new SshConfig(List.copyOf(all));
+    }
+
+    static SshConfig parse(String text) {
+        List<Line> all = new ArrayList<>();
+        try {
+            addLines(text.lines().toList(), null, null, all, 0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new SshConfig(List.copyOf(all));
+    }
+
+    /**
+     * The settings that apply to {@code alias}: lower-case keyword to its arguments. Values in
+     * {@code first} (command-line style {@code -o} options) win over the files.
+     */
+    Map<String, List<String>> lookup(String alias, Map<String, List<String>> first) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        first.forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), new ArrayList<>(v)));
+        boolean active = true;
+        Deque<Boolean> saved = new ArrayDeque<>();
+        int never = 0;
+        for (Line l : lines) {
+            switch (l.key()) {
+                case PUSH -> {
+                    saved.push(active);
+                    if (!active) {
+                        never++;
+                    }
+                }
+                case POP -> {
+                    active = saved.pop();
+                    if (!active) {
+                        never--;
+                    }
+                }
+                case "host" -> active = never == 0 && hostMatches(l.args(), alias);
+                case "match" -> active = never == 0 && l.args().size() == 1 && l.args().get(0).equalsIgnoreCase("all");
+                default -> {
+                    if (active && !l.args().isEmpty()) {
+                        if (ACCUMULATING.contains(l.key())) {
+                            out.computeIfAbsent(l.key(), k -> new ArrayList<>()).addAll(l.args());
+                        } else {
+                            out.putIfAbsent(l.key(), l.args());
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean hostMatches(List<String> patterns, String host) {
+        boolean matched = false;
+        for (String p : patterns) {
+            boolean negated = p.startsWith("!");
+            if (glob(negated ? p.substring(1) : p, host)) {
+                if (negated) {
+                    return false;
+                }
+                matched = true;
+            }
+        }
+        return matched;
+    }
+
+    /** {@code *} and {@code ?} wildcards, case-insensitive as host names are. */
+    static boolean glob(String pattern, String text) {
+        String p = pattern.toLowerCase(Locale.ROOT);
+        String t = text.toLowerCase(Locale.ROOT);
+        int pi = 0, ti = 0, star = -1, mark = 0;
+        while (ti < t.length()) {
+            if (pi < p.length() && (p.charAt(pi) == '?' || p.charAt(pi) == t.charAt(ti))) {
+                pi++;
+                ti++;
+            } else if (pi < p.length() && p.charAt(pi) == '*') {
+                star = pi++;
+                mark = ti;
+            } else if (star >= 0) {
+                pi = star + 1;
+                ti = ++mark;
+            } else {
+                return false;
+            }
+        }
+        while (pi < p.length() && p.charAt(pi) == '*') {
+            pi++;
+        }
+        return pi == p.length();
+    }
+
+    private static void read(Path file, Path base, Path home, List<Line> out, int depth) throws IOException {
+        addLines(Files.readAllLines(file, StandardCharsets.UTF_8), base, home, out, depth);
+    }
+
+    private static void addLines(List<String> text, Path base, Path home, List<Line> out, int depth)
+            throws IOException {
+        for (String raw : text) {
+            String s = raw.strip();
+            if (s.isEmpty() || s.startsWith("#")) {
+                continue;
+            }
+            int end = 0;
+            while (end < s.length() && !Character.isWhitespace(s.charAt(end)) && s.charAt(end) != '=') {
+                end++;
+            }
+            String key = s.substring(0, end).toLowerCase(Locale.ROOT);
+            String rest = s.substring(end).strip();
+            if (rest.startsWith("=")) {
+                rest = rest.substring(1).strip();
+            }
+            List<String> args = words(rest);
+            if (key.equals("include")) {
+                include(args, base, home, out, depth);
+            } else {
+                out.add(new Line(key, args));
+            }
+        }
+    }
+
+    /** Included lines are evaluated in the including block's state, which is restored afterwards. */
+    private static void include(List<String> patterns, Path base, Path home, List<Line> out, int depth)
+            throws IOException {
+        if (depth >= MAX_INCLUDE_DEPTH || base == null) {
+            return;
+        }
+        out.add(new Line(PUSH, List.of()));
+        for (String pattern : patterns) {
+            Path p = pattern.startsWith("~/") && home != null ? home.resolve(pattern.substring(2)) : Path.of(pattern);
+            Path resolved = base.resolve(p);
+            Path dir = resolved.getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                continue;
+            }
+            List<Path> matches = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, resolved.getFileName().toString())) {
+                ds.forEach(matches::add);
+            }
+            matches.sort(null);
+            for (Path m : matches) {
+                if (Files.isRegularFile(m)) {
+                    read(m, base, home, out, depth + 1);
+                }
+            }
+        }
+        out.add(new Line(POP, List.of()));
+    }
+
+    /** Splits arguments at whitespace; double quotes group a word, as ssh_config allows. */
+    static List<String> words(String s) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false, any = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+                any = true;
+            } else if (Character.isWhitespace(c) && !quoted) {
+                if (any) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                    any = false;
+                }
+            } else {
+                cur.append(c);
+                any = true;
+            }
+        }
+        if (any) {
+            out.add(cur.toString());
+        }
+        return out;
+    }
+}

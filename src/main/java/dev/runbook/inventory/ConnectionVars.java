@@ -1,0 +1,114 @@
+package dev.runbook.inventory;
+
+import dev.runbook.load.DidYouMean;
+import dev.runbook.model.Target;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The vars that say how to reach a host. They are checked where they are written (so an error
+ * points at the value, in whichever group or host sets it) and turned into a {@link Target} once
+ * merged. Everything else about the connection (keys, become, host key checking) stays in the
+ * target's vars for the executor to read.
+ */
+final class ConnectionVars {
+    static final String HOST = "ansible_host";
+    static final String PORT = "ansible_port";
+    static final String USER = "ansible_user";
+    static final String KNOWN_HOSTS = "runbook_known_hosts";
+    static final String HOST_KEY_CHECKING = "runbook_host_key_checking";
+    static final List<String> HOST_KEY_MODES = List.of("strict", "accept-new");
+
+    private ConnectionVars() {}
+
+    /**
+     * Checks one var as written and returns the value to keep: a relative known_hosts path becomes
+     * absolute, because the executor does not know where the inventory was.
+     *
+     * @throws IllegalArgumentException with the message for the user when the value is unusable
+     */
+    static Object check(String name, Object value, Path inventoryDir) {
+        switch (name) {
+            case PORT -> {
+                port(value);
+                return value;
+            }
+            case HOST, USER -> {
+                if (value != null) {
+                    scalarText(name, value);
+                }
+                return value;
+            }
+            case KNOWN_HOSTS -> {
+                return knownHosts(scalarText(name, value), inventoryDir);
+            }
+            case HOST_KEY_CHECKING -> {
+                String mode = scalarText(name, value);
+                if (!HOST_KEY_MODES.contains(mode)) {
+                    String near = DidYouMean.suggest(mode, HOST_KEY_MODES);
+                    throw new IllegalArgumentException(HOST_KEY_CHECKING + " must be 'strict' or 'accept-new', not '" + mode + "'"
+                            + (near == null ? "" : " (did you mean '" + near + "'?)"));
+                }
+                return mode;
+            }
+            default -> {
+                return value;
+            }
+        }
+    }
+
+    /** A port as Ansible takes it: an integer, or a string of digits; 0 when unset. */
+    static int port(Object value) {
+        if (value == null) {
+            return 0;
+        }
+        String text = value instanceof Long || value instanceof String ? value.toString().strip() : "";
+        if (text.isEmpty() || !text.chars().allMatch(Character::isDigit) || text.length() > 5
+                || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
+            throw new IllegalArgumentException(PORT + " must be an integer from 1 to 65535, not " + describe(value));
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static String scalarText(String name, Object value) {
+        if (value instanceof String s && s.contains("{{")) {
+            throw new IllegalArgumentException(name + " cannot be a template: inventory vars are taken as written");
+        }
+        if (!(value instanceof String || value instanceof Long) || value.toString().isBlank()) {
+            throw new IllegalArgumentException(name + " must be a string, not " + describe(value));
+        }
+        return value.toString();
+    }
+
+    private static String knownHosts(String path, Path inventoryDir) {
+        Path p;
+        if (path.equals("~") || path.startsWith("~/")) {
+            p = Path.of(System.getProperty("user.home")).resolve(path.equals("~") ? "" : path.substring(2));
+        } else {
+            p = inventoryDir.resolve(path);
+        }
+        return p.toAbsolutePath().normalize().toString();
+    }
+
+    static String describe(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Map) {
+            return "a mapping";
+        }
+        if (value instanceof List) {
+            return "a list";
+        }
+        return value instanceof String ? "'" + value + "'" : value.toString();
+    }
+
+    /** The target for a host whose vars are merged: address, port and user come from them. */
+    static Target target(String name, Map<String, Object> vars) {
+        Object host = vars.get(HOST);
+        Object user = vars.get(USER);
+        return new Target(name, host == null ? name : host.toString(), port(vars.get(PORT)),
+                user == null ? null : user.toString(), vars);
+    }
+}
