@@ -146,7 +146,7 @@ public final class Inventory implements Hosts {
         }
         return selected.stream()
                 .sorted(Comparator.comparingInt(h -> order.getOrDefault(h, Integer.MAX_VALUE)))
-                .map(h -> targets.computeIfAbsent(h, this::implicitLocalhost))
+                .map(h -> targets.containsKey(h) ? targets.get(h) : implicitLocalhost(h))
                 .toList();
     }
 
