@@ -74,6 +74,10 @@ public final class Expressions {
             List<List<String>> refs = new ArrayList<>();
             if (compiled instanceof JexlScript script) {
                 for (List<String> v : script.getVariables()) {
+                    if (v.contains("class")) {
+                        throw new ExprException(origin.posAt(offset + Math.max(0, expr.indexOf("class"))),
+                                "'class' is not accessible from an expression");
+                    }
                     refs.add(List.copyOf(v));
                 }
             }
@@ -120,6 +124,10 @@ public final class Expressions {
                 }
                 if (j < expr.length() && expr.charAt(j) == '(') {
                     char before = previousNonSpace(expr, i);
+                    if (i >= 2 && expr.charAt(i - 1) == ':' && Character.isLetterOrDigit(expr.charAt(i - 2))) {
+                        throw new ExprException(origin.posAt(offset + i), "namespaced calls ('ns:" + m.group()
+                                + "(...)') are not allowed; only the built-in functions can be called");
+                    }
                     if (before == '.') {
                         throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
                                 + m.group() + "(...)'); use a function such as len(x) or lower(x)");

@@ -1,0 +1,29 @@
+package dev.runbook.exec.ssh;
+
+import dev.runbook.exec.UnreachableException;
+
+/**
+ * A host offered a key that known_hosts does not vouch for. {@link #changed()} tells a key that
+ * differs from the listed one (possible man-in-the-middle, worth auditing loudly) from a host
+ * never seen before.
+ */
+public final class HostKeyRejectedException extends UnreachableException {
+    private final boolean changed;
+    private final String fingerprint;
+
+    HostKeyRejectedException(String message, boolean changed, String fingerprint) {
+        super(message);
+        this.changed = changed;
+        this.fingerprint = fingerprint;
+    }
+
+    /** Whether a different key is listed for this host (or this key is revoked), rather than none. */
+    public boolean changed() {
+        return changed;
+    }
+
+    /** The SHA256 fingerprint of the key the host offered. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+}

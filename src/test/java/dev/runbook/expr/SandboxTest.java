@@ -1,0 +1,106 @@
+package dev.runbook.expr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runbook.model.Text;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class SandboxTest {
+    private final Map<String, Object> scope = Map.of(
+            "params", Map.of("name", "web-1", "count", 3L),
+            "vars", Map.of("services", List.of("postgresql", "redis")),
+            "steps", Map.of("probe", Map.of("ok", true, "stdout", "active", "exit_code", 0)));
+
+    private Object eval(String expr) {
+        return Expressions.evaluate(Text.of(expr), scope);
+    }
+
+    @Test
+    void evaluatesConditionsOverStepResults() {
+        assertThat(eval("steps.probe.ok && steps.probe.stdout == 'active'")).isEqualTo(true);
+        assertThat(eval("len(vars.services) == 2 && contains(vars.services, 'redis')")).isEqualTo(true);
+        assertThat(eval("join(vars.services, ', ')")).isEqualTo("postgresql, redis");
+        assertThat(eval("int('42') + 1")).isEqualTo(43L);
+        assertThat(eval("default(params.missing ?? '', 'fallback')")).isEqualTo("fallback");
+        assertThat(eval("steps.probe.stdout =~ '^act.*'")).isEqualTo(true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "''.getClass()",
+            "vars.services.getClass().forName('java.lang.Runtime')",
+            "params.name.class",
+            "vars.services.class",
+            "new('java.io.File', '/')",
+            "x = 1",
+            "params.count = 5",
+            "var x = 1",
+            "function(a) { a }",
+            "for (x : vars.services) { x }",
+            "while (true) { 1 }",
+            "#pragma jexl.import java.lang",
+            "Runtime:getRuntime()",
+            "''.class.forName('java.lang.Runtime').getRuntime().exec('touch /tmp/pwned')",
+            "steps.probe.put('ok', false)",
+            "vars.services.add('x')",
+            "vars.services.clear()",
+            "params.name.getBytes()",
+    })
+    void refusesEverythingOutsideTheSandbox(String expr) {
+        assertThatThrownBy(() -> Expressions.analyze(expr, Text.of(expr), 0).references())
+                .isInstanceOf(ExprException.class);
+        assertThatThrownBy(() -> eval(expr)).isInstanceOf(ExprException.class);
+    }
+
+    @Test
+    void anUnknownFunctionIsAnErrorNotANull() {
+        assertThatThrownBy(() -> eval("shout('x')")).isInstanceOf(ExprException.class)
+                .hasMessageContaining("unknown function 'shout()'");
+    }
+
+    @Test
+    void anUndefinedPropertyIsAnErrorThatNamesIt() {
+        assertThatThrownBy(() -> eval("steps.nope.ok")).isInstanceOf(ExprException.class)
+                .hasMessageContaining("nope");
+    }
+
+    @Test
+    void aConditionMustBeBoolean() {
+        assertThatThrownBy(() -> Expressions.test(Text.of("params.name"), scope))
+                .hasMessageContaining("not true or false");
+    }
+
+    @Test
+    void hyphenatedStepIdsAreAddressableWithDots() {
+        Map<String, Object> s = Map.of("steps", Map.of("restart-db", Map.of("ok", true)));
+        assertThat(Expressions.evaluate(Text.of("steps.restart-db.ok"), s)).isEqualTo(true);
+        assertThat(Expressions.analyze("!steps.restart-db.ok", Text.of(""), 0).references())
+                .containsExactly(List.of("steps", "restart-db", "ok"));
+    }
+
+    @Test
+    void syntaxErrorsPointIntoTheExpression() {
+        Text t = new Text("steps.probe.ok && (1 +", new dev.runbook.model.SourcePos("f.yaml", 7, 11), true, 0);
+        assertThatThrownBy(() -> Expressions.analyze(t.value(), t, 0))
+                .isInstanceOfSatisfying(ExprException.class, e -> {
+                    assertThat(e.pos().line()).isEqualTo(7);
+                    assertThat(e.pos().col()).isGreaterThan(12 + "steps.probe.ok".length());
+                });
+    }
+
+    @Test
+    void secretsPrintAsMasksWhereverTheyAreTurnedIntoText() {
+        Secret s = new Secret("token", "hunter2-canary");
+        Map<String, Object> withSecret = Map.of("secrets", Map.of("token", s));
+        assertThat(Expressions.evaluate(Text.of("str(secrets.token)"), withSecret)).isEqualTo("****");
+        assertThat(Expressions.evaluate(Text.of("upper(secrets.token)"), withSecret)).isEqualTo("****");
+        assertThat(Functions.to_json(Map.of("t", s))).doesNotContain("hunter2");
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("raw(secrets.token)"), withSecret))
+                .hasMessageContaining("raw() cannot take a secret");
+    }
+}

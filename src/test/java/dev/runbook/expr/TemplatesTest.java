@@ -1,0 +1,87 @@
+package dev.runbook.expr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runbook.model.Text;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Values spliced into commands stay one literal word; checked by running them through a real /bin/sh. */
+class TemplatesTest {
+    static final List<String> HOSTILE = List.of("; touch /tmp/pwned", "$(touch /tmp/pwned)", "`touch /tmp/pwned`",
+            "it's", "say \"hi\"", "a\nb; rm -rf /", "$HOME", "*", "\\", "'\"'\"'", "--help", "", " spaced  out ");
+
+    private static String sh(String command, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"printf %s {{ v }}", "printf %s '{{ v }}'", "printf %s \"{{ v }}\"", "printf %s x{{ v }}y"})
+    void everyHostileValueArrivesAsOneLiteralWord(String template) throws Exception {
+        for (String value : HOSTILE) {
+            Templates.Rendered r = Templates.render(Text.of(template), Map.of("v", value), Templates.Mode.SHELL);
+            String expected = template.contains("x{{") ? "x" + value + "y" : value;
+            assertThat(sh(r.text() + "; printf '|%s' \"$#\"", r.env())).as(r.text()).isEqualTo(expected + "|0");
+            assertThat(sh("set -- " + r.text().substring("printf %s ".length()) + "; printf %s \"$#\"", r.env()))
+                    .as("word count of %s", r.text()).isEqualTo("1");
+        }
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/pwned"))).isFalse();
+    }
+
+    @Test
+    void aSecretTravelsInTheEnvironmentNotOnTheCommandLine() throws Exception {
+        Secret s = new Secret("db_password", "s3cr3t 'q' $(x)");
+        Templates.Rendered r = Templates.render(Text.of("printf %s {{ secrets.pw }}"), Map.of("secrets", Map.of("pw", s)),
+                Templates.Mode.SHELL);
+        assertThat(r.text()).doesNotContain("s3cr3t").contains("RUNBOOK_SECRET_DB_PASSWORD");
+        assertThat(r.env()).containsEntry("RUNBOOK_SECRET_DB_PASSWORD", "s3cr3t 'q' $(x)");
+        assertThat(sh(r.text(), r.env())).isEqualTo("s3cr3t 'q' $(x)");
+        assertThat(Templates.display(Text.of("pw={{ secrets.pw }}"), Map.of("secrets", Map.of("pw", s)))).isEqualTo("pw=****");
+    }
+
+    @Test
+    void rawSplicesUnquotedOnlyWhenAskedFor() {
+        Templates.Rendered r = Templates.render(Text.of("ls {{ raw(v) }} {{ v }}"), Map.of("v", "*.log"), Templates.Mode.SHELL);
+        assertThat(r.text()).isEqualTo("ls *.log '*.log'");
+    }
+
+    @Test
+    void sqlValuesBecomeBindParametersAndIdentifiersAreQuoted() {
+        Templates.Rendered r = Templates.render(Text.of("DELETE FROM {{ ident(t) }} WHERE created < now() - {{ days }} * interval '1 day' AND name = {{ n }}"),
+                Map.of("t", "audit\"logs", "days", 90L, "n", "x'; DROP TABLE users; --"), Templates.Mode.SQL);
+        assertThat(r.text()).isEqualTo("DELETE FROM \"audit\"\"logs\" WHERE created < now() - ? * interval '1 day' AND name = ?");
+        assertThat(r.binds()).containsExactly(90L, "x'; DROP TABLE users; --");
+    }
+
+    @Test
+    void aValueInsideAQuotedSqlStringIsRefused() {
+        assertThatThrownBy(() -> Templates.render(Text.of("SELECT '{{ n }}'"), Map.of("n", "x"), Templates.Mode.SQL))
+                .hasMessageContaining("cannot be a bind parameter");
+    }
+
+    @Test
+    void aListIsNotSplicedIntoACommandSilently() {
+        assertThatThrownBy(() -> Templates.render(Text.of("echo {{ l }}"), Map.of("l", List.of("a", "b")), Templates.Mode.SHELL))
+                .hasMessageContaining("cannot be spliced");
+        assertThat(Templates.value(Text.of("{{ l }}"), Map.of("l", List.of("a", "b")))).isEqualTo(List.of("a", "b"));
+    }
+
+    @Test
+    void deepValuesRenderEveryStringInside() {
+        Object v = Templates.deepValue(Map.of("k", new ArrayList<>(List.of(Text.of("{{ n + 1 }}"), Text.of("x{{ n }}")))), Map.of("n", 1L));
+        assertThat(v).isEqualTo(Map.of("k", List.of(2L, "x1")));
+    }
+}
