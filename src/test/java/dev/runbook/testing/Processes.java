@@ -1,0 +1,85 @@
+package dev.runbook.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Processes as a user's tools see them: {@code kill}, {@code pgrep -f}. */
+public final class Processes {
+    private Processes() {}
+
+    /** {@code kill -NAME pid}. */
+    public static void signal(long pid, String name) {
+        int rc = exec(List.of("kill", "-s", name, Long.toString(pid))).exitCode();
+        if (rc != 0) {
+            throw new AssertionError("kill -s " + name + " " + pid + " failed with exit " + rc);
+        }
+    }
+
+    /** The pids of processes whose command line contains {@code marker} ({@code pgrep -f}). */
+    public static List<Long> matching(String marker) {
+        Cli.Result r = exec(List.of("pgrep", "-f", "--", marker));
+        return r.stdout().lines().filter(l -> !l.isBlank()).map(l -> Long.parseLong(l.strip()))
+                .filter(pid -> pid != ProcessHandle.current().pid()).toList();
+    }
+
+    /** Waits until no process matches {@code marker}; returns the pids still there after {@code within}. */
+    public static List<Long> awaitGone(String marker, Duration within) {
+        long end = System.nanoTime() + within.toNanos();
+        List<Long> left = matching(marker);
+        while (!left.isEmpty() && System.nanoTime() < end) {
+            sleep(50);
+            left = matching(marker);
+        }
+        return left;
+    }
+
+    /** Polls {@code condition} every 20 ms; true when it held within {@code within}. */
+    public static boolean eventually(Duration within, BooleanSupplier condition) {
+        long end = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Kills every process matching {@code marker}: cleanup after a test that found some left. */
+    public static void killAll(String marker) {
+        for (long pid : matching(marker)) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    static Cli.Result exec(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(cmd + " did not end");
+            }
+            return new Cli.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
