@@ -1,0 +1,24 @@
+package dev.runbook.exec.ssh;
+
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.Connector;
+import dev.runbook.exec.LocalRunner;
+import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.Target;
+
+/** Sends a local target ({@link Target#local()}) to the local runner and every other one over SSH. */
+public final class Connectors implements Connector {
+    private final LocalRunner local;
+    private final Connector ssh;
+
+    /** @param local shared by every local target (it holds nothing between commands) */
+    public Connectors(LocalRunner local, Connector ssh) {
+        this.local = local;
+        this.ssh = ssh;
+    }
+
+    @Override
+    public CommandRunner open(Target target) throws UnreachableException {
+        return target.local() ? local : ssh.open(target);
+    }
+}

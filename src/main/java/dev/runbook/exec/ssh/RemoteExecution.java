@@ -1,0 +1,191 @@
+package dev.runbook.exec.ssh;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.ExecResult;
+import dev.runbook.exec.OutputCapture;
+import dev.runbook.exec.OutputListener;
+import dev.runbook.exec.UnreachableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One command on one exec channel: sends the {@link RemoteCommand}, streams stdout and stderr
+ * through {@link OutputCapture}, and waits for the exit status, the timeout, cancellation or
+ * the connection's end, whichever comes first. Stopping the command means telling the remote
+ * watcher (a line on stdin, then end of file); the channel is closed only after the watcher had
+ * its grace period, and closing it is itself a stop signal, so no path leaves the command running.
+ */
+final class RemoteExecution {
+    /** The remote watcher waits up to 2 s between TERM and KILL; we wait that long plus margin for its report. */
+    static final long STOP_WAIT_MILLIS = 5000;
+    /** After the exit status, how long background processes may keep the output open before we stop listening. */
+    private static final long DRAIN_MILLIS = 250;
+    private static final long CLOSED_DRAIN_MILLIS = 5000;
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ssh-output-reader");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private RemoteExecution() {}
+
+    static ExecResult run(Session session, String where, int openTimeoutMs, Command command, OutputListener output,
+                          Cancellation cancel) throws UnreachableException {
+        long start = System.nanoTime();
+        RemoteCommand remote;
+        try {
+            remote = RemoteCommand.of(command);
+        } catch (IllegalArgumentException e) {
+            return new ExecResult(-1, false, false, "", e.getMessage(), false, elapsed(start));
+        }
+        ChannelExec ch;
+        InputStream out;
+        InputStream err;
+        OutputStream in;
+        try {
+            ch = (ChannelExec) session.openChannel("exec");
+            ch.setCommand(remote.execLine().getBytes(StandardCharsets.UTF_8));
+            out = ch.getInputStream();
+            err = ch.getErrStream();
+            in = ch.getOutputStream();
+            ch.connect(openTimeoutMs);
+        } catch (JSchException | IOException e) {
+            if (!session.isConnected()) {
+                throw new UnreachableException("connection to " + where + " was lost before the step started", e);
+            }
+            return new ExecResult(-1, false, false, "", "cannot start the command on " + where + ": " + e.getMessage(),
+                    false, elapsed(start));
+        }
+        OutputCapture stdout = new OutputCapture(out, OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
+        OutputCapture stderr = new OutputCapture(err, OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
+        PUMPS.execute(stdout);
+        PUMPS.execute(stderr);
+        try {
+            in.write(remote.stdin());
+            in.flush();
+        } catch (IOException e) {
+            // the channel died at once; the wait below sees why
+        }
+        return new RemoteExecution.Wait(session, ch, in, stdout, stderr, command, cancel, start, where).await();
+    }
+
+    /** The waiting loop of one command, with its state. */
+    private static final class Wait {
+        private final Session session;
+        private final ChannelExec ch;
+        private final OutputStream in;
+        private final OutputCapture stdout;
+        private final OutputCapture stderr;
+        private final Cancellation cancel;
+        private final long start;
+        private final long deadline;
+        private final String where;
+        private boolean timedOut;
+        private boolean cancelled;
+        private long stopBy;
+
+        Wait(Session session, ChannelExec ch, OutputStream in, OutputCapture stdout, OutputCapture stderr,
+             Command command, Cancellation cancel, long start, String where) {
+            this.session = session;
+            this.ch = ch;
+            this.in = in;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.cancel = cancel;
+            this.start = start;
+            this.deadline = command.timeout() == null ? Long.MAX_VALUE : start + command.timeout().toNanos();
+            this.where = where;
+        }
+
+        ExecResult await() throws UnreachableException {
+            long exitSeen = 0;
+            int pause = 1;
+            try {
+                while (!ch.isClosed() && session.isConnected()) {
+                    long now = System.nanoTime();
+                    if (stopBy == 0 && (cancel.isCancelled() || now >= deadline)) {
+                        cancelled = cancel.isCancelled();
+                        timedOut = !cancelled;
+                        stop(now);
+                    } else if (stopBy != 0 && now >= stopBy) {
+                        break;
+                    }
+                    if (ch.getExitStatus() != -1) {
+                        exitSeen = exitSeen == 0 ? now : exitSeen;
+                        if (now - exitSeen > DRAIN_MILLIS * 1_000_000) {
+                            break; // exited, but something it started in the background holds the output open
+                        }
+                    }
+                    if (!stdout.await(0)) {
+                        stdout.await(Math.max(1, Math.min(50, (deadline - now) / 1_000_000)));
+                    } else {
+                        Thread.sleep(pause);
+                        pause = Math.min(pause * 2, 20);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelled = true;
+                stop(System.nanoTime());
+            }
+            return finish();
+        }
+
+        /** Asks the remote watcher to end the command's process group; end of file says the same. */
+        private void stop(long now) {
+            stopBy = now + STOP_WAIT_MILLIS * 1_000_000;
+            try {
+                in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+                in.close();
+            } catch (IOException e) {
+                // the channel or connection is already gone, which stops the watcher too
+            }
+        }
+
+        private ExecResult finish() throws UnreachableException {
+            boolean closed = ch.isClosed();
+            int exit = ch.getExitStatus();
+            boolean lost = !session.isConnected() && exit == -1;
+            if (!closed) {
+                ch.disconnect();
+            }
+            try {
+                long drain = closed && !lost ? CLOSED_DRAIN_MILLIS : DRAIN_MILLIS;
+                if (!stdout.await(drain) | !stderr.await(drain)) {
+                    stdout.detach();
+                    stderr.detach();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stdout.detach();
+                stderr.detach();
+            }
+            ch.disconnect();
+            if (lost && stopBy == 0) {
+                throw new UnreachableException("connection to " + where
+                        + " was lost while the step ran; whether the command finished is unknown");
+            }
+            String err = stderr.text();
+            String signal = ch.getExitSignal();
+            if (exit == -1 && stopBy == 0 && signal != null) {
+                err = err + (err.isEmpty() || err.endsWith("\n") ? "" : "\n") + "remote command ended by signal " + signal;
+            }
+            boolean stopped = timedOut || cancelled;
+            return new ExecResult(stopped ? -1 : exit, timedOut, cancelled, stdout.text(), err, stdout.truncated(),
+                    elapsed(start));
+        }
+    }
+
+    private static long elapsed(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.runbook.exec.ssh;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.Connector;
+import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.Target;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * Opens one SSH connection per host with JSch: keys from files and the ssh-agent, ssh_config
+ * honoured, host keys checked strictly against known_hosts, ProxyJump through shared jump host
+ * sessions. Every wait is bounded: the TCP connect and each handshake read by the connect
+ * timeout, the whole handshake by twice that, an idle connection by keepalives.
+ * Thread-safe: the engine opens hosts in parallel.
+ */
+public final class SshConnector implements Connector {
+    private static final int MAX_JUMPS = 8;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ssh-connect-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final JSch jsch = new JSch();
+    private final KnownHosts knownHosts = new KnownHosts();
+    private final KeyRing keys;
+    private final Endpoints endpoints;
+    private final String configProblem;
+    private final Map<Endpoint, SharedJump> jumps = new ConcurrentHashMap<>();
+
+    /** Reads ssh_config once; a config that cannot be read makes every {@link #open} fail with the reason. */
+    public SshConnector(SshSettings settings) {
+        SshConfig config;
+        String problem = null;
+        try {
+            List<java.nio.file.Path> files = new ArrayList<>();
+            files.add(settings.userConfig());
+            files.add(settings.systemConfig());
+            config = SshConfig.load(files, settings.home());
+        } catch (IOException | RuntimeException e) {
+            config = SshConfig.empty();
+            problem = "cannot read " + settings.userConfig() + ": " + e.getMessage();
+        }
+        this.configProblem = problem;
+        this.endpoints = new Endpoints(settings, config);
+        this.keys = new KeyRing(settings);
+    }
+
+    @Override
+    public CommandRunner open(Target target) throws UnreachableException {
+        if (configProblem != null) {
+            throw new UnreachableException(configProblem);
+        }
+        return new SshRunner(this, endpoints.resolve(target), target.vars());
+    }
+
+    /** Connects to {@code ep}, through its jump hosts first; {@code depth} guards against ProxyJump loops. */
+    Connection connect(Endpoint ep, Map<String, Object> vars, int depth) throws UnreachableException {
+        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, depth);
+        try {
+            return handshake(ep, lease);
+        } catch (UnreachableException | RuntimeException e) {
+            if (lease != null) {
+                lease.release();
+            }
+            throw e;
+        }
+    }
+
+    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, int depth) throws UnreachableException {
+        if (depth >= MAX_JUMPS) {
+            throw new UnreachableException("ProxyJump for " + ep.display() + " nests more than " + MAX_JUMPS
+                    + " hops (a loop in ssh_config?)");
+        }
+        // "a,b" reaches the target through b, and b through a
+        List<String> hops = Arrays.stream(ep.proxyJump().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        Endpoint last = endpoints.resolveJump(hops.get(hops.size() - 1), vars);
+        if (hops.size() > 1) {
+            last = last.viaJump(String.join(",", hops.subList(0, hops.size() - 1)));
+        }
+        Endpoint jumpEp = last;
+        String name = hops.get(hops.size() - 1);
+        SharedJump shared = jumps.computeIfAbsent(jumpEp, k -> new SharedJump(name));
+        try {
+            return shared.acquire(() -> connect(jumpEp, vars, depth + 1));
+        } catch (HostKeyRejectedException e) {
+            throw e;
+        } catch (UnreachableException e) {
+            throw new UnreachableException("jump host " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection handshake(Endpoint ep, SharedJump.Lease lease) throws UnreachableException {
+        HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
+        KeyRing.Keys offered = keys.forEndpoint(ep);
+        Session s;
+        try {
+            s = jsch.getSession(ep.user(), ep.host(), ep.port());
+            s.setConfig(sessionConfig());
+            s.setHostKeyRepository(verifier);
+            s.setIdentityRepository(offered.repository());
+            if (ep.hostKeyAlias() != null) {
+                s.setHostKeyAlias(ep.hostKeyAlias());
+            }
+            s.setServerAliveInterval(ep.aliveIntervalMs());
+            s.setServerAliveCountMax(ep.aliveCountMax());
+            s.setDaemonThread(true);
+            if (lease != null) {
+                s.setProxy(new JumpTunnel(lease.session(), lease.name()));
+            }
+        } catch (JSchException e) {
+            throw new UnreachableException("cannot set up a connection to " + ep.display() + ": " + e.getMessage(), e);
+        }
+        AtomicBoolean fired = new AtomicBoolean();
+        Session session = s;
+        ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
+            fired.set(true);
+            session.disconnect();
+        }, 2L * ep.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+        try {
+            s.connect(ep.connectTimeoutMs());
+        } catch (JSchException | RuntimeException e) {
+            throw ConnectFailure.describe(e, ep, verifier, offered, serverSpoke(s), fired.get());
+        } finally {
+            dog.cancel(false);
+        }
+        if (fired.get() || !s.isConnected()) {
+            s.disconnect();
+            throw ConnectFailure.describe(new JSchException("handshake cut short"), ep, verifier, offered,
+                    serverSpoke(s), true);
+        }
+        return new Connection(s, lease);
+    }
+
+    private static boolean serverSpoke(Session s) {
+        try {
+            return s.getServerVersion() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Strict host key checking (our repository decides), public keys only (no password prompts),
+     * and plain host key algorithms: host certificates would need @cert-authority support.
+     */
+    private static Hashtable<String, String> sessionConfig() {
+        Hashtable<String, String> c = new Hashtable<>();
+        c.put("StrictHostKeyChecking", "yes");
+        c.put("HashKnownHosts", "no");
+        c.put("PreferredAuthentications", "publickey");
+        c.put("server_host_key", Arrays.stream(JSch.getConfig("server_host_key").split(","))
+                .filter(a -> !a.contains("-cert-")).collect(Collectors.joining(",")));
+        return c;
+    }
+}
