@@ -85,8 +85,8 @@ final class HostStep {
         if (v instanceof List<?> l) {
             return l;
         }
-        if (v instanceof int[] a) {
-            return java.util.Arrays.stream(a).boxed().toList();
+        if (v != null && v.getClass().isArray()) {
+            return dev.runbook.expr.Functions.asList(v);
         }
         throw new ExprException(step.loop().items().pos(), "'loop' needs a list, got " + (v == null ? "null" : "'" + Templates.text(v) + "'"));
     }

@@ -86,6 +86,9 @@ public final class Functions {
     }
 
     public static int len(Object x) {
+        if (x != null && x.getClass().isArray()) {
+            return java.lang.reflect.Array.getLength(x);
+        }
         if (x instanceof Collection<?> c) {
             return c.size();
         }
@@ -279,18 +282,22 @@ public final class Functions {
         return new Ident(str(x));
     }
 
-    static List<?> asList(Object x) {
+    /** A list, collection or array (JEXL's {@code [a, b]}) as a list. */
+    public static List<?> asList(Object x) {
         if (x instanceof List<?> l) {
             return l;
         }
         if (x instanceof Collection<?> c) {
             return new ArrayList<>(c);
         }
-        if (x instanceof Object[] a) {
-            return List.of(a);
-        }
-        if (x instanceof int[] a) {
-            return java.util.Arrays.stream(a).boxed().toList();
+        if (x != null && x.getClass().isArray()) {
+            // JEXL's [a, b] literal gives an array, primitive when its items are numbers
+            int n = java.lang.reflect.Array.getLength(x);
+            List<Object> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(java.lang.reflect.Array.get(x, i));
+            }
+            return out;
         }
         if (x == null) {
             return List.of();

@@ -64,11 +64,8 @@ public final class JsonValues {
             it.forEach(v -> out.add(forJson(v)));
             return out;
         }
-        if (x instanceof Object[] a) {
-            return forJson(List.of(a));
-        }
-        if (x instanceof int[] a) {
-            return java.util.Arrays.stream(a).boxed().toList();
+        if (x != null && x.getClass().isArray()) {
+            return forJson(Functions.asList(x));
         }
         return x;
     }

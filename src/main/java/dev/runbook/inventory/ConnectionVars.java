@@ -16,6 +16,10 @@ final class ConnectionVars {
     static final String HOST = "ansible_host";
     static final String PORT = "ansible_port";
     static final String USER = "ansible_user";
+    /** Ansible's older names, still read by it when the current ones are unset. */
+    static final String SSH_HOST = "ansible_ssh_host";
+    static final String SSH_PORT = "ansible_ssh_port";
+    static final String SSH_USER = "ansible_ssh_user";
     static final String KNOWN_HOSTS = "runbook_known_hosts";
     static final String HOST_KEY_CHECKING = "runbook_host_key_checking";
     static final List<String> HOST_KEY_MODES = List.of("strict", "accept-new");
@@ -30,11 +34,11 @@ final class ConnectionVars {
      */
     static Object check(String name, Object value, Path inventoryDir) {
         switch (name) {
-            case PORT -> {
-                port(value);
+            case PORT, SSH_PORT -> {
+                port(name, value);
                 return value;
             }
-            case HOST, USER -> {
+            case HOST, USER, SSH_HOST, SSH_USER -> {
                 if (value != null) {
                     scalarText(name, value);
                 }
@@ -59,14 +63,14 @@ final class ConnectionVars {
     }
 
     /** A port as Ansible takes it: an integer, or a string of digits; 0 when unset. */
-    static int port(Object value) {
+    static int port(String name, Object value) {
         if (value == null) {
             return 0;
         }
         String text = value instanceof Long || value instanceof String ? value.toString().strip() : "";
         if (text.isEmpty() || !text.chars().allMatch(Character::isDigit) || text.length() > 5
                 || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
-            throw new IllegalArgumentException(PORT + " must be an integer from 1 to 65535, not " + describe(value));
+            throw new IllegalArgumentException(name + " must be an integer from 1 to 65535, not " + describe(value));
         }
         return Integer.parseInt(text);
     }
@@ -106,9 +110,15 @@ final class ConnectionVars {
 
     /** The target for a host whose vars are merged: address, port and user come from them. */
     static Target target(String name, Map<String, Object> vars) {
-        Object host = vars.get(HOST);
-        Object user = vars.get(USER);
-        return new Target(name, host == null ? name : host.toString(), port(vars.get(PORT)),
+        Object host = first(vars, HOST, SSH_HOST);
+        Object user = first(vars, USER, SSH_USER);
+        String portVar = vars.get(PORT) != null ? PORT : SSH_PORT;
+        return new Target(name, host == null ? name : host.toString(), port(portVar, vars.get(portVar)),
                 user == null ? null : user.toString(), vars);
+    }
+
+    private static Object first(Map<String, Object> vars, String name, String older) {
+        Object v = vars.get(name);
+        return v != null ? v : vars.get(older);
     }
 }

@@ -53,10 +53,8 @@ public final class RunbookPaths {
             return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
         }
         List<Path> dirs = new ArrayList<>();
-        if (!relativeTo.equals(workDir)) {
-            dirs.add(relativeTo);
-        }
-        dirs.addAll(searchPath);
+        dirs.add(relativeTo);
+        searchPath.stream().filter(d -> !d.equals(relativeTo)).forEach(dirs::add);
         for (Path dir : dirs) {
             for (String ext : List.of(".yaml", ".yml")) {
                 Path p = dir.resolve(name + ext);
