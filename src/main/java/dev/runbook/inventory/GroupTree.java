@@ -189,7 +189,7 @@ final class GroupTree {
         Map<String, Object> vars = new LinkedHashMap<>();
         groups.stream().map(draft.groups::get)
                 .sorted(Comparator.comparingInt((Draft.Group g) -> depth.get(g.name))
-                        .thenComparing(g -> g.name))
+                        .thenComparingInt(g -> g.priority).thenComparing(g -> g.name))
                 .forEach(g -> vars.putAll(g.vars));
         vars.putAll(draft.hosts.get(host).vars);
         return vars;
