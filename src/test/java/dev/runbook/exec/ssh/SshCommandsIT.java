@@ -1,0 +1,231 @@
+package dev.runbook.exec.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.ExecResult;
+import dev.runbook.exec.OutputCapture;
+import dev.runbook.exec.OutputListener;
+import dev.runbook.testing.Sshd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SshCommandsIT {
+    static Sshd sshd;
+    static TestHome home;
+    static CommandRunner runner;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        sshd = Sshd.start();
+        home = new TestHome(dir).trust(sshd);
+        runner = home.connector().open(sshd.target("web1"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    private static ExecResult run(String line) throws Exception {
+        return runner.run(Command.run(line, Duration.ofSeconds(30)), OutputListener.NONE, Cancellation.none());
+    }
+
+    @Test
+    void returnsTheExitCodeAndKeepsStdoutAndStderrApart() throws Exception {
+        ExecResult r = run("echo out; echo err >&2; exit 3");
+
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.stdout()).isEqualTo("out\n");
+        assertThat(r.stderr()).isEqualTo("err\n");
+        assertThat(r.timedOut()).isFalse();
+    }
+
+    @Test
+    void succeedsWithExitCodeZeroAndStreamsEachLine() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ExecResult r = runner.run(Command.run("printf 'a\\nb\\n'; echo c >&2", null),
+                (s, l) -> lines.add(s + ":" + l), Cancellation.none());
+
+        assertThat(r.ok()).isTrue();
+        assertThat(lines).containsExactlyInAnyOrder("STDOUT:a", "STDOUT:b", "STDERR:c");
+    }
+
+    @Test
+    void runsEveryStepOverTheSameConnection() throws Exception {
+        String first = run("echo $SSH_CONNECTION").stdout();
+        String second = run("echo $SSH_CONNECTION").stdout();
+
+        assertThat(first).isNotBlank().isEqualTo(second);
+    }
+
+    @Test
+    void passesQuotesDollarsAndNewlinesThroughUnchanged() throws Exception {
+        ExecResult r = run("printf '%s|' 'it'\\''s' \"$((1+2))\" '$HOME'; echo; printf 'x\\ny\\n'");
+
+        assertThat(r.stdout()).isEqualTo("it's|3|$HOME|\nx\ny\n");
+    }
+
+    @Test
+    void givesTheCommandNoStdinToWaitOn() throws Exception {
+        ExecResult r = run("cat; echo done");
+
+        assertThat(r.ok()).isTrue();
+        assertThat(r.stdout()).isEqualTo("done\n");
+    }
+
+    @Test
+    void runsAScriptWithTheNamedInterpreterAndRemovesItsFileAfterwards() throws Exception {
+        String script = "#!/bin/bash\nset -e\nwords=(alpha beta)\necho \"${words[1]} from $0\"\nexit 4\n";
+        Command c = new Command(script, true, "/bin/bash", Map.of(), Duration.ofSeconds(30), null, null);
+
+        ExecResult r = runner.run(c, OutputListener.NONE, Cancellation.none());
+
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(r.stdout()).startsWith("beta from /");
+        Path file = Path.of(r.stdout().substring("beta from ".length()).strip());
+        assertThat(file).doesNotExist();
+        assertThat(file.getParent()).doesNotExist();
+    }
+
+    @Test
+    void hidesSecretEnvFromTheProcessListAndTheExecRequest() throws Exception {
+        String secret = "s3cr3t-" + System.nanoTime();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Command c = new Command("[ \"$(printf %s \"$DB_PASSWORD\" | sha256sum | cut -c1-64)\" = " + sha
+                + " ] && echo matches; ps -eo args; sleep 0.5", false, null, Map.of("DB_PASSWORD", secret),
+                Duration.ofSeconds(30), null, null);
+        AtomicLong seenInPs = new AtomicLong();
+        Thread watcher = new Thread(() -> {
+            try {
+                for (int i = 0; i < 10; i++) {
+                    if (RemoteProcesses.all().contains(secret)) {
+                        seenInPs.incrementAndGet();
+                    }
+                    Thread.sleep(40);
+                }
+            } catch (Exception e) {
+                seenInPs.addAndGet(1000);
+            }
+        });
+        watcher.start();
+
+        ExecResult r = runner.run(c, OutputListener.NONE, Cancellation.none());
+        watcher.join();
+
+        assertThat(r.stdout()).startsWith("matches\n");
+        assertThat(r.stdout().substring("matches\n".length())).doesNotContain(secret);
+        assertThat(r.stderr()).doesNotContain(secret);
+        assertThat(seenInPs.get()).isZero();
+        assertThat(RemoteCommand.of(c).execLine()).doesNotContain(secret);
+    }
+
+    @Test
+    void refusesAnEnvNameTheShellCannotHold() throws Exception {
+        Command c = new Command("true", false, null, Map.of("BAD-NAME", "x"), null, null, null);
+
+        ExecResult r = runner.run(c, OutputListener.NONE, Cancellation.none());
+
+        assertThat(r.ok()).isFalse();
+        assertThat(r.stderr()).contains("BAD-NAME");
+    }
+
+    @Test
+    void streamsTenMegabytesWhileKeepingOnlyABoundedTail() throws Exception {
+        AtomicLong lines = new AtomicLong();
+        String line99 = "0123456789".repeat(9) + "012345678";
+        ExecResult r = runner.run(Command.run("yes " + line99 + " | head -n 104858", Duration.ofSeconds(60)),
+                (s, l) -> {
+                    if (s == OutputListener.Stream.STDOUT && l.length() == 99) {
+                        lines.incrementAndGet();
+                    }
+                }, Cancellation.none());
+
+        assertThat(r.ok()).isTrue();
+        assertThat(lines.get()).isEqualTo(104858);
+        assertThat(r.truncated()).isTrue();
+        assertThat(r.stdout().length()).isLessThanOrEqualTo(OutputCapture.STDOUT_LIMIT);
+        assertThat(r.stdout()).endsWith(line99 + "\n");
+    }
+
+    @Test
+    void timeoutKillsTheRemoteCommandAndEverythingItStarted() throws Exception {
+        String marker = "rb-timeout-" + System.nanoTime();
+        String sleep = "sleep 77." + (System.nanoTime() % 100000);
+        long start = System.nanoTime();
+
+        ExecResult r = runner.run(Command.run(sleep + " & " + sleep + "; echo " + marker, Duration.ofSeconds(1)),
+                OutputListener.NONE, Cancellation.none());
+
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertThat(r.timedOut()).isTrue();
+        assertThat(r.exitCode()).isEqualTo(-1);
+        assertThat(ms).isBetween(900L, 4000L);
+        assertThat(RemoteProcesses.awaitNone(marker, 1000)).isEmpty();
+        assertThat(RemoteProcesses.awaitNone(sleep, 1000)).isEmpty();
+        assertThat(run("echo still usable").stdout()).isEqualTo("still usable\n");
+    }
+
+    @Test
+    void timeoutKillsACommandThatIgnoresTerm() throws Exception {
+        String marker = "rb-stubborn-" + System.nanoTime();
+
+        ExecResult r = run2("trap '' TERM; while :; do sleep 0.1; done; echo " + marker, Duration.ofMillis(500));
+
+        assertThat(r.timedOut()).isTrue();
+        assertThat(RemoteProcesses.awaitNone(marker, 1000)).isEmpty();
+    }
+
+    @Test
+    void cancellationStopsTheRemoteCommand() throws Exception {
+        String marker = "rb-cancel-" + System.nanoTime();
+        Cancellation cancel = new Cancellation();
+        new Thread(() -> {
+            cancel.sleep(500);
+            cancel.cancel("Ctrl-C");
+        }).start();
+
+        ExecResult r = runner.run(Command.run("sleep 60; echo " + marker, null), OutputListener.NONE, cancel);
+
+        assertThat(r.cancelled()).isTrue();
+        assertThat(r.timedOut()).isFalse();
+        assertThat(RemoteProcesses.awaitNone(marker, 1000)).isEmpty();
+    }
+
+    @Test
+    void leavesADeliberateBackgroundProcessAloneAfterANormalExit() throws Exception {
+        String marker = "rb-daemon-" + System.nanoTime();
+        Path pidFile = Files.createTempFile("rb-daemon", ".pid");
+
+        ExecResult r = run("nohup sh -c 'sleep 30; echo " + marker + "' >/dev/null 2>&1 & echo $! > " + pidFile
+                + "; echo started");
+
+        assertThat(r.ok()).isTrue();
+        assertThat(r.stdout()).isEqualTo("started\n");
+        assertThat(r.durationMs()).isLessThan(5000);
+        assertThat(RemoteProcesses.matching(marker)).hasSize(1);
+        Sshd.run("kill", Files.readString(pidFile).strip());
+    }
+
+    private static ExecResult run2(String line, Duration timeout) throws Exception {
+        return runner.run(Command.run(line, timeout), OutputListener.NONE, Cancellation.none());
+    }
+}
