@@ -3,14 +3,34 @@ package dev.runbook.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /** Processes as a user's tools see them: {@code kill}, {@code pgrep -f}. */
 public final class Processes {
     private Processes() {}
+
+    /**
+     * A copy of {@code sleep} in {@code dir} whose name holds a unique marker, so that
+     * {@code pgrep -f} finds every process a test's step started with it, grandchildren included.
+     */
+    public static Path sleeper(Path dir) {
+        Path sleep = Stream.of("/usr/bin/sleep", "/bin/sleep").map(Path::of).filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new AssertionError("no sleep(1)"));
+        Path copy = dir.resolve("sleeper-" + UUID.randomUUID());
+        try {
+            Files.copy(sleep, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** {@code kill -NAME pid}. */
     public static void signal(long pid, String name) {

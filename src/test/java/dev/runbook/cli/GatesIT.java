@@ -1,0 +1,152 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Confirmation gates: asked on a terminal, approved by flag without one, each answer audited with who and how. */
+class GatesIT {
+    private static final String USER = System.getProperty("user.name");
+
+    @TempDir
+    Path home;
+
+    Cli cli;
+    String dir;
+
+    @BeforeEach
+    void setUp() {
+        cli = Cli.in(home);
+        dir = "dir=" + home;
+    }
+
+    @Test
+    void answeringYesOnATerminalApprovesTheGateAuditedAsViaTty() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("gated.yaml"), "-p", dir)) {
+            run.awaitOutput("Restart the e2e service on localhost? [y/N]").type("y\n");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("after")).exists();
+        assertThat(r.output()).contains("approve: approved by " + USER + " via tty");
+        JsonNode approved = single("gate.approved");
+        assertThat(approved.path("step").asText()).isEqualTo("approve");
+        assertThat(approved.path("actor").path("user").asText()).isEqualTo(USER);
+        assertThat(approved.path("actor").path("via").asText()).isEqualTo("tty");
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.asked")).hasSize(1);
+        assertThat(cli.run("show", "last").stdout()).containsPattern("gate.approved\\s+localhost approve\\s+by " + USER + " via tty");
+    }
+
+    @Test
+    void answeringNoOnATerminalDeniesTheGateExitsThreeAndStillRunsFinally() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("gated.yaml"), "-p", dir)) {
+            run.awaitOutput("[y/N]").type("n\n");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(home.resolve("before")).exists();
+        assertThat(home.resolve("after")).doesNotExist();
+        assertThat(home.resolve("finally")).exists();
+        JsonNode denied = single("gate.denied");
+        assertThat(denied.path("actor").path("via").asText()).isEqualTo("tty");
+        assertThat(denied.path("actor").path("user").asText()).isEqualTo(USER);
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.approved")).isEmpty();
+    }
+
+    @Test
+    void aTypedWordGateRefusesYesAndAnyOtherWord() {
+        for (String answer : List.of("y", "WIPE-E2E")) {
+            Cli.Result r;
+            try (Cli.Running run = cli.startOnTerminal("run", e2e("word-gate.yaml"), "-p", dir)) {
+                run.awaitOutput("type wipe-e2e to proceed").type(answer + "\n");
+                r = run.await();
+            }
+
+            assertThat(r.exitCode()).as("answer '" + answer + "'\n" + r).isEqualTo(3);
+            assertThat(home.resolve("wiped")).as("answer '" + answer + "'").doesNotExist();
+        }
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.denied")).hasSize(2)
+                .allSatisfy(e -> assertThat(e.path("actor").path("via").asText()).isEqualTo("tty"));
+    }
+
+    @Test
+    void aTypedWordGateProceedsOnTheExactWord() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("word-gate.yaml"), "-p", dir)) {
+            run.awaitOutput("This wipes the e2e database.").awaitOutput("type wipe-e2e to proceed").type("wipe-e2e\n");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("wiped")).exists();
+        assertThat(single("gate.approved").path("actor").path("via").asText()).isEqualTo("tty");
+    }
+
+    @Test
+    void yesApprovesEveryGateWithoutATerminalAuditedAsViaFlag() {
+        Cli.Result r = cli.run("run", e2e("two-gates.yaml"), "-p", dir, "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("drain")).exists();
+        assertThat(home.resolve("reboot")).exists();
+        List<JsonNode> approved = AuditLog.ofType(cli.auditFile(), "gate.approved");
+        assertThat(approved).extracting(e -> e.path("step").asText()).containsExactly("drain", "reboot");
+        assertThat(approved).allSatisfy(e -> {
+            assertThat(e.path("actor").path("via").asText()).isEqualTo("flag");
+            assertThat(e.path("actor").path("user").asText()).isEqualTo(USER);
+        });
+    }
+
+    @Test
+    void approveIdApprovesThatGateOnlyAndTheNextGateStillStopsTheRun() {
+        Cli.Result r = cli.run("run", e2e("two-gates.yaml"), "-p", dir, "--approve", "drain");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(home.resolve("drain")).exists();
+        assertThat(home.resolve("reboot")).doesNotExist();
+        assertThat(home.resolve("finally")).exists();
+        assertThat(single("gate.approved").path("step").asText()).isEqualTo("drain");
+        assertThat(single("gate.approved").path("actor").path("via").asText()).isEqualTo("flag");
+        assertThat(single("gate.denied").path("step").asText()).isEqualTo("reboot");
+    }
+
+    @Test
+    void approvingEachGateByIdLetsTheRunThroughWithoutATerminal() {
+        Cli.Result r = cli.run("run", e2e("two-gates.yaml"), "-p", dir, "--approve", "drain", "--approve", "reboot");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("reboot")).exists();
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.approved")).hasSize(2)
+                .allSatisfy(e -> assertThat(e.path("actor").path("via").asText()).isEqualTo("flag"));
+    }
+
+    @Test
+    void yesOnATerminalApprovesWithoutAsking() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("gated.yaml"), "-p", dir, "--yes")) {
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.output()).doesNotContain("[y/N]");
+        assertThat(single("gate.approved").path("actor").path("via").asText()).isEqualTo("flag");
+    }
+
+    private JsonNode single(String type) {
+        List<JsonNode> events = AuditLog.ofType(cli.auditFile(), type);
+        assertThat(events).as(type + " events").hasSize(1);
+        return events.get(0);
+    }
+}

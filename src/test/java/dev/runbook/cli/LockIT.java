@@ -1,0 +1,97 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import dev.runbook.testing.Processes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One run per runbook and target at a time: a second exits 4 naming the holder; a dead holder's lock is taken over. */
+class LockIT {
+    @TempDir
+    Path home;
+
+    Cli cli;
+    Path sleeper;
+
+    @BeforeEach
+    void setUp() {
+        cli = Cli.in(home);
+        sleeper = Processes.sleeper(home);
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        Processes.killAll(sleeper.toString());
+    }
+
+    @Test
+    void aSecondRunOfTheSameRunbookExitsFourNamingTheHolder() {
+        try (Cli.Running holder = cli.start("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper)) {
+            holder.awaitOutput("hold: started");
+
+            Cli.Result second = cli.run("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper, "-p", "seconds=0");
+
+            assertThat(second.exitCode()).as(second.toString()).isEqualTo(4);
+            String user = System.getProperty("user.name");
+            assertThat(second.stderr()).contains("e2e-slow").contains("pid " + holder.pid()).contains("user " + user)
+                    .containsPattern("started \\d{4}-\\d\\d-\\d\\dT");
+            assertThat(second.stderr()).doesNotContain("Exception");
+            assertThat(holder.isAlive()).as("the holder keeps running").isTrue();
+        }
+    }
+
+    @Test
+    void aRunTakesOverTheLockOfAHolderKilledWithSigkillAndAuditsIt() {
+        long holderPid;
+        String holderRun;
+        try (Cli.Running holder = cli.start("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper)) {
+            holder.awaitOutput("hold: started");
+            holderPid = holder.pid();
+            holderRun = AuditLog.ofType(cli.auditFile(), "run.started").get(0).path("run_id").asText();
+            holder.signal("KILL");
+            assertThat(holder.await().exitCode()).isEqualTo(128 + 9);
+        }
+
+        Cli.Result next = cli.run("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper, "-p", "seconds=0");
+
+        assertThat(next.exitCode()).as(next.toString()).isZero();
+        List<JsonNode> starts = AuditLog.ofType(cli.auditFile(), "run.started");
+        assertThat(starts).hasSize(2);
+        JsonNode takenOver = starts.get(1).path("data").path("lock_taken_over_from");
+        assertThat(takenOver.isObject()).as("run.started data: " + starts.get(1).path("data")).isTrue();
+        assertThat(takenOver.path("pid").asLong()).isEqualTo(holderPid);
+        assertThat(takenOver.path("run_id").asText()).isEqualTo(holderRun);
+        assertThat(takenOver.path("user").asText()).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
+    void aRunAfterAHolderThatEndedNormallyTakesNothingOver() {
+        assertThat(cli.run("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper, "-p", "seconds=0").exitCode()).isZero();
+        Cli.Result next = cli.run("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper, "-p", "seconds=0");
+
+        assertThat(next.exitCode()).as(next.toString()).isZero();
+        assertThat(AuditLog.ofType(cli.auditFile(), "run.started"))
+                .allSatisfy(e -> assertThat(e.path("data").has("lock_taken_over_from")).isFalse());
+    }
+
+    @Test
+    void runsOfDifferentRunbooksDoNotWaitForEachOther() {
+        try (Cli.Running holder = cli.withTimeout(Duration.ofSeconds(60)).start("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper)) {
+            holder.awaitOutput("hold: started");
+
+            Cli.Result other = cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home);
+
+            assertThat(other.exitCode()).as(other.toString()).isZero();
+        }
+    }
+}
