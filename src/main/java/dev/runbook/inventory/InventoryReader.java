@@ -53,14 +53,13 @@ final class InventoryReader {
         if (top.keys().isEmpty()) {
             yaml.error(root, "the inventory defines no groups");
         }
-        for (String name : top.keys()) {
-            if (name.equals("plugin")) {
-                yaml.error(top.keyPos(name), "'plugin:' configures an Ansible inventory plugin, which runbook does not run;"
-                        + " give a YAML inventory starting with 'all:'");
-                continue;
-            }
-            group(top, name, null);
+        if (top.has("plugin")) {
+            // the rest of such a file is the plugin's settings, not groups: reporting them would be noise
+            yaml.error(top.keyPos("plugin"), "'plugin:' configures an Ansible inventory plugin, which runbook does not run;"
+                    + " give a YAML inventory starting with 'all:'");
+            return draft;
         }
+        top.keys().forEach(name -> group(top, name, null));
         return draft;
     }
 
