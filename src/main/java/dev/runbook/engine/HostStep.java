@@ -176,7 +176,7 @@ final class HostStep {
             }
         }
         r = r.withAttempts(attempt).withDuration((System.nanoTime() - start) / 1_000_000);
-        return finish(step, host, frame, r, item == null, mutating);
+        return finish(step, host, frame, r, item == null);
     }
 
     private StepResult execute(Step step, Target host, Frame frame, Map<String, Object> scope, Actions.Prepared prepared) {
@@ -216,12 +216,12 @@ final class HostStep {
         return r;
     }
 
+    /**
+     * Records the end of a step. Not fsynced: a crash may lose an outcome, never the
+     * {@code step.started} that says the command ran; the run's last event is fsynced.
+     */
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
-        return finish(step, host, frame, r, count, true);
-    }
-
-    private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count, boolean durable) {
-        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), durable);
+        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), false);
         if (count) {
             ctx.count(r);
         }

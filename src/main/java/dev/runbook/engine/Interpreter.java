@@ -82,7 +82,7 @@ final class Interpreter {
         for (Target h : hosts) {
             StepResult r = StepResult.failed(message, Map.of(), 0);
             frame.state().record(step.id(), h.name(), r);
-            ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), HostStep.finishedData(r), true);
+            ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), HostStep.finishedData(r), false);
             ctx.count(r);
             results.put(h.name(), r);
         }

@@ -50,13 +50,18 @@ public final class LocalRunner implements CommandRunner {
             if (command.becomeUser() != null) {
                 argv.addAll(List.of("sudo", "-S", "-p", "", "-u", command.becomeUser(), "--"));
             }
-            argv.add(command.shellOrDefault());
-            if (command.script()) {
-                scriptFile = writeScript(command.line());
-                argv.add(scriptFile.toString());
+            List<String> direct = command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
+            if (direct != null) {
+                argv.addAll(direct);
             } else {
-                argv.add("-c");
-                argv.add(command.line());
+                argv.add(command.shellOrDefault());
+                if (command.script()) {
+                    scriptFile = writeScript(command.line());
+                    argv.add(scriptFile.toString());
+                } else {
+                    argv.add("-c");
+                    argv.add(command.line());
+                }
             }
             ProcessBuilder pb = new ProcessBuilder(argv);
             pb.environment().putAll(command.env());

@@ -227,10 +227,15 @@ final class RunbookValidator {
 
     private void analyze(String expr, Text origin, int offset, Scope scope) {
         Expressions.Analysis a = Expressions.analyze(expr, origin, offset);
+        boolean dynamic = a.references().stream().anyMatch(r -> r.get(0).equals("params") || r.get(0).equals("steps")
+                || r.get(0).equals("result"));
         for (Expressions.Call call : a.functions()) {
             if (call.name().equals("raw")) {
-                out.add(Diagnostic.warning(origin.posAt(offset + call.offset()),
-                        "raw() splices text unquoted: make sure it cannot come from untrusted input"));
+                // configuration (vars, inventory host vars) is as trusted as the runbook; input and output are not
+                if (dynamic) {
+                    out.add(Diagnostic.warning(origin.posAt(offset + call.offset()),
+                            "raw() splices text unquoted, here from params or step output: make sure it cannot carry shell syntax"));
+                }
             } else if (!Functions.NAMES.contains(call.name())) {
                 String hint = DidYouMean.suggest(call.name(), Functions.NAMES);
                 out.add(Diagnostic.error(origin.posAt(offset + call.offset()), "unknown function '" + call.name() + "()'",

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * The header starts the command in a session of its own ({@code setsid}, so its process group is
  * its pid) with stdin from /dev/null, and a watcher that keeps reading our stdin: a line from us
  * (timeout, Ctrl-C) or end of file (channel closed, connection lost) ends the whole group with
- * TERM, up to two seconds of grace, then KILL. No remote process outlives the step's channel
- * unless the command exited normally and left it behind on purpose.
+ * TERM, up to two seconds of grace, then KILL, before the shell reports back. No remote process
+ * outlives the step unless the command exited normally and left it behind on purpose.
  */
 final class RemoteCommand {
     /** Exit status of the bootstrap itself failing (no marker, no temporary directory). */
@@ -36,8 +36,8 @@ final class RemoteCommand {
      * to the second, and evaluates it. One line without '!' so that any login shell (csh too) passes it on.
      */
     private static final String BOOT = "m=$0; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; done;"
-            + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; n=$(printf \"\\nx\"); n=${n%x}; h=; s=;"
-            + " while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done;"
+            + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; n=${IFS#??}; [ ${#n} = 1 ] || { n=$(printf \"\\nx\"); n=${n%x}; };"
+            + " h=; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done;"
             + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; unset l s; eval \"$h\"";
 
     private final String execLine;
@@ -100,16 +100,20 @@ final class RemoteCommand {
         return b;
     }
 
-    /** The program the bootstrap evaluates; {@code $0} is the marker there. */
+    /**
+     * The program the bootstrap evaluates; {@code $0} is the marker there. Every fork counts (a
+     * step should cost little more than sshd's own exec), so a temporary directory is made only
+     * for a script, and the newline comes from {@code $IFS} rather than a command substitution.
+     */
     private static String header(Command c) {
         StringBuilder h = new StringBuilder();
         for (Map.Entry<String, String> e : c.env().entrySet()) {
             h.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
         }
-        h.append("rb_d=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXXXX\") || { echo 'runbook: cannot create a"
-                + " private temporary directory' >&2; exit " + BOOT_FAILED + "; }\n");
         String run;
         if (c.script()) {
+            h.append("rb_d=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXXXX\") || { echo 'runbook: cannot create"
+                    + " a private temporary directory' >&2; exit " + BOOT_FAILED + "; }\n");
             h.append("while IFS= read -r l; do [ \"$l\" = \"$0\" ] && break; printf '%s\\n' \"$l\"; done >\"$rb_d/script\"\n");
             run = quote(c.shellOrDefault()) + " \"$rb_d/script\"";
         } else {
@@ -119,15 +123,18 @@ final class RemoteCommand {
         h.append("if command -v setsid >/dev/null 2>&1; then rb_s=setsid; else rb_s=; fi\n");
         h.append("$rb_s ").append(run).append(" </dev/null 3<&- &\n");
         h.append("rb_p=$!\n");
-        // the watcher: a line from us or end of file on stdin ends the command's whole process group
-        h.append("( IFS= read -r l <&3; : >\"$rb_d/kill\"; kill -TERM -$rb_p 2>/dev/null || kill -TERM $rb_p; i=0;"
+        // the watcher: a line from us or end of file on stdin ends the command's whole process group;
+        // once woken it ignores TERM, so that the wait below lets it finish the KILL after the grace period
+        h.append("( IFS= read -r l <&3; trap '' TERM; kill -TERM -$rb_p 2>/dev/null || kill -TERM $rb_p; i=0;"
                 + " while [ $i -lt 20 ] && kill -0 -$rb_p 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1));"
                 + " done; kill -KILL -$rb_p 2>/dev/null; kill -KILL $rb_p 2>/dev/null ) >/dev/null 2>&1 &\n");
         h.append("rb_w=$!\n");
         h.append("exec 3<&- 0</dev/null\n");
-        h.append("wait $rb_p; rb_rc=$?\n");
-        h.append("if [ -e \"$rb_d/kill\" ]; then wait $rb_w; else kill $rb_w 2>/dev/null; fi\n");
-        h.append("rm -rf \"$rb_d\"\n");
+        // a normal exit kills the idle watcher; stderr is muted so that the shell's "Terminated" job notice stays out
+        h.append("{ wait $rb_p; rb_rc=$?; kill $rb_w; wait $rb_w; } 2>/dev/null\n");
+        if (c.script()) {
+            h.append("rm -rf \"$rb_d\"\n");
+        }
         h.append("exit $rb_rc\n");
         return h.toString();
     }

@@ -37,7 +37,7 @@ final class RemoteExecution {
 
     private RemoteExecution() {}
 
-    static ExecResult run(Session session, String where, int openTimeoutMs, Command command, OutputListener output,
+    static ExecResult run(Session session, String where, Command command, OutputListener output,
                           Cancellation cancel) throws UnreachableException {
         long start = System.nanoTime();
         RemoteCommand remote;
@@ -56,7 +56,10 @@ final class RemoteExecution {
             out = ch.getInputStream();
             err = ch.getErrStream();
             in = ch.getOutputStream();
-            ch.connect(openTimeoutMs);
+            // no timeout here: with one, JSch waits for the exec request's reply in 10 ms sleeps, a
+            // large part of a short step; the open itself is awaited by notification, and a dead
+            // server is caught by the session's keepalives
+            ch.connect();
         } catch (JSchException | IOException e) {
             if (!session.isConnected()) {
                 throw new UnreachableException("connection to " + where + " was lost before the step started", e);

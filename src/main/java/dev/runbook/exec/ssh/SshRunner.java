@@ -29,7 +29,7 @@ final class SshRunner implements CommandRunner {
 
     @Override
     public ExecResult run(Command command, OutputListener output, Cancellation cancel) throws UnreachableException {
-        return RemoteExecution.run(connection().session(), endpoint.display(), endpoint.connectTimeoutMs(), command,
+        return RemoteExecution.run(connection().session(), endpoint.display(), command,
                 output, cancel);
     }
 
