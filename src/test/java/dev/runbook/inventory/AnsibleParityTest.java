@@ -61,13 +61,25 @@ class AnsibleParityTest {
     void ansibleInventoryRunNowAgreesWithTheRecordingsAndWithUs() throws Exception {
         assumeTrue(onPath("ansible-inventory"), "ansible-core is not installed here");
         for (Path f : inventories()) {
-            Process p = new ProcessBuilder("ansible-inventory", "-i", f.toString(), "--list")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            JsonNode live = JSON.readTree(p.getInputStream());
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            JsonNode live = ansibleInventoryList(f);
             assertThat(live).as("%s: ansible-inventory now vs the recording", f).isEqualTo(recorded(f).get("inventory"));
             assertSameAsAnsible(Inventory.load(f), live);
         }
+    }
+
+    @Test
+    void theShippedExampleInventoryGivesWhatAnsibleGives() throws Exception {
+        assumeTrue(onPath("ansible-inventory"), "ansible-core is not installed here");
+        assertSameAsAnsible(Inventory.load(ExampleInventoryTest.EXAMPLE), ansibleInventoryList(ExampleInventoryTest.EXAMPLE));
+    }
+
+    private static JsonNode ansibleInventoryList(Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ansible-inventory", "-i", file.toString(), "--list")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        JsonNode out = JSON.readTree(p.getInputStream());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("ansible-inventory -i %s", file).isZero();
+        return out;
     }
 
     static void assertSameAsAnsible(Inventory inventory, JsonNode ansible) {
