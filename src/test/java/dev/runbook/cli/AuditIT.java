@@ -1,0 +1,164 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import dev.runbook.testing.Processes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit trail survives a crash, tells a torn line from tampering, and names the line where tampering begins. */
+class AuditIT {
+    @TempDir
+    static Path sharedHome;
+
+    private static List<String> twoRuns;
+
+    @TempDir
+    Path home;
+
+    Cli cli;
+    Path sleeper;
+
+    @BeforeEach
+    void setUp() {
+        cli = Cli.in(home);
+        sleeper = Processes.sleeper(home);
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        Processes.killAll(sleeper.getFileName().toString());
+    }
+
+    @Test
+    void killingTheEngineMidStepLeavesAVerifiableAuditHoldingThatStepsStart() {
+        try (Cli.Running run = cli.start("run", e2e("long-step.yaml"), "-p", "dir=" + home, "-p", "sleeper=" + sleeper)) {
+            run.awaitOutput("long: started");
+            run.signal("KILL");
+            assertThat(run.await().exitCode()).isEqualTo(128 + 9);
+        }
+
+        Cli.Result verify = cli.run("audit", "verify");
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.stdout()).contains("chain intact");
+        List<JsonNode> events = AuditLog.events(cli.auditFile());
+        JsonNode last = events.get(events.size() - 1);
+        assertThat(last.path("type").asText()).isEqualTo("step.started");
+        assertThat(last.path("step").asText()).isEqualTo("long");
+        assertThat(last.path("data").path("command").asText()).contains(sleeper.toString());
+        assertThat(AuditLog.types(cli.auditFile())).doesNotContain("run.finished", "run.aborted");
+        assertThat(cli.run("history").stdout()).contains("e2e-long-step");
+    }
+
+    @Test
+    void aTornLastLineIsReportedAsACrashNotTamperingAndTheNextRunChainsOn() throws IOException {
+        assertThat(cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home).exitCode()).isZero();
+        long lines = AuditLog.lines(cli.auditFile()).size();
+        Files.writeString(cli.auditFile(), "{\"v\":1,\"run_id\":\"20260101-000000-abcdef\",\"seq\":7,\"ts\":\"2026-",
+                StandardOpenOption.APPEND);
+
+        Cli.Result torn = cli.run("audit", "verify");
+        assertThat(torn.exitCode()).as(torn.toString()).isZero();
+        assertThat(torn.output()).contains("line " + (lines + 1)).containsIgnoringCase("crash").contains("not tampering");
+
+        assertThat(cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home).exitCode()).isZero();
+
+        Cli.Result after = cli.run("audit", "verify");
+        assertThat(after.exitCode()).as(after.toString()).isZero();
+        assertThat(after.output()).contains("line " + (lines + 1)).contains("torn");
+        assertThat(AuditLog.ofType(cli.auditFile(), "run.finished")).hasSize(2);
+        assertThat(cli.run("history").stdout()).containsPattern("(?s)e2e-succeeds.*e2e-succeeds");
+    }
+
+    @Test
+    void anEditedLineFailsVerificationAtThatLine() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        int n = indexOf(lines, "\"outcome\":\"ok\"");
+        lines.set(n, lines.get(n).replace("\"outcome\":\"ok\"", "\"outcome\":\"failed\""));
+
+        assertBreaksAt(lines, n + 1);
+    }
+
+    @Test
+    void aRemovedLineFailsVerificationWhereItWas() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        lines.remove(3);
+
+        assertBreaksAt(lines, 4);
+    }
+
+    @Test
+    void twoSwappedLinesFailVerificationAtTheFirst() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        String third = lines.get(2);
+        lines.set(2, lines.get(3));
+        lines.set(3, third);
+
+        assertBreaksAt(lines, 3);
+    }
+
+    @Test
+    void aLineCutShortInTheMiddleIsTamperingNotATear() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        lines.set(4, lines.get(4).substring(0, 30));
+
+        Cli.Result r = assertBreaksAt(lines, 5);
+        assertThat(r.output()).doesNotContain("not tampering");
+    }
+
+    @Test
+    void anInsertedCopyOfALineFailsVerificationAtTheCopy() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        lines.add(6, lines.get(5));
+
+        assertBreaksAt(lines, 7);
+    }
+
+    /** The audit of a succeeded and a failed run, made once for the tampering tests (each edits a copy). */
+    private static synchronized List<String> auditOfTwoRuns() {
+        if (twoRuns == null) {
+            Cli shared = Cli.in(sharedHome);
+            assertThat(shared.run("run", e2e("succeeds.yaml"), "-p", "dir=" + sharedHome).exitCode()).isZero();
+            assertThat(shared.run("run", e2e("fails.yaml"), "-p", "dir=" + sharedHome).exitCode()).isEqualTo(1);
+            Cli.Result intact = shared.run("audit", "verify");
+            assertThat(intact.exitCode()).as(intact.toString()).isZero();
+            twoRuns = List.copyOf(AuditLog.lines(shared.auditFile()));
+            assertThat(twoRuns).hasSizeGreaterThan(10);
+        }
+        return new ArrayList<>(twoRuns);
+    }
+
+    private Cli.Result assertBreaksAt(List<String> lines, int lineNo) throws IOException {
+        Path copy = home.resolve("tampered.jsonl");
+        Files.write(copy, lines, StandardCharsets.UTF_8);
+
+        Cli.Result r = cli.run("audit", "verify", copy.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isNotZero().isNotEqualTo(2);
+        assertThat(r.output()).contains(copy + ":" + lineNo + ":");
+        assertThat(r.output()).doesNotContain("chain intact");
+        return r;
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 2; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line after the second holds " + text);
+    }
+}
