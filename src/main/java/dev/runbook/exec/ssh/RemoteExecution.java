@@ -142,6 +142,18 @@ final class RemoteExecution {
             return finish();
         }
 
+        private void settle() {
+            long end = System.nanoTime() + 500_000_000L;
+            while (session.isConnected() && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
         /** Asks the remote watcher to end the command's process group; end of file says the same. */
         private void stop(long now) {
             stopBy = now + STOP_WAIT_MILLIS * 1_000_000;
@@ -157,6 +169,9 @@ final class RemoteExecution {
         private ExecResult finish() throws UnreachableException {
             boolean closed = ch.isClosed();
             int exit = ch.getExitStatus();
+            if (closed && exit == -1 && ch.getExitSignal() == null) {
+                settle(); // JSch closes the channels of a dying session before it marks the session down
+            }
             boolean lost = !session.isConnected() && exit == -1;
             if (!closed) {
                 ch.disconnect();
@@ -179,8 +194,9 @@ final class RemoteExecution {
             }
             String err = stderr.text();
             String signal = ch.getExitSignal();
-            if (exit == -1 && stopBy == 0 && signal != null) {
-                err = err + (err.isEmpty() || err.endsWith("\n") ? "" : "\n") + "remote command ended by signal " + signal;
+            if (exit == -1 && stopBy == 0) {
+                err = err + (err.isEmpty() || err.endsWith("\n") ? "" : "\n") + (signal != null
+                        ? "remote command ended by signal " + signal : "remote command ended without an exit status");
             }
             boolean stopped = timedOut || cancelled;
             return new ExecResult(stopped ? -1 : exit, timedOut, cancelled, stdout.text(), err, stdout.truncated(),

@@ -1,0 +1,269 @@
+package dev.runbook.exec.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.ExecResult;
+import dev.runbook.exec.OutputListener;
+import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.Target;
+import dev.runbook.testing.FrozenLink;
+import dev.runbook.testing.Sshd;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SshConnectIT {
+    static Sshd sshd;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sshd = Sshd.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sshd.close();
+    }
+
+    private static String echo(CommandRunner r) throws Exception {
+        try (r) {
+            return r.run(Command.run("echo ok", Duration.ofSeconds(10)), OutputListener.NONE, Cancellation.none()).stdout();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ed25519", "ecdsa", "rsa"})
+    void logsInWithAKeyFileOfEachType(String type) throws Exception {
+        Path key = sshd.clientKey(type);
+        TestHome home = new TestHome(dir).trust(sshd);
+
+        Target t = sshd.target("web1", Map.of("ansible_ssh_private_key_file", key.toString()));
+
+        assertThat(echo(home.connector().open(t))).isEqualTo("ok\n");
+    }
+
+    @Test
+    void logsInWithAnRsaKeyWhenTheServerAcceptsOnlySha2Signatures() throws Exception {
+        try (Sshd strict = Sshd.builder().config("PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256").start()) {
+            Path key = strict.clientKey("rsa");
+            TestHome home = new TestHome(dir).trust(strict);
+
+            Target t = strict.target("web1", Map.of("ansible_ssh_private_key_file", key.toString()));
+
+            assertThat(echo(home.connector().open(t))).isEqualTo("ok\n");
+        }
+    }
+
+    @Test
+    void triesTheDefaultKeysInTheHomeDirectory() throws Exception {
+        TestHome home = new TestHome(dir).trust(sshd);
+        java.nio.file.Files.copy(sshd.clientKey(), home.ssh().resolve("id_ed25519"));
+
+        Target t = new Target("web1", sshd.address(), sshd.port(), "root", Map.of());
+
+        assertThat(echo(home.connector().open(t))).isEqualTo("ok\n");
+    }
+
+    @Test
+    void reportsAWrongClientKeyAsAnAuthenticationFailureNamingTheKey() throws Exception {
+        Path stranger = dir.resolve("stranger");
+        Sshd.keygen("ed25519", stranger, "", "stranger");
+        TestHome home = new TestHome(dir).trust(sshd);
+
+        Target t = sshd.target("web1", Map.of("ansible_ssh_private_key_file", stranger.toString()));
+
+        assertThatThrownBy(() -> home.connector().open(t))
+                .isInstanceOf(UnreachableException.class)
+                .hasMessage("authentication failed for root@127.0.0.1:" + sshd.port() + " (offered " + stranger + ")");
+    }
+
+    @Test
+    void decryptsAKeyWithThePassphraseGivenForItsPath() throws Exception {
+        Path key = dir.resolve("locked");
+        Sshd.keygen("ed25519", key, "open sesame", "locked");
+        sshd.authorize(key);
+        TestHome home = new TestHome(dir).trust(sshd);
+        Target t = sshd.target("web1", Map.of("ansible_ssh_private_key_file", key.toString()));
+
+        SshConnector withPassphrase = new SshConnector(home.settings().withKeyPassphrases(Map.of(key.toString(), "open sesame")));
+
+        assertThat(echo(withPassphrase.open(t))).isEqualTo("ok\n");
+        assertThatThrownBy(() -> home.connector().open(t))
+                .hasMessageContaining("skipped " + key + ": encrypted, and no passphrase was given for it");
+    }
+
+    @Test
+    void logsInWithAKeyHeldByTheSshAgent() throws Exception {
+        Path socket = dir.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 100 && !java.nio.file.Files.exists(socket); i++) {
+                Thread.sleep(20);
+            }
+            ProcessBuilder add = new ProcessBuilder("ssh-add", sshd.clientKey("ecdsa").toString()).redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", socket.toString());
+            assertThat(add.start().waitFor()).isZero();
+            TestHome home = new TestHome(dir).trust(sshd);
+
+            SshConnector viaAgent = new SshConnector(home.settings().withAgent(socket.toString()));
+
+            assertThat(echo(viaAgent.open(new Target("web1", sshd.address(), sshd.port(), "root", Map.of()))))
+                    .isEqualTo("ok\n");
+        } finally {
+            agent.destroy();
+        }
+    }
+
+    @Test
+    void followsSshConfigForHostNamePortUserAndIdentityFile() throws Exception {
+        TestHome home = new TestHome(dir).trust(sshd).config("""
+                Host db-*
+                  HostName %h.invalid
+                Host web1
+                  HostName 127.0.0.1
+                  Port PORT
+                  User root
+                  IdentityFile KEY
+                  ServerAliveInterval 2
+                """.replace("PORT", String.valueOf(sshd.port())).replace("KEY", sshd.clientKey().toString()));
+
+        assertThat(echo(home.connector().open(new Target("web1", "web1", 0, null, Map.of())))).isEqualTo("ok\n");
+        assertThatThrownBy(() -> home.connector().open(new Target("db-1", "db-1", 0, null, Map.of())))
+                .hasMessage("cannot resolve host name db-1.invalid");
+    }
+
+    @Test
+    void reportsARefusedConnection() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        TestHome home = new TestHome(dir);
+
+        assertThatThrownBy(() -> home.connector().open(new Target("gone", "127.0.0.1", port, "root", Map.of())))
+                .isInstanceOf(UnreachableException.class)
+                .hasMessage("connection to 127.0.0.1:" + port + " refused");
+    }
+
+    @Test
+    void givesUpOnAHostThatAcceptsTcpButNeverSpeaksSshWithinTheConnectTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
+            TestHome home = new TestHome(dir);
+            Target t = new Target("mute", "127.0.0.1", silent.getLocalPort(), "root",
+                    Map.of("runbook_connect_timeout", "1s"));
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> home.connector().open(t))
+                    .isInstanceOf(UnreachableException.class)
+                    .hasMessage("127.0.0.1:" + silent.getLocalPort() + " accepted the connection but sent no SSH greeting"
+                            + " within 1 s");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(900L, 2500L);
+        }
+    }
+
+    @Test
+    void endsTheStepPromptlyWhenSshdIsKilledAndLeavesNoRemoteProcess() throws Exception {
+        try (Sshd doomed = Sshd.start()) {
+            TestHome home = new TestHome(dir).trust(doomed);
+            CommandRunner r = home.connector().open(doomed.target("doomed"));
+            String marker = "rb-doomed-" + System.nanoTime();
+            new Thread(() -> {
+                try {
+                    Thread.sleep(700);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                doomed.killHard();
+            }).start();
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> r.run(Command.run("sleep 60; echo " + marker, null), OutputListener.NONE,
+                    Cancellation.none()))
+                    .isInstanceOf(UnreachableException.class)
+                    .hasMessageContaining("was lost while the step ran");
+
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
+            assertThat(RemoteProcesses.awaitNone(marker, 2000)).isEmpty();
+            assertThatThrownBy(() -> r.run(Command.run("true", null), OutputListener.NONE, Cancellation.none()))
+                    .isInstanceOf(UnreachableException.class)
+                    .hasMessageContaining("refused");
+            r.close();
+        }
+    }
+
+    @Test
+    void detectsAPeerThatStopsAnsweringThroughKeepalives() throws Exception {
+        try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
+            TestHome home = new TestHome(dir);
+            java.nio.file.Files.writeString(home.knownHosts(), "[127.0.0.1]:" + link.port() + " " + sshd.hostPublicKey() + "\n");
+            SshConnector c = new SshConnector(home.settings().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1), 2));
+            CommandRunner r = c.open(new Target("far", "127.0.0.1", link.port(), "root",
+                    Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString())));
+            link.freezeAfter(500);
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> r.run(Command.run("sleep 60", null), OutputListener.NONE, Cancellation.none()))
+                    .isInstanceOf(UnreachableException.class)
+                    .hasMessageContaining("was lost");
+
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(8000);
+            r.close();
+        }
+    }
+
+    @Test
+    void runsOnSeveralHostsInParallelEachOverItsOwnConnection() throws Exception {
+        Sshd[] hosts = {Sshd.builder().address("127.0.0.11").start(), Sshd.builder().address("127.0.0.12").start(),
+                Sshd.builder().address("127.0.0.13").start(), Sshd.builder().address("127.0.0.14").start()};
+        try {
+            TestHome home = new TestHome(dir).trust(hosts);
+            SshConnector connector = home.connector();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(hosts.length);
+            long start = System.nanoTime();
+            java.util.List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+            for (Sshd h : hosts) {
+                results.add(pool.submit(() -> {
+                    try (CommandRunner r = connector.open(h.target("host-" + h.address()))) {
+                        ExecResult a = r.run(Command.run("sleep 1; echo $SSH_CONNECTION", null), OutputListener.NONE,
+                                Cancellation.none());
+                        ExecResult b = r.run(Command.run("echo $SSH_CONNECTION", null), OutputListener.NONE,
+                                Cancellation.none());
+                        assertThat(a.stdout()).isEqualTo(b.stdout());
+                        return a.stdout().strip();
+                    }
+                }));
+            }
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            for (var f : results) {
+                seen.add(f.get(30, TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3500);
+            for (int i = 0; i < hosts.length; i++) {
+                assertThat(seen.get(i)).endsWith(hosts[i].address() + " " + hosts[i].port());
+            }
+        } finally {
+            for (Sshd h : hosts) {
+                h.close();
+            }
+        }
+    }
+}
