@@ -1,0 +1,75 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --output json}: one JSON object per line on stdout, the audited events with the contract's fields. */
+class JsonOutputIT {
+    private static final List<String> EVENT_FIELDS = List.of("v", "run_id", "seq", "ts", "type", "runbook", "host",
+            "step", "actor", "data");
+
+    @TempDir
+    Path home;
+
+    @Test
+    void everyLineIsAJsonEventWithTheContractsFieldsInTheAuditsOrder() {
+        Cli cli = Cli.in(home);
+        Cli.Result r = cli.run("run", e2e("fails.yaml"), "-p", "dir=" + home, "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        List<JsonNode> lines = r.stdout().lines().map(AuditLog::parse).toList();
+        assertThat(lines).allSatisfy(n -> assertThat(n.isObject()).isTrue());
+        List<JsonNode> events = lines.stream().filter(n -> !n.path("type").asText().equals("step.output")).toList();
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.fieldNames()).toIterable().as(e.toString()).containsAll(EVENT_FIELDS);
+            assertThat(e.path("v").asInt()).isEqualTo(1);
+            assertThat(e.path("runbook").path("name").asText()).isEqualTo("e2e-fails");
+            assertThat(e.path("runbook").path("path").asText()).endsWith("fails.yaml");
+            assertThat(e.path("runbook").path("sha256").asText()).matches("[0-9a-f]{64}");
+            assertThat(e.path("actor").path("user").asText()).isEqualTo(System.getProperty("user.name"));
+            assertThat(e.path("ts").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        });
+        assertThat(events).extracting(e -> e.path("run_id").asText()).containsOnly(events.get(0).path("run_id").asText());
+        assertThat(events.get(0).path("type").asText()).isEqualTo("run.started");
+        assertThat(events.get(events.size() - 1).path("type").asText()).isEqualTo("run.finished");
+        assertThat(events.get(events.size() - 1).path("data").path("exit_code").asInt()).isEqualTo(1);
+
+        List<JsonNode> audited = AuditLog.events(cli.auditFile());
+        assertThat(events).extracting(e -> e.path("seq").asLong() + " " + e.path("type").asText() + " " + e.path("step").asText())
+                .containsExactlyElementsOf(audited.stream()
+                        .map(e -> e.path("seq").asLong() + " " + e.path("type").asText() + " " + e.path("step").asText()).toList());
+    }
+
+    @Test
+    void stepOutputArrivesAsItsOwnLinesNamingStepAndStream() {
+        Cli.Result r = Cli.in(home).run("run", e2e("fails.yaml"), "-p", "dir=" + home, "--output", "json");
+
+        List<JsonNode> output = r.stdout().lines().map(AuditLog::parse)
+                .filter(n -> n.path("type").asText().equals("step.output")).toList();
+        assertThat(output).extracting(n -> n.path("step").asText() + " " + n.path("stream").asText() + " " + n.path("line").asText())
+                .contains("prepare stdout preparing", "migrate stderr disk full on /var/lib/db");
+        JsonNode failed = r.stdout().lines().map(AuditLog::parse)
+                .filter(n -> n.path("type").asText().equals("step.finished") && n.path("step").asText().equals("migrate"))
+                .findFirst().orElseThrow();
+        assertThat(failed.path("data").path("outcome").asText()).isEqualTo("failed");
+        assertThat(failed.path("data").path("exit_code").asInt()).isEqualTo(3);
+        assertThat(failed.path("data").path("message").asText()).contains("disk full");
+    }
+
+    @Test
+    void aGateDeniedWithJsonOutputIsAnEventAndExitsThree() {
+        Cli.Result r = Cli.in(home).run("run", e2e("gated.yaml"), "-p", "dir=" + home, "--output", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        List<JsonNode> lines = r.stdout().lines().map(AuditLog::parse).toList();
+        assertThat(lines).extracting(n -> n.path("type").asText()).contains("gate.asked", "gate.denied");
+    }
+}

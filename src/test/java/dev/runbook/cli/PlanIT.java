@@ -1,0 +1,105 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code plan} shows what a run would do and changes nothing; {@code --probe} runs readonly steps for real. */
+class PlanIT {
+    @TempDir
+    Path home;
+
+    Cli cli;
+    Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        cli = Cli.in(home);
+        dir = Files.createDirectories(home.resolve("target-dir"));
+    }
+
+    @Test
+    void aTextPlanShowsRenderedStepsConditionsAndGatesAndChangesNothing() throws IOException {
+        Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("nothing was changed")
+                .contains("touch " + dir + "/repaired")
+                .containsPattern("when steps\\.probe\\.ok: decided at run time \\(waits on probe\\)")
+                .containsPattern("when params\\.mode == 'slow': false")
+                .contains("stops for confirmation: Change things in " + dir + "?");
+        assertNothingChanged();
+    }
+
+    @Test
+    void aMarkdownPlanIsAReviewableDocumentAndChangesNothing() throws IOException {
+        Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir, "--format", "markdown");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).startsWith("# Plan: `e2e-plan`")
+                .contains("| # | Step |")
+                .contains("decided at run time (waits on `probe`)")
+                .contains("```sh\ntouch " + dir + "/changed\n```");
+        assertNothingChanged();
+    }
+
+    @Test
+    void aJsonPlanListsEveryStepWithWhatItWaitsOnAndChangesNothing() throws IOException {
+        Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir, "--format", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        JsonNode plan = AuditLog.parse(r.stdout());
+        assertThat(plan.path("runbook").asText()).isEqualTo("e2e-plan");
+        JsonNode steps = plan.path("steps");
+        assertThat(steps).extracting(s -> s.path("step").asText()).containsExactly("probe", "repair", "slow-path", "approve", "change");
+        JsonNode repair = steps.get(1);
+        assertThat(repair.path("decided").isNull()).as("repair's condition is not decided yet").isTrue();
+        assertThat(repair.path("depends_on")).extracting(JsonNode::asText).containsExactly("probe");
+        assertThat(repair.path("rendered").asText()).isEqualTo("touch " + dir + "/repaired");
+        assertThat(steps.get(2).path("decided").asBoolean(true)).as("slow-path is decided: skipped").isFalse();
+        assertThat(steps.get(3).path("gate").asText()).isEqualTo("Change things in " + dir + "?");
+        assertNothingChanged();
+    }
+
+    @Test
+    void runWithDryRunIsThePlanAndChangesNothing() throws IOException {
+        Cli.Result r = cli.run("run", e2e("plan.yaml"), "-p", "dir=" + dir, "--dry-run", "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("nothing was changed").contains("waits on probe");
+        assertNothingChanged();
+    }
+
+    @Test
+    void probeRunsReadonlyStepsForRealAndDecidesTheConditionsThatWaitedOnThem() throws IOException {
+        Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir, "--probe");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(dir.resolve("probed")).as("the readonly step ran").exists();
+        assertThat(r.stdout()).containsPattern("when steps\\.probe\\.ok: true");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).as("only the probe changed anything").containsExactly("probed");
+        }
+    }
+
+    private void assertNothingChanged() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.toList()).as("files created by the plan").isEmpty();
+        }
+        if (Files.exists(cli.auditFile())) {
+            assertThat(AuditLog.events(cli.auditFile())).as("audit events of a plan").isEmpty();
+        }
+        assertThat(cli.run("history").stdout()).contains("no runs recorded");
+    }
+}
