@@ -1,0 +1,132 @@
+package dev.runbook.exec.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.OutputListener;
+import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.Target;
+import dev.runbook.testing.Sshd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SshProxyJumpIT {
+    Sshd jump;
+    Sshd target;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() throws Exception {
+        jump = Sshd.builder().logLevel("DEBUG1").start();
+        target = Sshd.builder().address("127.0.0.21").start();
+    }
+
+    @AfterEach
+    void stop() {
+        jump.close();
+        target.close();
+    }
+
+    private TestHome homeWithConfig(String jumpName, Sshd... trusted) throws Exception {
+        return new TestHome(dir).trust(trusted).config("""
+                Host app
+                  HostName 127.0.0.21
+                  Port TPORT
+                  User root
+                  IdentityFile KEY
+                  ProxyJump JUMP
+                Host bastion
+                  HostName 127.0.0.1
+                  Port JPORT
+                  User root
+                  IdentityFile KEY
+                """.replace("TPORT", String.valueOf(target.port())).replace("JPORT", String.valueOf(jump.port()))
+                .replace("KEY", jump.clientKey().toString()).replace("JUMP", jumpName));
+    }
+
+    private static String echo(CommandRunner r) throws Exception {
+        return r.run(Command.run("echo $SSH_CONNECTION", Duration.ofSeconds(10)), OutputListener.NONE,
+                Cancellation.none()).stdout();
+    }
+
+    @Test
+    void reachesTheTargetThroughTheJumpHostNamedInSshConfig() throws Exception {
+        target.authorize(jump.clientKey());
+        TestHome home = homeWithConfig("bastion", jump, target);
+
+        try (CommandRunner r = home.connector().open(new Target("app", "app", 0, null, Map.of()))) {
+            assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
+        }
+        assertThat(jump.log()).contains("target 127.0.0.21 port " + target.port());
+    }
+
+    @Test
+    void takesTheJumpHostFromAnsibleSshCommonArgs() throws Exception {
+        TestHome home = new TestHome(dir).trust(jump, target);
+        Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"));
+        Target t = target.target("app", Map.of("ansible_ssh_common_args",
+                "-o ProxyJump=root@127.0.0.1:" + jump.port() + " -o ServerAliveInterval=3"));
+
+        try (CommandRunner r = home.connector().open(t)) {
+            assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
+        }
+        assertThat(jump.log()).contains("target 127.0.0.21 port " + target.port());
+    }
+
+    @Test
+    void sharesOneJumpConnectionAmongTheTargetsBehindIt() throws Exception {
+        target.authorize(jump.clientKey());
+        TestHome home = homeWithConfig("bastion", jump, target);
+        SshConnector connector = home.connector();
+        List<CommandRunner> runners = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                runners.add(connector.open(new Target("app" + i, "app", 0, null, Map.of())));
+            }
+            for (CommandRunner r : runners) {
+                assertThat(echo(r)).contains(" 127.0.0.21 ");
+            }
+        } finally {
+            runners.forEach(CommandRunner::close);
+        }
+        assertThat(jump.log().lines().filter(l -> l.contains("Accepted publickey"))).hasSize(1);
+    }
+
+    @Test
+    void reportsAJumpHostThatDoesNotForward() throws Exception {
+        try (Sshd closed = Sshd.builder().config("AllowTcpForwarding no").start()) {
+            TestHome home = new TestHome(dir).trust(closed, target);
+            Files.copy(closed.clientKey(), home.ssh().resolve("id_ed25519"));
+            Target t = target.target("app", Map.of("ansible_ssh_common_args", "-J root@127.0.0.1:" + closed.port()));
+
+            assertThatThrownBy(() -> home.connector().open(t))
+                    .isInstanceOf(UnreachableException.class)
+                    .hasMessageContaining("jump host root@127.0.0.1:" + closed.port())
+                    .hasMessageContaining("would not open a connection to 127.0.0.21:" + target.port());
+        }
+    }
+
+    @Test
+    void checksTheJumpHostKeyToo() throws Exception {
+        target.authorize(jump.clientKey());
+        TestHome home = homeWithConfig("bastion", target);
+
+        assertThatThrownBy(() -> home.connector().open(new Target("app", "app", 0, null, Map.of())))
+                .isInstanceOf(HostKeyRejectedException.class)
+                .hasMessageContaining("[127.0.0.1]:" + jump.port())
+                .hasMessageContaining(jump.hostKeyFingerprint());
+    }
+}
