@@ -137,6 +137,17 @@ class HostPatternTest {
     }
 
     @Test
+    void aHostListedUnderUngroupedButAlsoInAnotherGroupIsNotUngroupedAsInAnsible(@TempDir Path dir) {
+        Inventory inv = InventoryFiles.load(dir, """
+                ungrouped:
+                  hosts: {a: , b: }
+                web:
+                  hosts: {b: }
+                """);
+        assertThat(inv.select("ungrouped")).extracting(Target::name).containsExactly("a");
+    }
+
+    @Test
     void groupsAreListedAllAndUngroupedFirstThenInFileOrder() {
         assertThat(inventory.groups()).containsExactly("all", "ungrouped", "prod", "web", "db", "canary", "empty");
     }

@@ -84,6 +84,24 @@ class InventoryTest {
     }
 
     @Test
+    void onlyThePortWhereAHostFirstAppearsCountsAsInAnsible() {
+        Inventory inv = load(dir, """
+                a:
+                  hosts:
+                    h:22:
+                b:
+                  hosts:
+                    h:2200:
+                    g:
+                c:
+                  hosts:
+                    g:2222:
+                """);
+        assertThat(host(inv, "h").port()).isEqualTo(22);
+        assertThat(host(inv, "g").port()).isZero();
+    }
+
+    @Test
     void hostRangesExpandAsInAnsibleWithStridesPaddingAndLetters() {
         Inventory inv = load(dir, """
                 all:
