@@ -1,0 +1,85 @@
+package dev.runbook.exec.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SshConfigTest {
+
+    private static Map<String, List<String>> lookup(String config, String host) {
+        return SshConfig.parse(config).lookup(host, Map.of());
+    }
+
+    @Test
+    void aNegatedPatternKeepsItsHostOutOfTheBlock() {
+        String config = "Host * !bastion\n  ProxyJump bastion\n";
+
+        assertThat(lookup(config, "web1")).containsEntry("proxyjump", List.of("bastion"));
+        assertThat(lookup(config, "bastion")).doesNotContainKey("proxyjump");
+    }
+
+    @Test
+    void theFirstValueObtainedWinsAndIdentityFilesAccumulate() {
+        String config = """
+                Host web*
+                  Port 2222
+                  IdentityFile ~/.ssh/web
+                Host *
+                  Port 22
+                  User deploy
+                  IdentityFile ~/.ssh/id_ed25519
+                """;
+
+        Map<String, List<String>> c = lookup(config, "web1");
+
+        assertThat(c).containsEntry("port", List.of("2222")).containsEntry("user", List.of("deploy"))
+                .containsEntry("identityfile", List.of("~/.ssh/web", "~/.ssh/id_ed25519"));
+    }
+
+    @Test
+    void commandLineOptionsWinOverTheFile() {
+        Map<String, List<String>> c = SshConfig.parse("Host *\n Port 22\n").lookup("x", Map.of("Port", List.of("2200")));
+
+        assertThat(c).containsEntry("port", List.of("2200"));
+    }
+
+    @Test
+    void readsKeywordsInAnyCaseWithEqualsSignsAndQuotes() {
+        Map<String, List<String>> c = lookup("HOST x\n  hostname=10.0.0.1\n  IdentityFile \"/keys/my key\"\n", "x");
+
+        assertThat(c).containsEntry("hostname", List.of("10.0.0.1")).containsEntry("identityfile", List.of("/keys/my key"));
+    }
+
+    @Test
+    void onlyMatchAllApplies() {
+        String config = "Match host x\n  User a\nMatch all\n  Port 2\n";
+
+        assertThat(lookup(config, "x")).doesNotContainKey("user").containsEntry("port", List.of("2"));
+    }
+
+    @Test
+    void includesFilesInPlaceAndOnlyWhereTheirBlockApplies(@TempDir Path home) throws Exception {
+        Path ssh = Files.createDirectories(home.resolve(".ssh"));
+        Files.createDirectories(ssh.resolve("conf.d"));
+        Files.writeString(ssh.resolve("conf.d/a.conf"), "Host db\n  User dbadmin\nHost *\n  Port 2022\n");
+        Files.writeString(ssh.resolve("config"), "Host web\n  Include conf.d/*.conf\nHost *\n  User nobody\n");
+
+        SshConfig config = SshConfig.load(List.of(ssh.resolve("config")), home);
+
+        assertThat(config.lookup("web", Map.of())).containsEntry("port", List.of("2022"))
+                .containsEntry("user", List.of("nobody"));
+        assertThat(config.lookup("db", Map.of())).doesNotContainKey("port").containsEntry("user", List.of("nobody"));
+    }
+
+    @Test
+    void globsMatchCaseInsensitively() {
+        assertThat(SshConfig.glob("web-??.example.*", "WEB-01.example.com")).isTrue();
+        assertThat(SshConfig.glob("web-?", "web-10")).isFalse();
+        assertThat(SshConfig.glob("*", "")).isTrue();
+    }
+}
