@@ -16,7 +16,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -232,35 +237,38 @@ class SshConnectIT {
     void runsOnSeveralHostsInParallelEachOverItsOwnConnection() throws Exception {
         Sshd[] hosts = {Sshd.builder().address("127.0.0.11").start(), Sshd.builder().address("127.0.0.12").start(),
                 Sshd.builder().address("127.0.0.13").start(), Sshd.builder().address("127.0.0.14").start()};
+        ExecutorService pool = Executors.newFixedThreadPool(hosts.length);
         try {
-            TestHome home = new TestHome(dir).trust(hosts);
-            SshConnector connector = home.connector();
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(hosts.length);
-            long start = System.nanoTime();
-            java.util.List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+            SshConnector connector = new TestHome(dir).trust(hosts).connector();
+            List<Future<List<String>>> results = new ArrayList<>();
             for (Sshd h : hosts) {
                 results.add(pool.submit(() -> {
                     try (CommandRunner r = connector.open(h.target("host-" + h.address()))) {
-                        ExecResult a = r.run(Command.run("sleep 1; echo $SSH_CONNECTION", null), OutputListener.NONE,
-                                Cancellation.none());
-                        ExecResult b = r.run(Command.run("echo $SSH_CONNECTION", null), OutputListener.NONE,
-                                Cancellation.none());
-                        assertThat(a.stdout()).isEqualTo(b.stdout());
-                        return a.stdout().strip();
+                        String slept = r.run(Command.run("date +%s%N; sleep 1; date +%s%N", null), OutputListener.NONE,
+                                Cancellation.none()).stdout();
+                        String first = r.run(Command.run("echo $SSH_CONNECTION", null), OutputListener.NONE,
+                                Cancellation.none()).stdout();
+                        String second = r.run(Command.run("echo $SSH_CONNECTION", null), OutputListener.NONE,
+                                Cancellation.none()).stdout();
+                        assertThat(first).isEqualTo(second);
+                        List<String> out = new ArrayList<>(slept.lines().toList());
+                        out.add(first.strip());
+                        return out;
                     }
                 }));
             }
-            java.util.List<String> seen = new java.util.ArrayList<>();
-            for (var f : results) {
-                seen.add(f.get(30, TimeUnit.SECONDS));
-            }
-            pool.shutdown();
-
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3500);
+            long latestStart = 0;
+            long earliestEnd = Long.MAX_VALUE;
             for (int i = 0; i < hosts.length; i++) {
-                assertThat(seen.get(i)).endsWith(hosts[i].address() + " " + hosts[i].port());
+                List<String> out = results.get(i).get(60, TimeUnit.SECONDS);
+                latestStart = Math.max(latestStart, Long.parseLong(out.get(0)));
+                earliestEnd = Math.min(earliestEnd, Long.parseLong(out.get(1)));
+                assertThat(out.get(2)).endsWith(hosts[i].address() + " " + hosts[i].port());
             }
+
+            assertThat(latestStart).as("every host was sleeping at the same moment").isLessThan(earliestEnd);
         } finally {
+            pool.shutdownNow();
             for (Sshd h : hosts) {
                 h.close();
             }
