@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,12 +81,12 @@ final class GroupTree {
                 continue;
             }
             Deque<String> path = new ArrayDeque<>();
-            Deque<java.util.Iterator<String>> pending = new ArrayDeque<>();
+            Deque<Iterator<String>> pending = new ArrayDeque<>();
             path.addLast(start);
             pending.addLast(draft.groups.get(start).children.keySet().iterator());
             while (!path.isEmpty()) {
                 String current = path.peekLast();
-                java.util.Iterator<String> next = pending.peekLast();
+                Iterator<String> next = pending.peekLast();
                 if (!next.hasNext()) {
                     done.add(path.removeLast());
                     pending.removeLast();
@@ -93,7 +94,8 @@ final class GroupTree {
                 }
                 String child = next.next();
                 if (path.contains(child)) {
-                    List<String> cycle = new ArrayList<>(path).subList(new ArrayList<>(path).indexOf(child), path.size());
+                    List<String> onPath = new ArrayList<>(path);
+                    List<String> cycle = onPath.subList(onPath.indexOf(child), onPath.size());
                     if (reported.add(new HashSet<>(cycle))) {
                         yaml.error(draft.groups.get(current).children.get(child),
                                 "groups form a cycle: " + String.join(" -> ", cycle) + " -> " + child);

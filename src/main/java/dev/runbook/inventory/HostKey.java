@@ -106,9 +106,9 @@ record HostKey(List<String> names, Integer port) {
         String[] bounds = range.split(":", -1);
         String begin = bounds[0].isEmpty() ? "0" : bounds[0];
         String end = bounds[1];
-        int step = bounds.length == 3 ? Integer.parseInt(bounds[2]) : 1;
+        int step = bounds.length == 3 && bounds[2].length() <= 9 ? Integer.parseInt(bounds[2]) : bounds.length == 3 ? 0 : 1;
         if (step < 1) {
-            throw new IllegalArgumentException("the step of range [" + range + "] must be at least 1");
+            throw new IllegalArgumentException("the step of range [" + range + "] must be from 1 to 999999999");
         }
         int a = LETTERS.indexOf(begin);
         int b = LETTERS.indexOf(end);

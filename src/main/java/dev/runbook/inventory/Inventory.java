@@ -7,6 +7,7 @@ import dev.runbook.load.YamlFile;
 import dev.runbook.load.YamlReader;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.SourcePos;
 import dev.runbook.model.Target;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -188,7 +189,7 @@ public final class Inventory implements Hosts {
         List<String> names = new ArrayList<>(tree.groups());
         names.addAll(order.keySet());
         String near = DidYouMean.suggest(term.expr(), names);
-        return new InvalidInputException(List.of(Diagnostic.error(new dev.runbook.model.SourcePos("runbook", 0, 0),
+        return new InvalidInputException(List.of(Diagnostic.error(new SourcePos("runbook", 0, 0),
                 "host pattern '" + text + "' matches no host in " + label + ": '" + term.expr()
                         + "' is neither a group nor a host there",
                 near == null ? null : "did you mean '" + near + "'?")));

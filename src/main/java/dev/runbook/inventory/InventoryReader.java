@@ -144,15 +144,21 @@ final class InventoryReader {
         for (String name : vars.keys()) {
             Node node = vars.get(name);
             if (name.equals("ansible_group_priority")) {
-                Object value = plain(yaml.value(node));
-                if (value instanceof Long n || value instanceof String s && s.strip().matches("[-+]?[0-9]{1,9}")) {
-                    g.priority = Integer.parseInt(value.toString().strip().replace("+", ""));
-                } else {
-                    yaml.error(node, "ansible_group_priority must be an integer, not " + ConnectionVars.describe(value));
-                }
+                priority(g, node);
                 continue;
             }
             putVar(g.vars, name, node);
+        }
+    }
+
+    /** An integer, or a string of digits (Ansible applies int() to it); not kept as a var, as in Ansible. */
+    private void priority(Draft.Group g, Node node) {
+        Object value = plain(yaml.value(node));
+        String text = value instanceof Long || value instanceof String ? value.toString().strip() : "";
+        if (text.matches("[-+]?[0-9]{1,9}")) {
+            g.priority = Integer.parseInt(text);
+        } else {
+            yaml.error(node, "ansible_group_priority must be an integer, not " + ConnectionVars.describe(value));
         }
     }
 

@@ -35,6 +35,23 @@ class InvalidInventoriesTest {
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
     }
 
+    @TestFactory
+    Stream<DynamicTest> anyYamlFileLoadsOrIsRefusedWithDiagnosticsNeverWithACrash() throws IOException {
+        // runbooks, broken runbooks and our own inventories: none of them may surface as anything but
+        // an inventory or an InvalidInputException (the CLI would print any other as a stack trace)
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(Path.of("src/test/resources"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.toString(), () -> {
+            try {
+                Inventory.load(f);
+            } catch (InvalidInputException e) {
+                assertThat(e.diagnostics()).isNotEmpty().allMatch(d -> d.pos().file().equals(RunbookLoader.label(f)));
+            }
+        }));
+    }
+
     private static void check(Path file) throws IOException {
         String label = RunbookLoader.label(file);
         List<String> expected = Files.readAllLines(file).stream().map(EXPECT::matcher).filter(Matcher::matches)
