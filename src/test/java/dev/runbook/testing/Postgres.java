@@ -53,16 +53,17 @@ public final class Postgres implements AutoCloseable {
     private final Path log;
     private final int port;
     private volatile boolean running;
-    private final Thread reaper = new Thread(() -> {
-        stopQuietly();
-        deleteTree(this.dir);
-    }, "postgres-it-reaper");
+    private final Thread reaper;
 
     private Postgres(Path dir, int port) {
         this.dir = dir;
         this.data = dir.resolve("data");
         this.log = dir.resolve("server.log");
         this.port = port;
+        this.reaper = new Thread(() -> {
+            stopQuietly();
+            deleteTree(dir);
+        }, "postgres-it-reaper");
     }
 
     /** A new cluster of its own, running. */

@@ -87,12 +87,19 @@ public final class PostgresExecutor implements SqlExecutor {
         Slot slot = slots.computeIfAbsent(host.name() + "\u0000" + settings.name(), k -> new Slot());
         slot.lock.lock();
         try {
-            Session session = session(slot, settings);
-            if (cancel.isCancelled()) {
-                return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")",
-                        Map.of("database", settings.name()), ms(start));
+            for (int attempt = 1; ; attempt++) {
+                Session session = session(slot, settings);
+                if (cancel.isCancelled()) {
+                    return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")",
+                            Map.of("database", settings.name()), ms(start));
+                }
+                ScriptRun run = new ScriptRun(session, statement, script, binds, timeout, rowLimit);
+                StepResult r = run(slot, session, run, transaction, cancel, start);
+                if (attempt > 1 || !run.failedOnStaleConnection()) {
+                    return r;
+                }
+                LOG.debug("connection to database '{}' was gone before the step began; reconnecting", settings.name());
             }
-            return run(slot, session, statement, script, binds, timeout, transaction, cancel, start);
         } catch (ConnectionProblem p) {
             return StepResult.of(p.unreachable() ? StepResult.Outcome.UNREACHABLE : StepResult.Outcome.FAILED, p.getMessage(),
                     Map.of("database", settings.name()), ms(start));
@@ -101,12 +108,12 @@ public final class PostgresExecutor implements SqlExecutor {
         }
     }
 
-    private StepResult run(Slot slot, Session session, String statement, SqlScript script, List<Object> binds,
-                           Duration timeout, boolean transaction, Cancellation cancel, long start) {
+    private static StepResult run(Slot slot, Session session, ScriptRun run, boolean transaction, Cancellation cancel,
+                                  long start) {
         session.begin();
         AutoCloseable onCancel = cancel.onCancel(session::interrupt);
         try {
-            return new ScriptRun(session, statement, script, binds, timeout, rowLimit).run(transaction, cancel, start);
+            return run.run(transaction, cancel, start);
         } finally {
             session.end();
             try {

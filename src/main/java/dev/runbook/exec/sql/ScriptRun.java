@@ -38,6 +38,7 @@ final class ScriptRun {
     private final Duration timeout;
     private final int rowLimit;
     private final List<String> notices = new ArrayList<>();
+    private boolean sent;
 
     ScriptRun(Session session, String text, SqlScript script, List<Object> binds, Duration timeout, int rowLimit) {
         this.session = session;
@@ -46,6 +47,14 @@ final class ScriptRun {
         this.binds = binds;
         this.timeout = timeout;
         this.rowLimit = rowLimit;
+    }
+
+    /**
+     * Whether the connection turned out to be gone before any of the step's statements was sent (the
+     * server restarted, or terminated it, since the last step): the step may run again on a new one.
+     */
+    boolean failedOnStaleConnection() {
+        return !sent && session.lost();
     }
 
     StepResult run(boolean transaction, Cancellation cancel, long startNanos) {
@@ -119,6 +128,7 @@ final class ScriptRun {
         boolean prepared = !values.isEmpty();
         try (Statement s = prepared ? session.connection().prepareStatement(st.text()) : session.connection().createStatement()) {
             session.running(s);
+            sent = true;
             s.setMaxRows(rowLimit + 1);
             boolean isResult;
             if (prepared) {
@@ -236,8 +246,9 @@ final class ScriptRun {
         Map<String, Object> fields = fields(null);
         fields.put("sqlstate", SqlErrors.sqlState(cause));
         String where = count > 1 ? "statement " + index + " of " + count + ": " : "";
-        String undone = g != null && g.transaction() && index > first
-                ? "; rolled back statements " + first + "-" + (index - 1) + " of its transaction" : "";
+        String undone = g == null || !g.transaction() || index == first ? ""
+                : index - 1 == first ? "; rolled back statement " + first + " of its transaction"
+                : "; rolled back statements " + first + "-" + (index - 1) + " of its transaction";
         if (SqlErrors.sqlState(cause).equals("57014") && timeout != null) {
             return StepResult.of(StepResult.Outcome.TIMED_OUT, session.mask(where + "timed out after " + Durations.format(timeout)
                     + " (statement_timeout): the server cancelled it" + undone), fields, ms(startNanos));
