@@ -65,6 +65,8 @@ final class Actions {
             return "block";
         } else if (a instanceof Action.Sql) {
             return "sql";
+        } else if (a instanceof Action.WebSocket) {
+            return "websocket";
         }
         throw new IllegalArgumentException("unknown action " + a);
     }
@@ -90,6 +92,8 @@ final class Actions {
             return http(step, h, scope);
         } else if (a instanceof Action.Sql q) {
             return sql(step, q, host, scope);
+        } else if (a instanceof Action.WebSocket ws) {
+            return WebSockets.prepare(ctx, ws, scope);
         }
         throw new IllegalArgumentException("not a host action: " + kind(a));
     }
@@ -153,7 +157,7 @@ final class Actions {
         return "exit code " + exit + (last.isEmpty() ? "" : ": " + last);
     }
 
-    private static StepResult parsed(StepResult r, String text) {
+    static StepResult parsed(StepResult r, String text) {
         try {
             return r.withField("output", JsonValues.toPlain(JSON.readTree(text)));
         } catch (java.io.IOException e) {

@@ -152,6 +152,13 @@ final class RunbookValidator {
             if (h.caFile() != null) {
                 template(h.caFile(), scope);
             }
+        } else if (a instanceof Action.WebSocket ws) {
+            template(ws.url(), scope);
+            ws.headers().values().forEach(v -> template(v, scope));
+            ws.send().forEach(v -> deep(v, scope, false));
+            if (ws.caFile() != null) {
+                template(ws.caFile(), scope);
+            }
         } else if (a instanceof Action.Call c) {
             c.params().values().forEach(v -> deep(v, scope, false));
         } else if (a instanceof Action.Block b) {

@@ -18,7 +18,7 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /** Reads the {@code steps:} of a runbook into {@link Step} values, reporting every problem. */
 final class StepReader {
-    static final List<String> KINDS = List.of("run", "script", "sql", "http", "assert", "wait", "runbook", "block");
+    static final List<String> KINDS = List.of("run", "script", "sql", "http", "websocket", "assert", "wait", "runbook", "block");
     static final Set<String> COMMON = Set.of("id", "name", "when", "confirm", "check", "retry", "timeout",
             "on_failure", "readonly", "loop", "loop_var", "targets", "parse", "become", "max_parallel", "batch",
             "max_failures", "description");
@@ -38,6 +38,9 @@ final class StepReader {
 
     private static final Set<String> HTTP_KEYS = Set.of("url", "method", "headers", "body", "json",
             "expect_status", "timeout", "verify_tls", "ca_file", "follow_redirects");
+    private static final Set<String> WEBSOCKET_KEYS = Set.of("url", "headers", "send", "expect", "timeout",
+            "verify_tls", "ca_file");
+    private static final Set<String> EXPECT_KEYS = Set.of("json", "text", "any");
     private static final Set<String> RETRY_KEYS = Set.of("attempts", "delay", "backoff", "max_delay", "until");
     private static final Set<String> WAIT_KEYS = Set.of("until", "run", "timeout", "interval");
     private static final Set<String> CONFIRM_KEYS = Set.of("prompt", "word");
@@ -133,6 +136,7 @@ final class StepReader {
             case "sql" -> new Action.Sql(nonEmpty(m, "sql"), m.text("database"), positive(m, "statement_timeout"),
                     m.bool("transaction", true));
             case "http" -> http(m.get("http"));
+            case "websocket" -> websocket(m.get("websocket"));
             case "assert" -> new Action.Assert(nonEmpty(m, "assert"), m.text("message"));
             case "wait" -> waitAction(m.get("wait"));
             case "runbook" -> call(m);
@@ -367,6 +371,65 @@ final class StepReader {
         return new Action.Http(h.text("url"), method == null ? "GET" : method, headers, h.text("body"),
                 h.has("json") ? y.value(h.get("json")) : null, statuses, positive(h, "timeout"),
                 h.bool("verify_tls", true), h.text("ca_file"), h.bool("follow_redirects", false));
+    }
+
+    private Action.WebSocket websocket(Node n) {
+        Mapping w = y.mapping(n, "'websocket'", WEBSOCKET_KEYS);
+        if (w == null || !w.require("url") || !w.require("timeout")) {
+            return new Action.WebSocket(Text.of(""), Map.of(), List.of(), null, null, java.time.Duration.ofSeconds(10), true, null);
+        }
+        Map<String, Text> headers = new LinkedHashMap<>();
+        Mapping hm = w.mapping("headers", null);
+        if (hm != null) {
+            for (String k : hm.keys()) {
+                Text v = hm.text(k);
+                if (v != null) {
+                    headers.put(k, v);
+                }
+            }
+        }
+        List<Object> send = new ArrayList<>();
+        if (w.has("send")) {
+            List<Node> items = w.get("send") instanceof ScalarNode ? List.of(w.get("send")) : w.sequence("send");
+            for (Node item : items == null ? List.<Node>of() : items) {
+                send.add(y.value(item));
+            }
+        }
+        Map<String, Object> expectJson = null;
+        Text expectText = null;
+        Node e = w.get("expect");
+        if (e != null) {
+            Mapping em = y.mapping(e, "'expect'", EXPECT_KEYS);
+            if (em != null) {
+                if (em.keys().size() != 1) {
+                    y.error(em.pos(), "'expect' takes one of: json (fields a JSON message must have), text (a regex), any: true");
+                } else if (em.has("json")) {
+                    Object v = y.value(em.get("json"));
+                    if (v instanceof Map<?, ?> map) {
+                        expectJson = new LinkedHashMap<>();
+                        for (Map.Entry<?, ?> en : map.entrySet()) {
+                            expectJson.put(String.valueOf(en.getKey()), en.getValue());
+                        }
+                    } else {
+                        y.error(y.pos(em.get("json")), "'expect.json' must be a mapping of fields, e.g. {type: heartbeat}");
+                    }
+                } else if (em.has("text")) {
+                    expectText = em.text("text");
+                    if (expectText != null) {
+                        try {
+                            java.util.regex.Pattern.compile(expectText.value());
+                        } catch (java.util.regex.PatternSyntaxException ex) {
+                            y.error(expectText.pos(), "invalid regular expression in 'expect.text': " + ex.getDescription());
+                        }
+                    }
+                } else {
+                    em.bool("any");
+                }
+            }
+        }
+        Duration timeout = positive(w, "timeout");
+        return new Action.WebSocket(w.text("url"), headers, send, expectJson, expectText,
+                timeout == null ? Duration.ofSeconds(10) : timeout, w.bool("verify_tls", true), w.text("ca_file"));
     }
 
     private Action.Wait waitAction(Node n) {

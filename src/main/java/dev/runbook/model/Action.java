@@ -7,7 +7,7 @@ import java.util.Map;
 /** What a step does. Every kind is listed here; the engine dispatches over them in one place. */
 public sealed interface Action
         permits Action.Run, Action.Script, Action.Assert, Action.Wait, Action.Confirm, Action.Http,
-                Action.Call, Action.Block, Action.Sql {
+                Action.Call, Action.Block, Action.Sql, Action.WebSocket {
 
     /** Whether this kind can change anything by itself (a probe cannot). */
     default boolean mutating() {
@@ -102,4 +102,25 @@ public sealed interface Action
      */
     record Sql(Text statement, Text database, Duration statementTimeout, boolean transaction)
             implements Action {}
+
+    /**
+     * Opens a WebSocket, sends messages, and waits (until {@code timeout}) for a message that
+     * matches {@code expectJson} (every field equal) or {@code expectText} (a regex), or for any
+     * message when neither is given.
+     *
+     * @param send text messages (templates) or YAML values sent as JSON
+     */
+    record WebSocket(Text url, Map<String, Text> headers, List<Object> send, Map<String, Object> expectJson,
+                     Text expectText, Duration timeout, boolean verifyTls, Text caFile) implements Action {
+        public WebSocket {
+            headers = Map.copyOf(headers);
+            send = List.copyOf(send);
+            expectJson = expectJson == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(expectJson));
+        }
+
+        @Override
+        public boolean mutating() {
+            return false;
+        }
+    }
 }
