@@ -68,7 +68,9 @@ public final class Inventory implements Hosts {
         Optional<YamlFile> yamlFile = YamlFile.read(file, label, out);
         Optional<Node> root = yamlFile.flatMap(f -> f.compose(out));
         if (root.isEmpty()) {
-            throw new InvalidInputException(out);
+            // a problem with no line (an unreadable file) is printed without the file name: add it
+            throw new InvalidInputException(out.stream().map(d -> d.pos().line() > 0 ? d
+                    : Diagnostic.error(d.pos(), "inventory " + label + ": " + d.message())).toList());
         }
         YamlReader yaml = new YamlReader(yamlFile.get(), out);
         Draft draft = new InventoryReader(yaml, file.toAbsolutePath().getParent()).read(root.get());
