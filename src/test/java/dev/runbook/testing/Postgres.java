@@ -138,8 +138,13 @@ public final class Postgres implements AutoCloseable {
     /** Creates (or re-creates, empty) a database owned by the superuser. */
     public void createDatabase(String name) {
         String ident = "\"" + name.replace("\"", "\"\"") + "\"";
-        execute("postgres", "DROP DATABASE IF EXISTS " + ident + " WITH (FORCE)");
-        execute("postgres", "CREATE DATABASE " + ident);
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            // two round trips: neither may run in the implicit transaction of a multi-statement query
+            s.execute("DROP DATABASE IF EXISTS " + ident + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + ident);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
     }
 
     /** Runs SQL (one statement or several separated by ;) as the superuser, in autocommit. */

@@ -282,7 +282,24 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void databasesAreCreatedAndDroppedOutsideATransaction() {
+        ok("CREATE DATABASE scratch; DROP DATABASE scratch");
+
+        assertThat(pg.queryValue("app", "SELECT count(*) FROM pg_database WHERE datname = 'scratch'")).isEqualTo(0L);
+    }
+
+    @Test
+    void semicolonsInsideFunctionBodiesDoNotSplitTheStep() {
+        ok("CREATE FUNCTION two() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;"
+                + " CREATE FUNCTION three() RETURNS int LANGUAGE plpgsql AS $body$ BEGIN RETURN 3; END $body$");
+
+        assertThat(rows(ok("SELECT two() AS two, three() AS three"))).containsExactly(Map.of("two", 2L, "three", 3L));
+    }
+
+    @Test
     void serverNoticesAreKeptWithTheResult() {
+        assertThat(ok("DO $$ BEGIN RAISE NOTICE 'checked % tables', 3; END $$").fields().get("notices"))
+                .isEqualTo(List.of("checked 3 tables"));
         assertThat(ok("DROP TABLE IF EXISTS not_here").fields().get("notices"))
                 .isEqualTo(List.of("table \"not_here\" does not exist, skipping"));
     }
