@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.engine.Hosts;
+import dev.runbook.inventory.Inventory;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -9,6 +10,6 @@ final class Inventories {
     private Inventories() {}
 
     static Hosts resolve(Path explicit, Map<String, String> env) {
-        return Hosts.LOCAL_ONLY;
+        return Inventory.resolve(explicit, env, Path.of("").toAbsolutePath());
     }
 }

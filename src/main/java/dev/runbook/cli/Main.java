@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
         description = "Rule-driven runbook automation: run, plan and audit operational procedures.",
         subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, ListCommand.class,
-                HistoryCommand.class, ShowCommand.class, AuditCommand.class, SchemaCommand.class,
+                HistoryCommand.class, ShowCommand.class, AuditCommand.class, InventoryCommand.class, SchemaCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
                 "4 another run holds the lock, 130 interrupted."})
@@ -45,8 +45,9 @@ public final class Main {
     static int handle(Exception ex, PrintWriter err, boolean debug) {
         if (ex instanceof InvalidInputException invalid) {
             for (Diagnostic d : invalid.diagnostics()) {
-                err.println(d.pos().line() == 0 ? "runbook: " + (d.isError() ? "" : "warning: ") + d.message()
-                        + (d.hint() == null ? "" : " (" + d.hint() + ")") : d.toString());
+                String where = d.pos().line() > 0 ? d.pos().toString() : "runbook".equals(d.pos().file()) ? "runbook" : d.pos().file();
+                err.println(where + ": " + (d.isError() ? "error: " : "warning: ") + d.message()
+                        + (d.hint() == null ? "" : " (" + d.hint() + ")"));
             }
             err.flush();
             return ExitCodes.INVALID_INPUT;

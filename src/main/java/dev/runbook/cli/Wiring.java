@@ -10,7 +10,9 @@ import dev.runbook.engine.Hosts;
 import dev.runbook.exec.Connector;
 import dev.runbook.exec.HttpRunner;
 import dev.runbook.exec.LocalRunner;
-import dev.runbook.exec.UnreachableException;
+import dev.runbook.exec.ssh.Connectors;
+import dev.runbook.exec.ssh.SshConnector;
+import dev.runbook.exec.ssh.SshSettings;
 import dev.runbook.load.RunbookLoader;
 import dev.runbook.load.RunbookPaths;
 import java.nio.file.Path;
@@ -43,12 +45,7 @@ final class Wiring {
 
     Connector connector() {
         LocalRunner local = new LocalRunner(state.ensure(state.tmp()));
-        return target -> {
-            if (target.local()) {
-                return local;
-            }
-            throw new UnreachableException("no SSH executor for " + target.name());
-        };
+        return new Connectors(local, new SshConnector(SshSettings.fromEnvironment(env, Map.of())));
     }
 
     EngineServices services(Path inventory, Gate gate, AuditSink audit) {

@@ -10,7 +10,8 @@ public final class DidYouMean {
     public static String suggest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        int limit = Math.max(1, Math.min(3, word.length() / 3));
+        // one edit for short words, two for longer ones: enough for typos, too few to relate unrelated names
+        int limit = word.length() <= 4 ? 1 : 2;
         for (String c : candidates) {
             int d = distance(word.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {

@@ -155,7 +155,7 @@ public final class YamlReader {
     public Long integer(Node node, String what) {
         if (node instanceof ScalarNode s && Tag.INT.equals(s.getTag())) {
             try {
-                return Long.decode(s.getValue().replace("_", "").replace("0o", "0"));
+                return parseInt(s.getValue());
             } catch (NumberFormatException e) {
                 error(node, what + " is out of range: " + s.getValue());
                 return null;
@@ -163,6 +163,18 @@ public final class YamlReader {
         }
         error(node, what + " must be an integer, not " + describe(node));
         return null;
+    }
+
+    /** YAML 1.2 core integers: decimal (017 is seventeen, not octal), 0x hex, 0o octal. */
+    static long parseInt(String text) {
+        String v = text.strip();
+        boolean negative = v.startsWith("-");
+        if (v.startsWith("-") || v.startsWith("+")) {
+            v = v.substring(1);
+        }
+        long n = v.startsWith("0x") ? Long.parseLong(v.substring(2), 16)
+                : v.startsWith("0o") ? Long.parseLong(v.substring(2), 8) : Long.parseLong(v, 10);
+        return negative ? -n : n;
     }
 
     public Boolean bool(Node node, String what) {
