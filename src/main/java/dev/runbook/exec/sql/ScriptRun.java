@@ -125,7 +125,8 @@ final class ScriptRun {
 
     private Executed execute(SqlScript.Statement st, List<Object> values) throws SQLException {
         applyTimeout();
-        boolean prepared = !values.isEmpty();
+        // with templates, every statement goes through the driver's placeholder parsing, so ?? means ? in all of them
+        boolean prepared = !binds.isEmpty();
         try (Statement s = prepared ? session.connection().prepareStatement(st.text()) : session.connection().createStatement()) {
             session.running(s);
             sent = true;

@@ -116,6 +116,16 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void jsonbQuestionMarkOperatorsAreWrittenAsIsWithoutTemplatesAndDoubledWithThem() {
+        assertThat(rows(ok("SELECT '{\"a\": 1}'::jsonb ? 'a' AS has"))).containsExactly(Map.of("has", true));
+        assertThat(rows(ok("SELECT ? AS x; SELECT '{\"a\": 1}'::jsonb ?? 'a' AS has", "v"))).containsExactly(Map.of("has", true));
+
+        StepResult r = run("SELECT '{\"a\": 1}'::jsonb ? 'a', ? AS x", "v");
+        assertThat(r.message()).isEqualTo("the statement has 2 ? placeholders for 1 template values;"
+                + " write ?? for a literal question mark (the jsonb operators)");
+    }
+
+    @Test
     void quotedIdentifiersReachTablesWithAwkwardNames() {
         pg.execute("app", "DROP TABLE IF EXISTS \"Odd \"\"Name\"\"\"; CREATE TABLE \"Odd \"\"Name\"\"\" (n int); "
                 + "INSERT INTO \"Odd \"\"Name\"\"\" VALUES (7)");
@@ -180,6 +190,24 @@ class PostgresExecutorIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(activeQueries(marker)).isZero();
         assertThat(ok("SELECT 1 AS one").fields().get("backend_pid")).isEqualTo(r.fields().get("backend_pid"));
+    }
+
+    @Test
+    void cancellingAsTheStatementStartsStillStopsIt() throws Exception {
+        for (int delayMs = 0; delayMs < 50; delayMs += 5) {
+            Cancellation cancel = new Cancellation();
+            String marker = "early-cancel-" + delayMs + "-" + System.nanoTime();
+            CompletableFuture<StepResult> running = CompletableFuture.supplyAsync(() -> sql.execute(host, "app",
+                    "SELECT pg_sleep(30), '" + marker + "'", List.of(), TIMEOUT, true, cancel));
+            Thread.sleep(delayMs);
+
+            cancel.cancel("Ctrl-C");
+            StepResult r = running.get(10, TimeUnit.SECONDS);
+
+            assertThat(r.outcome()).as("cancelled after %d ms", delayMs).isEqualTo(Outcome.CANCELLED);
+            assertThat(activeQueries(marker)).as("cancelled after %d ms", delayMs).isZero();
+        }
+        assertThat(ok("SELECT 1 AS one").fields().get("rows")).isEqualTo(List.of(Map.of("one", 1L)));
     }
 
     private static void awaitActive(String marker) throws InterruptedException {
