@@ -60,7 +60,38 @@ class AuditIT {
         assertThat(last.path("step").asText()).isEqualTo("long");
         assertThat(last.path("data").path("command").asText()).contains(sleeper.toString());
         assertThat(AuditLog.types(cli.auditFile())).doesNotContain("run.finished", "run.aborted");
-        assertThat(cli.run("history").stdout()).contains("e2e-long-step");
+        Cli.Result history = cli.run("history");
+        assertThat(history.stdout()).contains("e2e-long-step").doesNotContain("succeeded");
+        Cli.Result show = cli.run("show", last.path("run_id").asText());
+        assertThat(show.exitCode()).as(show.toString()).isZero();
+        assertThat(show.stdout()).containsPattern("step.started\\s+localhost long");
+    }
+
+    @Test
+    void concurrentRunsOfDifferentRunbooksKeepOneIntactChain() throws IOException {
+        List<String> runbooks = List.of("succeeds.yaml", "fails.yaml", "inject.yaml", "two-gates.yaml");
+        List<Cli.Running> runs = new ArrayList<>();
+        try {
+            for (String rb : runbooks) {
+                Path dir = Files.createDirectories(home.resolve(rb));
+                runs.add(rb.equals("inject.yaml")
+                        ? cli.start("run", e2e(rb), "-p", "dir=" + dir, "-p", "value=x")
+                        : cli.start("run", e2e(rb), "-p", "dir=" + dir, "--yes"));
+                runs.get(runs.size() - 1).closeInput();
+            }
+            for (Cli.Running run : runs) {
+                Cli.Result r = run.await();
+                assertThat(r.exitCode()).as(r.toString()).isIn(0, 1);
+            }
+        } finally {
+            runs.forEach(Cli.Running::close);
+        }
+
+        Cli.Result verify = cli.run("audit", "verify");
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(AuditLog.ofType(cli.auditFile(), "run.finished")).hasSize(runbooks.size());
+        assertThat(AuditLog.ofType(cli.auditFile(), "run.started")).extracting(e -> e.path("runbook").path("name").asText())
+                .containsExactlyInAnyOrder("e2e-succeeds", "e2e-fails", "e2e-inject", "e2e-two-gates");
     }
 
     @Test

@@ -66,6 +66,20 @@ class GatesIT {
     }
 
     @Test
+    void endOfInputAtThePromptDeniesTheGate() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("gated.yaml"), "-p", dir)) {
+            run.awaitOutput("[y/N]").type("\u0004");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(home.resolve("after")).doesNotExist();
+        assertThat(home.resolve("finally")).exists();
+        assertThat(single("gate.denied").path("actor").path("via").asText()).isEqualTo("tty");
+    }
+
+    @Test
     void aTypedWordGateRefusesYesAndAnyOtherWord() {
         for (String answer : List.of("y", "WIPE-E2E")) {
             Cli.Result r;

@@ -33,6 +33,7 @@ class InjectionIT {
             "  x\ntouch DIR/pwned\n\t",
             "\\'; touch DIR/pwned; \\\"; touch DIR/pwned; \\",
             "*",
+            "{{ params.dir }} {{ raw('x; touch DIR/pwned') }} {% x %}",
     })
     void aParamValueIsKeptLiterallyAndNothingInItRuns(String template) throws IOException {
         String value = template.replace("DIR", home.toString());

@@ -80,6 +80,27 @@ class InterruptIT {
         assertStoppedCleanly(r);
     }
 
+    @Test
+    void aSecondSigintStopsALongFinallyStepToo() {
+        Cli.Result r;
+        try (Cli.Running run = cli.start("run", e2e("long-finally.yaml"), "-p", "dir=" + home, "-p", "sleeper=" + sleeper)) {
+            run.awaitOutput("long: started");
+            run.signal("INT");
+            run.awaitOutput("slow-cleanup: started");
+            assertThat(Processes.eventually(Duration.ofSeconds(10), () -> !Processes.matching("^" + sleeper + " 31$").isEmpty()))
+                    .as("the finally step's process is running").isTrue();
+
+            run.signal("INT");
+            r = run.await(Duration.ofSeconds(15));
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(130);
+        assertThat(Processes.awaitGone(marker, Duration.ofSeconds(5))).as("processes of both steps").isEmpty();
+        assertThat(home.resolve("cleaned")).doesNotExist();
+        List<JsonNode> events = AuditLog.events(cli.auditFile());
+        assertThat(events.get(events.size() - 1).path("type").asText()).isEqualTo("run.aborted");
+    }
+
     private void awaitChildAndGrandchild() {
         assertThat(Processes.eventually(Duration.ofSeconds(15), () -> Processes.matching("^" + sleeper + " 300$").size() == 1
                 && Processes.matching("^" + sleeper + " 30$").size() == 1))

@@ -109,6 +109,19 @@ class SecretsIT {
     }
 
     @Test
+    void aGatePromptOnATerminalShowsTheSecretMasked() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal(cmd("run"))) {
+            run.awaitOutput("Rotate ****? [y/N]").type("n\n");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.output()).doesNotContain(CANARY).contains("token is ****");
+        assertThat(authorizations).contains("Bearer " + CANARY);
+    }
+
+    @Test
     void historyShowAndTheStateDirectoryNeverHoldTheSecret() throws IOException {
         assertThat(cli.run(cmd("run", "--yes")).exitCode()).isZero();
         assertThat(cli.run(cmd("run")).exitCode()).as("stopped at the gate").isEqualTo(3);

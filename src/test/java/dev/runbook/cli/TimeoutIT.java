@@ -52,6 +52,18 @@ class TimeoutIT {
     }
 
     @Test
+    void aTimeoutEndsAStepThatIgnoresTermAndAGrandchildThatLeftItsProcessGroup() {
+        long start = System.nanoTime();
+        Cli.Result r = cli.run("run", e2e("stubborn.yaml"), "-p", "sleeper=" + sleeper);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.output()).containsPattern("stubborn.*timed out");
+        assertThat(ms).as("run time in ms").isLessThan(15_000);
+        assertThat(Processes.awaitGone(marker, Duration.ofSeconds(3))).as("processes left by the timed-out step").isEmpty();
+    }
+
+    @Test
     void aBackgroundGrandchildHoldingStdoutOpenDoesNotHangTheRun() {
         long start = System.nanoTime();
         Cli.Result r = cli.withTimeout(Duration.ofSeconds(20))
