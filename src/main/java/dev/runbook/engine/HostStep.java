@@ -62,7 +62,7 @@ final class HostStep {
             loopVars.put(step.loop().var(), items.get(i));
             loopVars.put("loop", Map.of("index", i, "first", i == 0, "last", i == items.size() - 1, "length", items.size()));
             StepResult r = once(step, host, frame.with(loopVars), section, Templates.text(items.get(i)));
-            results.add(r);
+            results.add(r.withField("item", items.get(i)));
             if (r.outcome() == StepResult.Outcome.DENIED || r.outcome() == StepResult.Outcome.CANCELLED) {
                 break;
             }

@@ -24,7 +24,7 @@ public final class Functions {
             "join", "split", "lines", "lower", "upper", "trim", "replace", "contains", "starts_with",
             "ends_with", "len", "matches", "find", "int", "float", "str", "bool", "from_json", "to_json",
             "keys", "values", "first", "last", "min", "max", "sum", "sort", "unique", "default",
-            "basename", "dirname", "now", "raw", "quote", "ident", "percent", "size", "empty", "round");
+            "basename", "dirname", "now", "raw", "quote", "ident", "percent", "size", "empty", "round", "where", "pluck");
 
     private Functions() {}
 
@@ -203,6 +203,26 @@ public final class Functions {
             return new ArrayList<>(map.values());
         }
         throw new IllegalArgumentException("values(): not a mapping");
+    }
+
+    /** The elements (maps) of a list whose {@code key} equals {@code value}: {@code where(steps.x.items, 'ok', false)}. */
+    public static List<Object> where(Object l, Object key, Object value) {
+        List<Object> out = new ArrayList<>();
+        for (Object o : asList(l)) {
+            if (o instanceof Map<?, ?> m && java.util.Objects.equals(str(m.get(str(key))), str(value))) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** One field of every element (map) of a list: {@code pluck(steps.x.items, 'item')}. */
+    public static List<Object> pluck(Object l, Object key) {
+        List<Object> out = new ArrayList<>();
+        for (Object o : asList(l)) {
+            out.add(o instanceof Map<?, ?> m ? m.get(str(key)) : null);
+        }
+        return out;
     }
 
     public static Object first(Object l) {
