@@ -1,0 +1,85 @@
+package dev.runbook.audit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads the JSONL audit file: the file store's side of {@link AuditReader}. */
+public final class FileAuditReader implements AuditReader {
+    private final Path file;
+    private History history;
+
+    public FileAuditReader(Path file) {
+        this.file = file;
+    }
+
+    private History history() {
+        if (history == null) {
+            try {
+                history = History.read(file);
+            } catch (IOException e) {
+                throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return history;
+    }
+
+    @Override
+    public List<History.Run> runs(String runbook, int limit) {
+        return history().runs(runbook, limit);
+    }
+
+    @Override
+    public List<AuditEvent> run(String runId) {
+        return history().run(runId);
+    }
+
+    @Override
+    public ChainReport verify() {
+        if (!Files.exists(file)) {
+            throw new AuditException(file + ": no such audit file");
+        }
+        try {
+            return ChainReport.of(ChainVerifier.verify(file));
+        } catch (IOException e) {
+            throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long export(String runId, Writer out) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        long n = 0;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                var node = AuditCodec.parse(line);
+                if (node == null || !node.hasNonNull("hash")) {
+                    continue;  // a torn fragment is not an event
+                }
+                if (runId == null || runId.equals(node.path("run_id").asText())) {
+                    out.write(line);
+                    out.write('\n');
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String describe() {
+        return file.toString();
+    }
+
+    @Override
+    public void close() {
+        history = null;
+    }
+}
