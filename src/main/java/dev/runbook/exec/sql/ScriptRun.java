@@ -76,10 +76,11 @@ final class ScriptRun {
                     last = execute(st, binds.subList(bindAt, bindAt + n));
                     bindAt += n;
                 }
-                if (cancel.isCancelled()) {
-                    return cancelled(cancel, g, startNanos);
-                }
                 if (g.transaction()) {
+                    // interrupted after its last statement: the transaction is still ours to undo
+                    if (cancel.isCancelled()) {
+                        return cancelled(cancel, g, startNanos);
+                    }
                     session.connection().commit();
                     session.connection().setAutoCommit(true);
                 }
