@@ -5,6 +5,7 @@ import dev.runbook.audit.AuditSink;
 import dev.runbook.engine.Engine;
 import dev.runbook.engine.Gate;
 import dev.runbook.engine.RunControl;
+import dev.runbook.engine.SqlExecutor;
 import dev.runbook.engine.RunListener;
 import dev.runbook.engine.RunOutcome;
 import dev.runbook.engine.RunRequest;
@@ -45,8 +46,8 @@ final class PlanCommand implements Callable<Integer> {
         Terminal term = Terminal.system(common.noColor);
         String user = Wiring.user(wiring.env);
         Gate never = r -> Gate.Decision.deny(user, "rule", "dry run");
-        try (AuditSink audit = probe ? wiring.audit() : new NoAudit()) {
-            Engine engine = new Engine(wiring.services(selectors.inventory, never, audit));
+        try (AuditSink audit = probe ? wiring.audit() : new NoAudit(); SqlExecutor sql = wiring.sql()) {
+            Engine engine = new Engine(wiring.services(selectors.inventory, never, audit, sql));
             RunRequest req = new RunRequest(rb, selectors.params, selectors.targets, selectors.limit, true, probe,
                     new AuditEvent.Actor(user, "flag"), null, "plan");
             RunOutcome outcome = engine.run(req, RunListener.NONE, new RunControl());

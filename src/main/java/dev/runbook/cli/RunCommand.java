@@ -4,6 +4,7 @@ import dev.runbook.audit.AuditEvent;
 import dev.runbook.audit.AuditSink;
 import dev.runbook.engine.Engine;
 import dev.runbook.engine.RunControl;
+import dev.runbook.engine.SqlExecutor;
 import dev.runbook.engine.RunListener;
 import dev.runbook.engine.RunOutcome;
 import dev.runbook.engine.RunRequest;
@@ -72,8 +73,8 @@ final class RunCommand implements Callable<Integer> {
         CliGate gate = new CliGate(yes, new HashSet<>(approve), term, console, user);
         RunControl control = new RunControl();
         Signals.install(control, console);
-        try (AuditSink audit = wiring.audit()) {
-            Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit));
+        try (AuditSink audit = wiring.audit(); SqlExecutor sql = wiring.sql()) {
+            Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit, sql));
             RunRequest req = new RunRequest(rb, selectors.params, selectors.targets, selectors.limit, false, false,
                     new AuditEvent.Actor(user, term.interactive ? "tty" : "flag"), limit, "cli");
             RunOutcome outcome = engine.run(req, listener, control);

@@ -7,9 +7,11 @@ import dev.runbook.engine.EngineServices;
 import dev.runbook.engine.FileRunLocks;
 import dev.runbook.engine.Gate;
 import dev.runbook.engine.Hosts;
+import dev.runbook.engine.SqlExecutor;
 import dev.runbook.exec.Connector;
 import dev.runbook.exec.HttpRunner;
 import dev.runbook.exec.LocalRunner;
+import dev.runbook.exec.sql.PostgresExecutor;
 import dev.runbook.exec.ssh.Connectors;
 import dev.runbook.exec.ssh.SshConnector;
 import dev.runbook.exec.ssh.SshSettings;
@@ -48,10 +50,15 @@ final class Wiring {
         return new Connectors(local, new SshConnector(SshSettings.fromEnvironment(env, Map.of())));
     }
 
-    EngineServices services(Path inventory, Gate gate, AuditSink audit) {
+    /** The engine's services for one run; the caller closes the SQL executor after the run. */
+    EngineServices services(Path inventory, Gate gate, AuditSink audit, SqlExecutor sql) {
         state.ensure();
-        return new EngineServices(connector(), hosts(inventory), new HttpRunner(), null, gate, audit,
+        return new EngineServices(connector(), hosts(inventory), new HttpRunner(), sql, gate, audit,
                 new FileRunLocks(state.ensure(state.locks())), loader, env, state.tmp());
+    }
+
+    SqlExecutor sql() {
+        return new PostgresExecutor(env);
     }
 
     static String user(Map<String, String> env) {

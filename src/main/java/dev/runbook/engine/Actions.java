@@ -252,11 +252,17 @@ final class Actions {
             headers.putIfAbsent("Content-Type", "application/json");
             shownHeaders.putIfAbsent("Content-Type", "application/json");
         }
+        Map<String, String> form = new LinkedHashMap<>();
+        h.form().forEach((k, v) -> form.put(k, Templates.plain(v, scope)));
+        Map<String, Path> files = new LinkedHashMap<>();
+        h.files().forEach((k, v) -> files.put(k, Path.of(Templates.plain(v, scope))));
+        String multipart = h.multipart() ? " multipart " + (form.isEmpty() ? "" : form.keySet() + " ") + files : "";
         String display = ctx.masker.mask(h.method() + " " + url + (shownHeaders.isEmpty() ? "" : " " + shownHeaders)
-                + (body == null ? "" : " body=" + abbreviate(body)));
+                + (body == null ? "" : " body=" + abbreviate(body)) + multipart);
         Path ca = h.caFile() == null ? null : Path.of(Templates.plain(h.caFile(), scope));
         Duration timeout = ctx.bound(h.timeout() != null ? h.timeout() : step.timeout());
-        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, timeout, h.verifyTls(), ca, h.followRedirects());
+        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, timeout, h.verifyTls(), ca, h.followRedirects(),
+                form, files);
         return new Prepared("http", display, cancel -> httpResult(h, step, ctx.services.http().send(spec, cancel)));
     }
 
@@ -290,6 +296,8 @@ final class Actions {
         fields.put("body", ctx.masker.mask(r.body()));
         fields.put("headers", r.headers());
         fields.put("url_reachable", r.error() == null);
+        fields.put("bytes_sent", r.bytesSent());
+        fields.put("mb_per_s", r.durationMs() <= 0 ? null : Math.round(r.bytesSent() / 1048.576 / r.durationMs() * 100) / 100.0);
         if (r.error() != null) {
             StepResult.Outcome o = r.timedOut() ? StepResult.Outcome.TIMED_OUT : StepResult.Outcome.FAILED;
             return StepResult.of(o, ctx.masker.mask(r.error()), fields, r.durationMs());
@@ -314,7 +322,11 @@ final class Actions {
             }
             Duration timeout = ctx.bound(q.statementTimeout() != null ? q.statementTimeout() : step.timeout());
             StepResult r = ctx.services.sql().execute(host, database, stmt.text(), stmt.binds(), timeout, q.transaction(), cancel);
-            return r.withOutcome(r.outcome(), ctx.masker.mask(r.message()));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> masked = (Map<String, Object>) ctx.masker.maskDeep(r.fields());
+            String message = r.message() == null ? null : q.statement().pos() + ": " + ctx.masker.mask(r.message());
+            return new StepResult(r.outcome(), r.ok() ? r.message() : message, r.durationMs(), r.attempts(), r.tolerated(),
+                    masked, r.items(), r.hosts());
         });
     }
 

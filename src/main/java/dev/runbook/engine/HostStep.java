@@ -236,7 +236,7 @@ final class HostStep {
         if (r.message() != null) {
             d.put("message", r.message());
         }
-        for (String k : List.of("exit_code", "status")) {
+        for (String k : List.of("exit_code", "status", "sqlstate", "row_count", "backend_pid", "bytes_sent")) {
             if (r.fields().get(k) != null) {
                 d.put(k, r.fields().get(k));
             }

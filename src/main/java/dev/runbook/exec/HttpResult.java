@@ -7,6 +7,7 @@ import java.util.Map;
  *
  * @param status  0 when no response arrived
  * @param error   why there was no response (refused, timed out, TLS), or null
+ * @param bytesSent the request body's size
  */
 public record HttpResult(int status, String body, Map<String, String> headers, String error, long durationMs,
-                         boolean timedOut) {}
+                         boolean timedOut, long bytesSent) {}

@@ -39,14 +39,24 @@ public final class HttpRunner {
         long start = System.nanoTime();
         Duration timeout = spec.timeout() == null ? DEFAULT_TIMEOUT : spec.timeout();
         HttpRequest request;
+        long bytesSent;
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(spec.url())).timeout(timeout);
             spec.headers().forEach(b::header);
-            HttpRequest.BodyPublisher body = spec.body() == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(spec.body());
+            HttpRequest.BodyPublisher body;
+            if (!spec.form().isEmpty() || !spec.files().isEmpty()) {
+                Multipart m = Multipart.of(spec.form(), spec.files());
+                b.header("Content-Type", m.contentType());
+                body = m.publisher();
+            } else {
+                body = spec.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(spec.body());
+            }
+            bytesSent = Math.max(0, body.contentLength());
             request = b.method(spec.method(), body).build();
         } catch (IllegalArgumentException e) {
             return failed("invalid request: " + e.getMessage(), start, false);
+        } catch (IOException e) {
+            return failed("cannot read the file to upload: " + e.getMessage(), start, false);
         }
         HttpClient client;
         try {
@@ -64,7 +74,7 @@ public final class HttpRunner {
             }
             Map<String, String> headers = new LinkedHashMap<>();
             response.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(", ", v)));
-            return new HttpResult(response.statusCode(), text, headers, null, elapsed(start), false);
+            return new HttpResult(response.statusCode(), text, headers, null, elapsed(start), false, bytesSent);
         } catch (java.util.concurrent.TimeoutException e) {
             future.cancel(true);
             return failed("timed out after " + timeout.toMillis() + " ms", start, true);
@@ -151,7 +161,7 @@ public final class HttpRunner {
     }
 
     private static HttpResult failed(String error, long start, boolean timedOut) {
-        return new HttpResult(0, "", Map.of(), error, elapsed(start), timedOut);
+        return new HttpResult(0, "", Map.of(), error, elapsed(start), timedOut, 0);
     }
 
     private static long elapsed(long start) {

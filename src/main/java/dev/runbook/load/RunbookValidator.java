@@ -149,6 +149,8 @@ final class RunbookValidator {
                 template(h.body(), scope);
             }
             deep(h.json(), scope, false);
+            h.form().values().forEach(v -> template(v, scope));
+            h.files().values().forEach(v -> template(v, scope));
             if (h.caFile() != null) {
                 template(h.caFile(), scope);
             }

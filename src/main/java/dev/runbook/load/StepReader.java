@@ -37,7 +37,7 @@ final class StepReader {
     }
 
     private static final Set<String> HTTP_KEYS = Set.of("url", "method", "headers", "body", "json",
-            "expect_status", "timeout", "verify_tls", "ca_file", "follow_redirects");
+            "expect_status", "timeout", "verify_tls", "ca_file", "follow_redirects", "form", "files");
     private static final Set<String> WEBSOCKET_KEYS = Set.of("url", "headers", "send", "expect", "timeout",
             "verify_tls", "ca_file");
     private static final Set<String> EXPECT_KEYS = Set.of("json", "text", "any");
@@ -329,11 +329,12 @@ final class StepReader {
     private Action.Http http(Node n) {
         if (n instanceof ScalarNode) {
             Text url = y.text(n, "'http'");
-            return new Action.Http(url == null ? Text.of("") : url, "GET", Map.of(), null, null, List.of(), null, true, null, false);
+            return new Action.Http(url == null ? Text.of("") : url, "GET", Map.of(), null, null, List.of(), null, true, null, false,
+                    Map.of(), Map.of());
         }
         Mapping h = y.mapping(n, "'http'", HTTP_KEYS);
         if (h == null || !h.require("url")) {
-            return new Action.Http(Text.of(""), "GET", Map.of(), null, null, List.of(), null, true, null, false);
+            return new Action.Http(Text.of(""), "GET", Map.of(), null, null, List.of(), null, true, null, false, Map.of(), Map.of());
         }
         String method = h.has("method") ? h.string("method") : "GET";
         if (method != null && !method.matches("GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS")) {
@@ -352,9 +353,12 @@ final class StepReader {
                 }
             }
         }
-        if (h.has("body") && h.has("json")) {
-            y.error(h.keyPos("json"), "give either 'body' or 'json', not both");
+        long bodies = java.util.stream.Stream.of("body", "json", "form", "files").filter(h::has).count();
+        if (bodies > 1 && !(bodies == 2 && h.has("form") && h.has("files"))) {
+            y.error(h.pos(), "give one body: 'body', 'json', or multipart 'form' and 'files'");
         }
+        Map<String, Text> form = textMap(h, "form");
+        Map<String, Text> files = textMap(h, "files");
         List<Integer> statuses = new ArrayList<>();
         Node es = h.get("expect_status");
         if (es != null) {
@@ -370,7 +374,21 @@ final class StepReader {
         }
         return new Action.Http(h.text("url"), method == null ? "GET" : method, headers, h.text("body"),
                 h.has("json") ? y.value(h.get("json")) : null, statuses, positive(h, "timeout"),
-                h.bool("verify_tls", true), h.text("ca_file"), h.bool("follow_redirects", false));
+                h.bool("verify_tls", true), h.text("ca_file"), h.bool("follow_redirects", false), form, files);
+    }
+
+    private Map<String, Text> textMap(Mapping m, String key) {
+        Map<String, Text> out = new LinkedHashMap<>();
+        Mapping sub = m.mapping(key, null);
+        if (sub != null) {
+            for (String k : sub.keys()) {
+                Text v = sub.text(k);
+                if (v != null) {
+                    out.put(k, v);
+                }
+            }
+        }
+        return out;
     }
 
     private Action.WebSocket websocket(Node n) {

@@ -55,13 +55,22 @@ public sealed interface Action
      * @param json         a YAML value sent as JSON (its strings are templates), or null
      * @param expectStatus acceptable statuses; empty means any 2xx
      * @param caFile       a PEM file of CAs to trust instead of the system's, or null
+     * @param form         multipart text fields (templates)
+     * @param files        multipart file fields: name to a path (templates), streamed from disk
      */
     record Http(Text url, String method, Map<String, Text> headers, Text body, Object json,
                 List<Integer> expectStatus, Duration timeout, boolean verifyTls, Text caFile,
-                boolean followRedirects) implements Action {
+                boolean followRedirects, Map<String, Text> form, Map<String, Text> files) implements Action {
         public Http {
             headers = Map.copyOf(headers);
             expectStatus = List.copyOf(expectStatus);
+            form = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(form));
+            files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
+        }
+
+        /** Whether the body is multipart/form-data built from {@code form} fields and {@code files}. */
+        public boolean multipart() {
+            return !form.isEmpty() || !files.isEmpty();
         }
 
         @Override
