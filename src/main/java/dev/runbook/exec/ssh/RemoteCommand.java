@@ -15,15 +15,18 @@ import java.util.regex.Pattern;
  * <pre>
  *   [sudo password]            become only; read by {@code sudo -S}, or skipped when sudo did not ask
  *   MARKER
- *   header lines               exports of the secret env, the command line, the supervisor
+ *   header lines               exports of the secret env, then the command
  *   MARKER
- *   [script lines, MARKER]     script steps only: written to a private temporary file
+ *   [script lines, MARKER]     script steps only
  * </pre>
- * The header starts the command in a session of its own ({@code setsid}, so its process group is
- * its pid) with stdin from /dev/null, and a watcher that keeps reading our stdin: a line from us
- * (timeout, Ctrl-C) or end of file (channel closed, connection lost) ends the whole group with
- * TERM, up to two seconds of grace, then KILL, before the shell reports back. No remote process
- * outlives the step unless the command exited normally and left it behind on purpose.
+ * The bootstrap shell becomes the command itself, so a step costs one shell beyond the one sshd
+ * starts anyway. It is a process group leader (sshd made it a session leader; otherwise it
+ * re-executes itself under {@code setsid}), and before running the command it forks a watcher
+ * that keeps reading our stdin: a line from us (timeout, Ctrl-C), or end of file while the
+ * command still runs (connection lost), ends the whole group with TERM, up to two seconds of
+ * grace, then KILL. End of file after the command exited is a normal end, and processes it left
+ * behind on purpose stay. A script is written to a private temporary file that is unlinked
+ * before the interpreter starts, which reads it through {@code /dev/fd/4}.
  */
 final class RemoteCommand {
     /** Exit status of the bootstrap itself failing (no marker, no temporary directory). */
@@ -32,13 +35,28 @@ final class RemoteCommand {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
-     * Reads up to the first marker (discarding a password sudo did not read), then the header up
-     * to the second, and evaluates it. One line without '!' so that any login shell (csh too) passes it on.
+     * Forked before the command: waits on our stdin, then TERM to the group, up to 2 s for the
+     * leader to go, KILL to the group (itself included). TERM is ignored here so that it lives to
+     * send the KILL; end of file after the leader exited means there is nothing to stop.
+     * Defined as a function of the bootstrap so that its text is not read byte by byte from stdin.
      */
-    private static final String BOOT = "m=$0; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; done;"
+    private static final String WATCHER = "rb_w() { ( trap '' TERM; IFS= read -r l || { kill -0 $rb_p 2>/dev/null || exit 0; };"
+            + " kill -TERM -$rb_p 2>/dev/null || kill -TERM $rb_p; i=0;"
+            + " while [ $i -lt 20 ] && kill -0 $rb_p 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done;"
+            + " kill -KILL -$rb_p 2>/dev/null || kill -KILL $rb_p ) <&3 >/dev/null 2>&1 & };";
+
+    /**
+     * Runs as {@code sh -c 'eval "$2"' sh MARKER BOOT}: makes sure it leads its process group,
+     * reads up to the first marker (discarding a password sudo did not read), then the header up
+     * to the second, and evaluates it. One line without '!' so that any login shell (csh too)
+     * passes it on; the newline comes from {@code $IFS} rather than a command substitution.
+     */
+    private static final String BOOT = "kill -0 -$$ 2>/dev/null || { command -v setsid >/dev/null 2>&1"
+            + " && exec setsid /bin/sh -c 'eval \"$2\"' sh \"$1\" \"$2\"; }; " + WATCHER
+            + " m=$1; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; done;"
             + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; n=${IFS#??}; [ ${#n} = 1 ] || { n=$(printf \"\\nx\"); n=${n%x}; };"
             + " h=; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done;"
-            + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; unset l s; eval \"$h\"";
+            + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; eval \"$h\"";
 
     private final String execLine;
     private final byte[] stdin;
@@ -65,7 +83,8 @@ final class RemoteCommand {
                 throw new IllegalArgumentException("environment variable name '" + k + "' is not valid in a shell");
             }
         }
-        if (c.becomePassword() != null && (c.becomePassword().indexOf('\n') >= 0 || c.becomePassword().indexOf('\r') >= 0)) {
+        String pw = c.becomePassword();
+        if (pw != null && (pw.indexOf('\n') >= 0 || pw.indexOf('\r') >= 0)) {
             throw new IllegalArgumentException("the become password contains a line break, which sudo -S cannot read");
         }
         String header = header(c);
@@ -73,23 +92,22 @@ final class RemoteCommand {
         do {
             marker = "runbook-" + HexFormat.of().formatHex(bytes());
         } while (header.contains(marker) || c.line().contains(marker));
-        String boot = "/bin/sh -c " + quote(BOOT) + " " + marker;
+        String boot = "/bin/sh -c 'eval \"$2\"' sh " + marker + " " + quote(BOOT);
         String exec;
         if (c.becomeUser() == null) {
             exec = "exec " + boot;
-        } else if (c.becomePassword() == null) {
+        } else if (pw == null) {
             exec = "exec sudo -n -u " + quote(c.becomeUser()) + " -- " + boot;
         } else {
             exec = "exec sudo -S -p '' -u " + quote(c.becomeUser()) + " -- " + boot;
         }
         ByteArrayOutputStream in = new ByteArrayOutputStream();
-        if (c.becomeUser() != null && c.becomePassword() != null) {
-            write(in, c.becomePassword() + "\n");
+        if (c.becomeUser() != null && pw != null) {
+            write(in, pw + "\n");
         }
         write(in, marker + "\n" + header + marker + "\n");
         if (c.script()) {
-            String body = c.line().endsWith("\n") ? c.line() : c.line() + "\n";
-            write(in, body + marker + "\n");
+            write(in, (c.line().endsWith("\n") ? c.line() : c.line() + "\n") + marker + "\n");
         }
         return new RemoteCommand(exec, in.toByteArray());
     }
@@ -100,42 +118,32 @@ final class RemoteCommand {
         return b;
     }
 
-    /**
-     * The program the bootstrap evaluates; {@code $0} is the marker there. Every fork counts (a
-     * step should cost little more than sshd's own exec), so a temporary directory is made only
-     * for a script, and the newline comes from {@code $IFS} rather than a command substitution.
-     */
+    /** The program the bootstrap evaluates, in the bootstrap's own process: {@code $m} is the marker. */
     private static String header(Command c) {
         StringBuilder h = new StringBuilder();
         for (Map.Entry<String, String> e : c.env().entrySet()) {
             h.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
         }
-        String run;
         if (c.script()) {
             h.append("rb_d=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXXXX\") || { echo 'runbook: cannot create"
                     + " a private temporary directory' >&2; exit " + BOOT_FAILED + "; }\n");
-            h.append("while IFS= read -r l; do [ \"$l\" = \"$0\" ] && break; printf '%s\\n' \"$l\"; done >\"$rb_d/script\"\n");
-            run = quote(c.shellOrDefault()) + " \"$rb_d/script\"";
-        } else {
-            run = quote(c.shellOrDefault()) + " -c " + quote(c.line());
+            h.append("while IFS= read -r l; do [ \"$l\" = \"$m\" ] && break; printf '%s\\n' \"$l\"; done >\"$rb_d/s\"\n");
         }
-        h.append("exec 3<&0\n");
-        h.append("if command -v setsid >/dev/null 2>&1; then rb_s=setsid; else rb_s=; fi\n");
-        h.append("$rb_s ").append(run).append(" </dev/null 3<&- &\n");
-        h.append("rb_p=$!\n");
-        // the watcher: a line from us or end of file on stdin ends the command's whole process group;
-        // once woken it ignores TERM, so that the wait below lets it finish the KILL after the grace period
-        h.append("( IFS= read -r l <&3; trap '' TERM; kill -TERM -$rb_p 2>/dev/null || kill -TERM $rb_p; i=0;"
-                + " while [ $i -lt 20 ] && kill -0 -$rb_p 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1));"
-                + " done; kill -KILL -$rb_p 2>/dev/null; kill -KILL $rb_p 2>/dev/null ) >/dev/null 2>&1 &\n");
-        h.append("rb_w=$!\n");
-        h.append("exec 3<&- 0</dev/null\n");
-        // a normal exit kills the idle watcher; stderr is muted so that the shell's "Terminated" job notice stays out
-        h.append("{ wait $rb_p; rb_rc=$?; kill $rb_w; wait $rb_w; } 2>/dev/null\n");
+        h.append("exec 3<&0; rb_p=$$; rb_w\n");
         if (c.script()) {
-            h.append("rm -rf \"$rb_d\"\n");
+            h.append("exec 3<&- </dev/null 4<\"$rb_d/s\"\nrm -rf \"$rb_d\"\n");
+        } else {
+            h.append("exec 3<&- </dev/null\n");
         }
-        h.append("exit $rb_rc\n");
+        h.append("unset m h n l s rb_p rb_d; unset -f rb_w; set --\n");
+        if (c.script()) {
+            h.append("exec ").append(quote(c.shellOrDefault())).append(" /dev/fd/4\n");
+        } else if (c.shell() == null) {
+            // the default shell is this one: no exec of another /bin/sh for the command
+            h.append("eval ").append(quote(c.line())).append('\n');
+        } else {
+            h.append("exec ").append(quote(c.shell())).append(" -c ").append(quote(c.line())).append('\n');
+        }
         return h.toString();
     }
 

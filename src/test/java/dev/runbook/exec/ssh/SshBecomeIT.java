@@ -137,23 +137,22 @@ class SshBecomeIT {
 
     @Test
     void runsAScriptAsAnUnprivilegedBecomeUser() throws Exception {
-        Command c = new Command("id -un\necho \"$0\"\n", true, null, Map.of(), Duration.ofSeconds(30), USER, null);
+        Command c = new Command("id -un\nhead -c 3 \"$0\"\n", true, null, Map.of(), Duration.ofSeconds(30), USER, null);
 
         ExecResult r = asRoot.run(c, OutputListener.NONE, Cancellation.none());
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.stdout()).startsWith(USER + "\n/");
-        assertThat(Path.of(r.stdout().lines().toList().get(1))).doesNotExist();
+        assertThat(r.stdout()).isEqualTo(USER + "\nid ");
     }
 
     @Test
     void timeoutKillsACommandRunningAsRootUnderSudo() throws Exception {
-        String marker = "rb-become-timeout-" + System.nanoTime();
-        Command c = new Command("sleep 60; echo " + marker, false, null, Map.of(), Duration.ofSeconds(1), "root", PASSWORD);
+        String sleep = "sleep 65." + (System.nanoTime() % 100000);
+        Command c = new Command(sleep + "; echo done", false, null, Map.of(), Duration.ofSeconds(1), "root", PASSWORD);
 
         ExecResult r = asUser.run(c, OutputListener.NONE, Cancellation.none());
 
         assertThat(r.timedOut()).isTrue();
-        assertThat(RemoteProcesses.awaitNone(marker, 1000)).isEmpty();
+        assertThat(RemoteProcesses.awaitNone(sleep, 1000)).isEmpty();
     }
 }

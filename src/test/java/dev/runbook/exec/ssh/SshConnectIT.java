@@ -188,7 +188,7 @@ class SshConnectIT {
         try (Sshd doomed = Sshd.start()) {
             TestHome home = new TestHome(dir).trust(doomed);
             CommandRunner r = home.connector().open(doomed.target("doomed"));
-            String marker = "rb-doomed-" + System.nanoTime();
+            String sleep = "sleep 64." + (System.nanoTime() % 100000);
             new Thread(() -> {
                 try {
                     Thread.sleep(700);
@@ -199,13 +199,13 @@ class SshConnectIT {
             }).start();
             long start = System.nanoTime();
 
-            assertThatThrownBy(() -> r.run(Command.run("sleep 60; echo " + marker, null), OutputListener.NONE,
+            assertThatThrownBy(() -> r.run(Command.run(sleep + "; echo done", null), OutputListener.NONE,
                     Cancellation.none()))
                     .isInstanceOf(UnreachableException.class)
                     .hasMessageContaining("was lost while the step ran");
 
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
-            assertThat(RemoteProcesses.awaitNone(marker, 2000)).isEmpty();
+            assertThat(RemoteProcesses.awaitNone(sleep, 3000)).isEmpty();
             assertThatThrownBy(() -> r.run(Command.run("true", null), OutputListener.NONE, Cancellation.none()))
                     .isInstanceOf(UnreachableException.class)
                     .hasMessageContaining("refused");
