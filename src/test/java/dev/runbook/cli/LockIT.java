@@ -8,7 +8,6 @@ import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
 import dev.runbook.testing.Processes;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,16 +81,5 @@ class LockIT {
         assertThat(next.exitCode()).as(next.toString()).isZero();
         assertThat(AuditLog.ofType(cli.auditFile(), "run.started"))
                 .allSatisfy(e -> assertThat(e.path("data").has("lock_taken_over_from")).isFalse());
-    }
-
-    @Test
-    void runsOfDifferentRunbooksDoNotWaitForEachOther() {
-        try (Cli.Running holder = cli.withTimeout(Duration.ofSeconds(60)).start("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper)) {
-            holder.awaitOutput("hold: started");
-
-            Cli.Result other = cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home);
-
-            assertThat(other.exitCode()).as(other.toString()).isZero();
-        }
     }
 }
