@@ -46,6 +46,9 @@ final class RemoteExecution {
         } catch (IllegalArgumentException e) {
             return new ExecResult(-1, false, false, "", e.getMessage(), false, elapsed(start));
         }
+        if (cancel.isCancelled()) {
+            return new ExecResult(-1, false, true, "", "", false, elapsed(start));
+        }
         ChannelExec ch;
         InputStream out;
         InputStream err;

@@ -105,6 +105,37 @@ class SshCommandsIT {
     }
 
     @Test
+    void runsALineWithTheShellTheStepNames() throws Exception {
+        Command c = new Command("echo ${BASH_VERSION:+bash}; [[ -n x ]] && echo double-brackets", false, "/bin/bash",
+                Map.of(), Duration.ofSeconds(30), null, null);
+
+        ExecResult r = runner.run(c, OutputListener.NONE, Cancellation.none());
+
+        assertThat(r.stdout()).isEqualTo("bash\ndouble-brackets\n");
+    }
+
+    @Test
+    void reportsAMissingCommandAsTheShellDoes() throws Exception {
+        ExecResult r = run("no-such-command-here");
+
+        assertThat(r.exitCode()).isEqualTo(127);
+        assertThat(r.stderr()).contains("no-such-command-here").contains("not found").doesNotContain("runbook-");
+    }
+
+    @Test
+    void doesNotStartACommandWhenTheRunIsAlreadyCancelled() throws Exception {
+        Cancellation cancel = new Cancellation();
+        cancel.cancel("Ctrl-C");
+        Path flag = Files.createTempFile("rb-cancelled", ".flag");
+        Files.delete(flag);
+
+        ExecResult r = runner.run(Command.run("touch " + flag, null), OutputListener.NONE, cancel);
+
+        assertThat(r.cancelled()).isTrue();
+        assertThat(flag).doesNotExist();
+    }
+
+    @Test
     void hidesSecretEnvFromTheProcessListAndTheExecRequest() throws Exception {
         String secret = "s3cr3t-" + System.nanoTime();
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")

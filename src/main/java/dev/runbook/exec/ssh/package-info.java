@@ -1,0 +1,20 @@
+/**
+ * The SSH executor: {@link dev.runbook.exec.ssh.SshConnector} opens one JSch session per host
+ * for the whole run, and each step runs on a channel of its own.
+ *
+ * <ul>
+ *   <li>Where to connect: the inventory (address, port, user, {@code ansible_ssh_private_key_file},
+ *       the {@code -o}/{@code -J} options of {@code ansible_ssh_common_args}), then ssh_config
+ *       ({@code SshConfig}), then defaults ({@code Endpoints}).</li>
+ *   <li>Whom to trust: known_hosts files, strictly ({@code KnownHosts}, {@code HostKeyVerifier});
+ *       {@code runbook_host_key_checking: accept-new} records unknown keys, never changed ones.</li>
+ *   <li>Who we are: ssh-agent keys, then key files decrypted with passphrases the wiring passes
+ *       ({@code KeyRing}).</li>
+ *   <li>How a step runs remotely: {@code RemoteCommand} (secrets, scripts and the sudo password
+ *       over stdin; a watcher that ends the process group on timeout, Ctrl-C or a lost
+ *       connection) and {@code RemoteExecution} (streams, timeout, exit status).</li>
+ *   <li>ProxyJump: {@code JumpTunnel} runs the target's connection in a direct-tcpip channel of
+ *       the jump host's session, shared by every target behind it ({@code SharedJump}).</li>
+ * </ul>
+ */
+package dev.runbook.exec.ssh;
