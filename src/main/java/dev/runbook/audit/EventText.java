@@ -1,6 +1,10 @@
 package dev.runbook.audit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * An event's line before it is chained, and the chaining of such a line. Stores that chain an
@@ -10,6 +14,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class EventText {
     private static final String UNLINKED_END = "\"prev\":null}";
+    private static final HexFormat HEX = HexFormat.of();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private EventText() {}
 
@@ -39,13 +51,34 @@ public final class EventText {
         return text.endsWith(UNLINKED_END) ? text : null;
     }
 
-    /** Links an unchained line to {@code prev}: {@code hash = sha256(prev + "\n" + line without hash)}. */
+    /**
+     * Links an unchained line to {@code prev}: {@code hash = sha256(prev + "\n" + line without hash)},
+     * as {@link AuditCodec#hash} computes it (without building the concatenation: this runs for
+     * every event a PostgreSQL writer commits).
+     */
     public static AuditCodec.Line chain(String unchained, String prev) {
-        if (!unchained.endsWith(UNLINKED_END) || !prev.matches("[0-9a-f]{64}")) {
+        if (!unchained.endsWith(UNLINKED_END) || !isHash(prev)) {
             throw new IllegalArgumentException("not an unchained event line, or not a hash to link to");
         }
         String linked = unchained.substring(0, unchained.length() - 5) + "\"" + prev + "\"}";
-        String hash = AuditCodec.hash(prev, linked);
+        MessageDigest md = SHA256.get();
+        md.update(prev.getBytes(StandardCharsets.US_ASCII));
+        md.update((byte) '\n');
+        md.update(linked.getBytes(StandardCharsets.UTF_8));
+        String hash = HEX.formatHex(md.digest());
         return new AuditCodec.Line(linked.substring(0, linked.length() - 1) + ",\"hash\":\"" + hash + "\"}", hash);
+    }
+
+    private static boolean isHash(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -2,6 +2,9 @@ package dev.runbook.audit.pg;
 
 import dev.runbook.audit.AuditCodec;
 import dev.runbook.audit.EventText;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.postgresql.PGConnection;
 
 /**
  * Chains and stores a batch of events in one transaction: lock the chain head, link each event to
@@ -24,7 +28,6 @@ import java.util.Set;
 final class ChainWriter implements AutoCloseable {
     private final Connection c;
     private final PgSettings s;
-    private PreparedStatement insert;
 
     /** What a write did: events inserted, events already stored (skipped), the new head. */
     record Written(int inserted, int duplicates, long pos, String hash) {}
@@ -63,23 +66,20 @@ final class ChainWriter implements AutoCloseable {
             AuditSchema.ensurePartition(c, s, YearMonth.from(recordedAt));
             List<Unchained> todo = dedupe ? fresh(events) : events;
             if (!todo.isEmpty()) {
-                PreparedStatement ins = insertStatement();
+                StringBuilder rows = new StringBuilder(todo.size() * 700);
+                String at = recordedAt.toString();
                 for (Unchained e : todo) {
                     AuditCodec.Line line = EventText.chain(e.body(), hash);
                     pos++;
                     hash = line.hash();
-                    ins.setLong(1, pos);
-                    ins.setObject(2, recordedAt);
-                    ins.setString(3, e.runId());
-                    ins.setLong(4, e.seq());
-                    ins.setObject(5, timestamp(e.ts(), recordedAt));
-                    ins.setString(6, e.type());
-                    ins.setString(7, e.runbook());
-                    ins.setString(8, hash);
-                    ins.setString(9, line.text());
-                    ins.addBatch();
+                    rows.append(pos).append('\t').append(at).append('\t');
+                    copyText(rows, e.runId()).append('\t').append(e.seq()).append('\t')
+                            .append(timestamp(e.ts(), recordedAt)).append('\t');
+                    copyText(rows, e.type()).append('\t');
+                    copyText(rows, e.runbook()).append('\t').append(hash).append('\t');
+                    copyText(rows, line.text()).append('\n');
                 }
-                ins.executeBatch();
+                copy(rows);
                 try (PreparedStatement up = c.prepareStatement("UPDATE " + s.table("audit_head")
                         + " SET pos = ?, hash = ?, recorded_at = ? WHERE id = 1")) {
                     up.setLong(1, pos);
@@ -101,12 +101,33 @@ final class ChainWriter implements AutoCloseable {
         }
     }
 
-    private PreparedStatement insertStatement() throws SQLException {
-        if (insert == null) {
-            insert = c.prepareStatement("INSERT INTO " + s.table("audit_events")
-                    + " (pos, recorded_at, run_id, seq, ts, type, runbook, hash, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    /** COPY is several times faster than batched INSERTs for the rows of a batch. */
+    private void copy(StringBuilder rows) throws SQLException {
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + s.table("audit_events")
+                    + " (pos, recorded_at, run_id, seq, ts, type, runbook, hash, line) FROM STDIN",
+                    new ByteArrayInputStream(rows.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new SQLException("cannot send events: " + e.getMessage(), "08006", e);
         }
-        return insert;
+    }
+
+    /** A value in COPY's text format: null as \N, and backslash, tab, newline and return escaped. */
+    private static StringBuilder copyText(StringBuilder sb, String v) {
+        if (v == null) {
+            return sb.append("\\N");
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            switch (ch) {
+                case '\\' -> sb.append("\\\\");
+                case '\t' -> sb.append("\\t");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                default -> sb.append(ch);
+            }
+        }
+        return sb;
     }
 
     /** The events not stored yet, each once. */
@@ -145,7 +166,6 @@ final class ChainWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        PgConnections.closeQuietly(insert);
         PgConnections.closeQuietly(c);
     }
 }

@@ -54,7 +54,7 @@ public final class PgAuditSink implements AuditSink {
     private volatile long backoffMs = 1000;
     private List<Path> leftovers;
 
-    private record Pending(AuditEvent event, CompletableFuture<Void> done) {}
+    private record Pending(Unchained event, CompletableFuture<Void> done) {}
 
     /**
      * @param spoolDir the state directory's {@code spool/}
@@ -80,32 +80,34 @@ public final class PgAuditSink implements AuditSink {
         if (closed) {
             throw new AuditException("the audit trail is closed");
         }
+        // encoded here, where the event is: the writer thread only chains and sends
+        Unchained line = Unchained.of(event);
         if (spooling) {
-            spoolNow(event, durable);
+            spoolNow(line, durable);
             return;
         }
         if (!durable) {
-            queue.add(new Pending(event, null));
+            queue.add(new Pending(line, null));
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new Pending(event, done));
+        queue.add(new Pending(line, done));
         try {
             done.get(durableWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             degrade("PostgreSQL at " + settings.where() + " did not commit within " + durableWait.toSeconds() + " s");
-            spoolNow(event, true);
+            spoolNow(line, true);
         } catch (InterruptedException e) {
-            spoolNow(event, true);
+            spoolNow(line, true);
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof AuditException a ? a : new AuditException(e.getCause().getMessage(), e.getCause());
         }
     }
 
-    private void spoolNow(AuditEvent event, boolean durable) {
+    private void spoolNow(Unchained event, boolean durable) {
         try {
-            spool.append(List.of(Unchained.of(event).body()), durable);
+            spool.append(List.of(event.body()), durable);
             spooledTotal.incrementAndGet();
         } catch (IOException e) {
             throw new AuditException("cannot write the audit spool in " + spool.dir() + ": " + e.getMessage(), e);
@@ -164,7 +166,7 @@ public final class PgAuditSink implements AuditSink {
         List<Unchained> events = new ArrayList<>(batch.size());
         boolean durable = false;
         for (Pending p : batch) {
-            events.add(Unchained.of(p.event()));
+            events.add(p.event());
             durable |= p.done() != null;
         }
         if (!spooling) {
@@ -304,7 +306,7 @@ public final class PgAuditSink implements AuditSink {
             queue.drainTo(rest);
             rest.remove(STOP);
             try {
-                spool.append(rest.stream().map(p -> Unchained.of(p.event()).body()).toList(), true);
+                spool.append(rest.stream().map(p -> p.event().body()).toList(), true);
             } catch (IOException e) {
                 tell("audit: cannot write the audit spool in " + spool.dir() + ": " + e.getMessage());
             }

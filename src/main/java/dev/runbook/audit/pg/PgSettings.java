@@ -22,6 +22,16 @@ public record PgSettings(String url, String user, Supplier<String> password, Str
         }
     }
 
+    /**
+     * The settings of a configured PostgreSQL store; the password is read from its source each
+     * time a connection is opened.
+     */
+    public static PgSettings of(dev.runbook.config.AuditConfig audit, java.util.Map<String, String> env) {
+        dev.runbook.config.ConfigSecret secret = audit.password();
+        return new PgSettings(audit.url(), audit.user(), secret == null ? () -> null : () -> secret.resolve(env),
+                audit.schema(), audit.connectTimeout());
+    }
+
     /** {@code host:port/database}, for messages: never the user's password, never URL parameters. */
     public String where() {
         Properties p = org.postgresql.Driver.parseURL(url, new Properties());
