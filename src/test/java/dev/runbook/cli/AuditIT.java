@@ -132,6 +132,14 @@ class AuditIT {
     }
 
     @Test
+    void aRemovedFirstLineFailsVerificationAtLineOne() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        lines.remove(0);
+
+        assertBreaksAt(lines, 1);
+    }
+
+    @Test
     void twoSwappedLinesFailVerificationAtTheFirst() throws IOException {
         List<String> lines = auditOfTwoRuns();
         String third = lines.get(2);

@@ -167,6 +167,16 @@ class ExitCodesIT {
         assertThat(AuditLog.ofType(cli.auditFile(), "run.finished").get(0).path("data").path("exit_code").asInt()).isEqualTo(3);
     }
 
+    @Test
+    void anAuditTrailThatCannotBeWrittenStopsTheRunBeforeAnyStep() {
+        Cli.Result r = cli.withEnv("RUNBOOK_STATE", "/dev/null/state").run("run", e2e("succeeds.yaml"), "-p", dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isNotZero();
+        assertThat(r.stderr()).contains("/dev/null/state");
+        assertNoStackTrace(r);
+        assertThat(home.resolve("done")).as("the step's file").doesNotExist();
+    }
+
     private void assertInvalidInput(Cli.Result r, String message) {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.stderr()).contains(message);

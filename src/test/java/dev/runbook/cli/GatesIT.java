@@ -66,6 +66,15 @@ class GatesIT {
     }
 
     @Test
+    void aYesPipedIntoARunWithoutATerminalDoesNotApproveTheGate() {
+        Cli.Result r = cli.runWithInput("y\nyes\n", "run", e2e("gated.yaml"), "-p", dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(home.resolve("after")).doesNotExist();
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.approved")).isEmpty();
+    }
+
+    @Test
     void endOfInputAtThePromptDeniesTheGate() {
         Cli.Result r;
         try (Cli.Running run = cli.startOnTerminal("run", e2e("gated.yaml"), "-p", dir)) {
