@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
         description = "Rule-driven runbook automation: run, plan and audit operational procedures.",
         subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, ListCommand.class,
-                HistoryCommand.class, ShowCommand.class, AuditCommand.class, InventoryCommand.class, SchemaCommand.class,
+                HistoryCommand.class, ShowCommand.class, AuditCommand.class, InventoryCommand.class, ScheduleCommand.class, DaemonCommand.class, SchemaCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
                 "4 another run holds the lock, 130 interrupted."})

@@ -162,7 +162,8 @@ public final class Engine {
     private static Map<String, Object> startData(RunRequest req, Runbook rb, Map<String, Object> params, List<Target> hosts,
                                                  Instant deadline, RunLocks.Lease lease) {
         Map<String, Object> d = HostStep.data("params", shownParams(rb, params), "targets", hosts.stream().map(Target::name).toList(),
-                "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString());
+                "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString(),
+                "scheduled_at", req.scheduledAt() == null ? null : req.scheduledAt().toString());
         if (lease != null && lease.takenOverFrom() != null) {
             RunLocks.Holder h = lease.takenOverFrom();
             d.put("lock_taken_over_from", HostStep.data("run_id", h.runId(), "pid", h.pid(), "user", h.user(),

@@ -14,11 +14,18 @@ import java.util.Map;
  * @param dryRun   plan only: nothing that changes anything runs
  * @param probe    with dryRun: readonly steps run for real
  * @param deadline overrides the runbook's deadline, or null
- * @param trigger  what started it: cli, schedule
+ * @param trigger  what started it: cli, schedule:ID
+ * @param scheduledAt for a scheduled run, the fire time it was scheduled for (audited), else null
  */
 public record RunRequest(Runbook runbook, Map<String, String> params, String targets, String limit,
-                         boolean dryRun, boolean probe, AuditEvent.Actor actor, Duration deadline, String trigger) {
+                         boolean dryRun, boolean probe, AuditEvent.Actor actor, Duration deadline, String trigger,
+                         java.time.Instant scheduledAt) {
     public RunRequest {
         params = Map.copyOf(params);
+    }
+
+    public RunRequest(Runbook runbook, Map<String, String> params, String targets, String limit, boolean dryRun,
+                      boolean probe, AuditEvent.Actor actor, Duration deadline, String trigger) {
+        this(runbook, params, targets, limit, dryRun, probe, actor, deadline, trigger, null);
     }
 }

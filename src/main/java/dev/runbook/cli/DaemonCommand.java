@@ -1,0 +1,133 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.AuditSink;
+import dev.runbook.engine.Engine;
+import dev.runbook.engine.Gate;
+import dev.runbook.engine.RunControl;
+import dev.runbook.engine.RunListener;
+import dev.runbook.engine.RunOutcome;
+import dev.runbook.engine.RunRequest;
+import dev.runbook.engine.SqlExecutor;
+import dev.runbook.load.Durations;
+import dev.runbook.load.RunbookLoader;
+import dev.runbook.load.RunbookPaths;
+import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Runbook;
+import dev.runbook.schedule.Daemon;
+import dev.runbook.schedule.Schedule;
+import dev.runbook.schedule.ScheduledRuns;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+@Command(name = "daemon", description = "Run the schedules: Quartz, in memory, or clustered over PostgreSQL.")
+final class DaemonCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--dir", defaultValue = "schedules", description = "Directory of schedule files (default: schedules).")
+    Path dir;
+
+    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", description = "Inventory for the scheduled runs.")
+    Path inventory;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:9464", description = "Address of /health and /metrics (default 127.0.0.1:9464).")
+    String listen;
+
+    @Option(names = "--node", description = "This daemon's name in the cluster (default: host name and pid).")
+    String node;
+
+    @Option(names = "--grace", defaultValue = "30s", description = "On SIGTERM, how long running runs may finish before they are interrupted.")
+    String grace;
+
+    @Option(names = "--threads", defaultValue = "4", description = "Runs at once on this node.")
+    int threads;
+
+    @Option(names = "--misfire-after", defaultValue = "10s", description = "How late a fire may be before it counts as missed.")
+    String misfireAfter;
+
+    @Option(names = "--checkin", defaultValue = "5s", description = "Cluster check-in interval (a dead node's schedules move after about twice this).")
+    String checkin;
+
+    @Option(names = "--jdbc-url", description = "PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", description = "PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).")
+    String jdbcUser;
+
+    @Override
+    public Integer call() throws Exception {
+        Wiring wiring = Wiring.fromSystem();
+        List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(dir);
+        String name = node != null ? node : hostName() + "-" + ProcessHandle.current().pid();
+        String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
+        String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
+        Daemon.Jdbc jdbc = url == null ? null : new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD"));
+        Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), Math.max(1, threads),
+                duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin));
+        Terminal term = Terminal.system(common.noColor);
+        Daemon daemon = new Daemon(settings, schedules, new Runs(wiring, inventory, term), message -> {
+            synchronized (term.out) {
+                term.out.println(Instant.now() + " " + message);
+                term.out.flush();
+            }
+        });
+        daemon.start();
+        for (String sig : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(sig), s -> new Thread(daemon::stop, "daemon-stop").start());
+        }
+        daemon.awaitStop();
+        return ExitCodes.OK;
+    }
+
+    private static Duration duration(String flag, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw InvalidInputException.usage(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static InetSocketAddress address(String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            return new InetSocketAddress(colon < 0 ? "127.0.0.1" : text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw InvalidInputException.usage("--listen: expected HOST:PORT, not '" + text + "'");
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "node";
+        }
+    }
+
+    /** Each fire is a normal run: loaded fresh, audited, gates approved only as the schedule says. */
+    private record Runs(Wiring wiring, Path inventory, Terminal term) implements ScheduledRuns {
+        @Override
+        public RunOutcome run(Schedule s, String node, Instant scheduledAt, RunControl control) {
+            RunbookLoader loader = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), wiring.env.get("RUNBOOK_PATH")));
+            Runbook rb = loader.require(s.runbook());
+            String actor = "schedule@" + node;
+            Gate gate = r -> s.approve().contains(r.stepId()) ? Gate.Decision.approve(actor, "schedule")
+                    : Gate.Decision.deny(actor, "schedule", "schedule '" + s.id() + "' does not pre-approve gate '" + r.stepId() + "'");
+            try (AuditSink audit = wiring.audit(); SqlExecutor sql = wiring.sql()) {
+                Engine engine = new Engine(wiring.services(inventory, gate, audit, sql));
+                RunRequest req = new RunRequest(rb, s.params(), s.targets(), null, false, false,
+                        new AuditEvent.Actor(actor, "schedule"), s.deadline(), "schedule:" + s.id(), scheduledAt);
+                return engine.run(req, RunListener.NONE, control);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.runbook.cli;
+
+import dev.runbook.schedule.Schedule;
+import dev.runbook.schedule.ScheduleLoader;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.TimeZone;
+import java.util.concurrent.Callable;
+import org.quartz.CronExpression;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "schedule", description = "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).",
+        subcommands = {ScheduleCommand.ListSchedules.class, ScheduleCommand.Validate.class})
+final class ScheduleCommand {
+
+    static List<Schedule> load(Path dir) {
+        return new ScheduleLoader(Wiring.fromSystem().loader).load(dir);
+    }
+
+    /** The next {@code n} fire times of a schedule, in its time zone. */
+    static List<ZonedDateTime> nextFires(Schedule s, int n) {
+        List<ZonedDateTime> out = new ArrayList<>();
+        try {
+            CronExpression c = new CronExpression(s.cron());
+            c.setTimeZone(TimeZone.getTimeZone(s.timeZone()));
+            Date t = new Date();
+            for (int i = 0; i < n; i++) {
+                t = c.getNextValidTimeAfter(t);
+                if (t == null) {
+                    break;
+                }
+                out.add(t.toInstant().atZone(s.timeZone()));
+            }
+        } catch (ParseException e) {
+            // the loader refused invalid expressions already
+        }
+        return out;
+    }
+
+    @Command(name = "list", description = "Each schedule with its next fire times.")
+    static final class ListSchedules implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--dir", defaultValue = "schedules", description = "Directory of schedule files (default: schedules).")
+        Path dir;
+
+        @Option(names = "--next", defaultValue = "3", description = "How many fire times to show (default 3).")
+        int next;
+
+        @Override
+        public Integer call() {
+            Terminal term = Terminal.system(common.noColor);
+            List<Schedule> schedules = load(dir);
+            if (schedules.isEmpty()) {
+                term.out.println("no schedules (in " + dir + "/ or in runbooks' schedule: blocks)");
+                return ExitCodes.OK;
+            }
+            DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
+            for (Schedule s : schedules) {
+                term.out.println(term.bold(s.id()) + "  " + dev.runbook.load.RunbookLoader.label(s.runbook()) + "  " + term.dim("cron '" + s.cron() + "' " + s.timeZone().getId()
+                        + ", misfire " + s.misfire().name().toLowerCase().replace('_', '-') + ", overlap " + s.overlap().name().toLowerCase()
+                        + (s.approve().isEmpty() ? "" : ", approves " + String.join(", ", s.approve()))
+                        + (s.enabled() ? "" : ", DISABLED")));
+                for (ZonedDateTime t : nextFires(s, Math.max(1, next))) {
+                    term.out.println("    next: " + f.format(t));
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "validate", description = "Check cron expressions, time zones and references; exit 2 on any problem.")
+    static final class Validate implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--dir", defaultValue = "schedules", description = "Directory of schedule files (default: schedules).")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            Terminal term = Terminal.system(common.noColor);
+            List<Schedule> schedules = load(dir);
+            term.out.println(term.green("✓ " + schedules.size() + " schedule" + (schedules.size() == 1 ? "" : "s") + " valid"));
+            return ExitCodes.OK;
+        }
+    }
+}
