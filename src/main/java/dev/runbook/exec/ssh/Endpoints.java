@@ -88,12 +88,7 @@ final class Endpoints {
             throw new UnreachableException(what + ": ProxyCommand in ssh_config is not supported; use ProxyJump");
         }
         String jump = one(c, "proxyjump", null);
-        List<Path> keys = new ArrayList<>();
-        for (String k : c.getOrDefault("identityfile", List.of())) {
-            if (!k.equalsIgnoreCase("none")) {
-                keys.add(path(expand(k, alias, host, port, user)));
-            }
-        }
+        List<Path> keys = paths(c.getOrDefault("identityfile", List.of()), alias, host, port, user);
         boolean explicit = !keys.isEmpty();
         if (!explicit) {
             DEFAULT_KEYS.forEach(k -> keys.add(settings.home().resolve(".ssh").resolve(k)));
@@ -102,12 +97,8 @@ final class Endpoints {
         Duration connect = timeout(vars, c);
         int alive = positive(one(c, "serveraliveinterval", null), (int) settings.aliveInterval().toSeconds()) * 1000;
         int count = positive(one(c, "serveralivecountmax", null), settings.aliveCountMax());
-        List<Path> userFiles = new ArrayList<>();
-        for (String f : c.getOrDefault("userknownhostsfile", List.of("~/.ssh/known_hosts", "~/.ssh/known_hosts2"))) {
-            if (!f.equalsIgnoreCase("none")) {
-                userFiles.add(path(expand(f, alias, host, port, user)));
-            }
-        }
+        List<Path> userFiles = paths(c.getOrDefault("userknownhostsfile",
+                List.of("~/.ssh/known_hosts", "~/.ssh/known_hosts2")), alias, host, port, user);
         List<Path> trusted = new ArrayList<>(userFiles);
         if (settings.globalKnownHosts() != null) {
             trusted.add(settings.globalKnownHosts());
@@ -122,6 +113,17 @@ final class Endpoints {
         return new Endpoint(host, port, user, one(c, "hostkeyalias", null), keys, explicit,
                 one(c, "identitiesonly", "no").equalsIgnoreCase("yes"), agent, (int) connect.toMillis(), alive, count,
                 jump == null || jump.equalsIgnoreCase("none") ? null : jump, trusted, forNew, acceptNew);
+    }
+
+    /** File names from ssh_config, tokens and {@code ~} expanded; {@code none} means none. */
+    private List<Path> paths(List<String> names, String alias, String host, int port, String user) {
+        List<Path> out = new ArrayList<>();
+        for (String n : names) {
+            if (!n.equalsIgnoreCase("none")) {
+                out.add(path(expand(n, alias, host, port, user)));
+            }
+        }
+        return out;
     }
 
     /** Only {@code strict} and {@code accept-new} exist: there is no way to switch host key checking off. */

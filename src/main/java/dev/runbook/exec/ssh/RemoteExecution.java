@@ -49,20 +49,9 @@ final class RemoteExecution {
         if (cancel.isCancelled()) {
             return new ExecResult(-1, false, true, "", "", false, elapsed(start));
         }
-        ChannelExec ch;
-        InputStream out;
-        InputStream err;
-        OutputStream in;
+        Opened o;
         try {
-            ch = (ChannelExec) session.openChannel("exec");
-            ch.setCommand(remote.execLine().getBytes(StandardCharsets.UTF_8));
-            out = ch.getInputStream();
-            err = ch.getErrStream();
-            in = ch.getOutputStream();
-            // no timeout here: with one, JSch waits for the exec request's reply in 10 ms sleeps, a
-            // large part of a short step; the open itself is awaited by notification, and a dead
-            // server is caught by the session's keepalives
-            ch.connect();
+            o = open(session, remote);
         } catch (JSchException | IOException e) {
             if (!session.isConnected()) {
                 throw new UnreachableException("connection to " + where + " was lost before the step started", e);
@@ -70,17 +59,31 @@ final class RemoteExecution {
             return new ExecResult(-1, false, false, "", "cannot start the command on " + where + ": " + e.getMessage(),
                     false, elapsed(start));
         }
-        OutputCapture stdout = new OutputCapture(out, OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
-        OutputCapture stderr = new OutputCapture(err, OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
+        OutputCapture stdout = new OutputCapture(o.out(), OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
+        OutputCapture stderr = new OutputCapture(o.err(), OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
         PUMPS.execute(stdout);
         PUMPS.execute(stderr);
         try {
-            in.write(remote.stdin());
-            in.flush();
+            o.in().write(remote.stdin());
+            o.in().flush();
         } catch (IOException e) {
             // the channel died at once; the wait below sees why
         }
-        return new RemoteExecution.Wait(session, ch, in, stdout, stderr, command, cancel, start, where).await();
+        return new RemoteExecution.Wait(session, o.ch(), o.in(), stdout, stderr, command, cancel, start, where).await();
+    }
+
+    private record Opened(ChannelExec ch, InputStream out, InputStream err, OutputStream in) {}
+
+    private static Opened open(Session session, RemoteCommand remote) throws JSchException, IOException {
+        ChannelExec ch = (ChannelExec) session.openChannel("exec");
+        ch.setCommand(remote.execLine().getBytes(StandardCharsets.UTF_8));
+        // the streams must exist before connect, or early output is lost
+        Opened o = new Opened(ch, ch.getInputStream(), ch.getErrStream(), ch.getOutputStream());
+        // no timeout here: with one, JSch waits for the exec request's reply in 10 ms sleeps, a large
+        // part of a short step; the open itself is awaited by notification, a dead server is caught
+        // by the session's keepalives
+        ch.connect();
+        return o;
     }
 
     /** The waiting loop of one command, with its state. */

@@ -108,29 +108,13 @@ public final class SshConnector implements Connector {
     private Connection handshake(Endpoint ep, SharedJump.Lease lease) throws UnreachableException {
         HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
         KeyRing.Keys offered = keys.forEndpoint(ep);
-        Session s;
-        try {
-            s = jsch.getSession(ep.user(), ep.host(), ep.port());
-            s.setConfig(sessionConfig());
-            s.setHostKeyRepository(verifier);
-            s.setIdentityRepository(offered.repository());
-            if (ep.hostKeyAlias() != null) {
-                s.setHostKeyAlias(ep.hostKeyAlias());
-            }
-            s.setServerAliveInterval(ep.aliveIntervalMs());
-            s.setServerAliveCountMax(ep.aliveCountMax());
-            s.setDaemonThread(true);
-            if (lease != null) {
-                s.setProxy(new JumpTunnel(lease.session(), lease.name()));
-            }
-        } catch (JSchException e) {
-            throw new UnreachableException("cannot set up a connection to " + ep.display() + ": " + e.getMessage(), e);
-        }
+        Session s = session(ep, verifier, offered, lease);
         AtomicBoolean fired = new AtomicBoolean();
-        Session session = s;
+        // the socket timeout bounds each read of a direct connection; this bounds the whole
+        // handshake, and is the only bound of one tunnelled through a jump host
         ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
             fired.set(true);
-            session.disconnect();
+            s.disconnect();
         }, 2L * ep.connectTimeoutMs(), TimeUnit.MILLISECONDS);
         try {
             s.connect(ep.connectTimeoutMs());
@@ -145,6 +129,28 @@ public final class SshConnector implements Connector {
                     serverSpoke(s), true);
         }
         return new Connection(s, lease);
+    }
+
+    private Session session(Endpoint ep, HostKeyVerifier verifier, KeyRing.Keys offered, SharedJump.Lease lease)
+            throws UnreachableException {
+        try {
+            Session s = jsch.getSession(ep.user(), ep.host(), ep.port());
+            s.setConfig(sessionConfig());
+            s.setHostKeyRepository(verifier);
+            s.setIdentityRepository(offered.repository());
+            if (ep.hostKeyAlias() != null) {
+                s.setHostKeyAlias(ep.hostKeyAlias());
+            }
+            s.setServerAliveInterval(ep.aliveIntervalMs());
+            s.setServerAliveCountMax(ep.aliveCountMax());
+            s.setDaemonThread(true);
+            if (lease != null) {
+                s.setProxy(new JumpTunnel(lease.session(), lease.name()));
+            }
+            return s;
+        } catch (JSchException e) {
+            throw new UnreachableException("cannot set up a connection to " + ep.display() + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean serverSpoke(Session s) {
