@@ -33,6 +33,7 @@ class ExitCodesIT {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("hello from e2e").contains("succeeded");
+        assertThat(r.stdout()).as("plain lines when not on a terminal").doesNotContain("\u001b");
         assertThat(r.stderr()).isEmpty();
         assertThat(home.resolve("done")).exists();
     }

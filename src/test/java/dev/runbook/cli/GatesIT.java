@@ -167,6 +167,23 @@ class GatesIT {
         assertThat(single("gate.approved").path("actor").path("via").asText()).isEqualTo("flag");
     }
 
+    @Test
+    void aTerminalGetsColoursUnlessNoColorIsSet() {
+        Cli.Result coloured;
+        try (Cli.Running run = cli.withEnv("TERM", "xterm").withEnv("NO_COLOR", "").startOnTerminal("run", e2e("gated.yaml"), "-p", dir, "--yes")) {
+            coloured = run.await();
+        }
+        Cli.Result plain;
+        try (Cli.Running run = cli.withEnv("TERM", "xterm").withEnv("NO_COLOR", "1").startOnTerminal("run", e2e("gated.yaml"), "-p", dir, "--yes")) {
+            plain = run.await();
+        }
+
+        assertThat(coloured.exitCode()).as(coloured.toString()).isZero();
+        assertThat(coloured.stdout()).contains("\u001b[32m");
+        assertThat(plain.exitCode()).as(plain.toString()).isZero();
+        assertThat(plain.stdout()).doesNotContain("\u001b[32m").doesNotContain("\u001b[31m");
+    }
+
     private JsonNode single(String type) {
         List<JsonNode> events = AuditLog.ofType(cli.auditFile(), type);
         assertThat(events).as(type + " events").hasSize(1);
