@@ -118,15 +118,17 @@ final class RemoteCommand {
         return b;
     }
 
-    /** The program the bootstrap evaluates, in the bootstrap's own process: {@code $m} is the marker. */
+    /**
+     * The program the bootstrap evaluates, in the bootstrap's own process ({@code $m} is the
+     * marker). The secret env is exported last, after our own variables are gone, so that a
+     * variable of any name reaches the command unchanged.
+     */
     private static String header(Command c) {
         StringBuilder h = new StringBuilder();
-        for (Map.Entry<String, String> e : c.env().entrySet()) {
-            h.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
-        }
         if (c.script()) {
-            h.append("rb_d=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXXXX\") || { echo 'runbook: cannot create"
-                    + " a private temporary directory' >&2; exit " + BOOT_FAILED + "; }\n");
+            String tmp = c.env().containsKey("TMPDIR") ? quote(c.env().get("TMPDIR")) : "\"${TMPDIR:-/tmp}\"";
+            h.append("rb_d=$(umask 077 && mktemp -d ").append(tmp).append("/runbook.XXXXXXXX) || { echo 'runbook: cannot"
+                    + " create a private temporary directory' >&2; exit " + BOOT_FAILED + "; }\n");
             h.append("while IFS= read -r l; do [ \"$l\" = \"$m\" ] && break; printf '%s\\n' \"$l\"; done >\"$rb_d/s\"\n");
         }
         h.append("exec 3<&0; rb_p=$$; rb_w\n");
@@ -136,6 +138,9 @@ final class RemoteCommand {
             h.append("exec 3<&- </dev/null\n");
         }
         h.append("unset m h n l s rb_p rb_d; unset -f rb_w; set --\n");
+        for (Map.Entry<String, String> e : c.env().entrySet()) {
+            h.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+        }
         if (c.script()) {
             h.append("exec ").append(quote(c.shellOrDefault())).append(" /dev/fd/4\n");
         } else if (c.shell() == null) {

@@ -169,6 +169,16 @@ class SshCommandsIT {
     }
 
     @Test
+    void passesEnvWhateverItsNameEvenOnesTheBootstrapUsesItself() throws Exception {
+        Map<String, String> env = Map.of("m", "1", "h", "2", "n", "3", "l", "4", "s", "5", "rb_p", "6", "IFS", ":");
+        Command c = new Command("echo \"$m$h$n$l$s$rb_p$IFS\"", false, null, env, Duration.ofSeconds(30), null, null);
+
+        ExecResult r = runner.run(c, OutputListener.NONE, Cancellation.none());
+
+        assertThat(r.stdout()).isEqualTo("123456:\n");
+    }
+
+    @Test
     void refusesAnEnvNameTheShellCannotHold() throws Exception {
         Command c = new Command("true", false, null, Map.of("BAD-NAME", "x"), null, null, null);
 
