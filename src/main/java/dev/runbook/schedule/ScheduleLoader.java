@@ -207,16 +207,42 @@ public final class ScheduleLoader {
             }
             return t.value();
         } catch (ParseException e) {
-            String hint = t.value().trim().split("\\s+").length == 5
-                    ? "Quartz cron has a seconds field first: '0 " + t.value().trim() + "' (and '?' for day-of-month or day-of-week)" : null;
-            y.error(t.posAt(Math.max(0, e.getErrorOffset())), "invalid Quartz cron '" + t.value() + "': " + e.getMessage(), hint);
+            y.error(t.posAt(Math.max(0, e.getErrorOffset())), "invalid Quartz cron '" + t.value() + "': " + e.getMessage(),
+                    fiveFieldHint(t.value()));
             return null;
         }
+    }
+
+    /**
+     * For a crontab(5) line, the Quartz expression to write instead: seconds first, and '?' in the
+     * day field left as '*' (Quartz refuses '*' in both). Only a suggestion that parses is offered.
+     */
+    static String fiveFieldHint(String cron) {
+        String[] f = cron.trim().split("\\s+");
+        if (f.length != 5) {
+            return null;
+        }
+        if (f[4].equals("*")) {
+            f[4] = "?";
+        } else if (f[2].equals("*")) {
+            f[2] = "?";
+        }
+        String quartz = "0 " + String.join(" ", f);
+        return CronExpression.isValidExpression(quartz) ? "Quartz cron has a seconds field first: '" + quartz + "'"
+                : "Quartz cron has a seconds field first, and '?' in day-of-month or day-of-week";
     }
 
     private static Map<String, String> params(YamlReader y, Mapping m, Runbook rb) {
         Map<String, String> params = new LinkedHashMap<>();
         Mapping pm = m.mapping("params", null);
+        if (rb != null) {
+            // a missing required param would otherwise fail every fire, found only in the daemon's log
+            for (var p : rb.params().values()) {
+                if (p.required() && p.defaultValue() == null && (pm == null || !pm.has(p.name()))) {
+                    y.error(m.has("params") ? m.keyPos("params") : m.pos(), "runbook '" + rb.name() + "' needs param '" + p.name() + "'");
+                }
+            }
+        }
         if (pm == null) {
             return params;
         }
