@@ -29,12 +29,12 @@ import java.util.function.Consumer;
  * process's spool file (fsynced when durable), the person running it is told once through
  * {@code notices}, and the writer retries in the background. Once PostgreSQL answers again it
  * delivers the spool first, then writes directly again. A durable event that is not committed
- * within {@code durableWait} is spooled by the caller itself: it may then be stored twice over,
+ * within twice the connect timeout (PostgreSQL hangs rather than refuses) is spooled by the caller
+ * itself, and the events after it go straight to the spool: it may then be stored twice over,
  * which delivery's idempotence on {@code (run_id, seq)} absorbs.
  */
 public final class PgAuditSink implements AuditSink {
     static final int MAX_BATCH = 2000;
-    static final Duration DEFAULT_DURABLE_WAIT = Duration.ofSeconds(3);
     private static final long MAX_BACKOFF_MS = 15_000;
     private static final Pending STOP = new Pending(null, null);
 
@@ -62,7 +62,7 @@ public final class PgAuditSink implements AuditSink {
      *                 they are delivered; must not throw
      */
     public PgAuditSink(PgSettings settings, Path spoolDir, Consumer<String> notices) {
-        this(settings, spoolDir, notices, DEFAULT_DURABLE_WAIT);
+        this(settings, spoolDir, notices, settings.connectTimeout().multipliedBy(2));
     }
 
     PgAuditSink(PgSettings settings, Path spoolDir, Consumer<String> notices, Duration durableWait) {

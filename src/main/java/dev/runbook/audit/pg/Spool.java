@@ -59,8 +59,9 @@ final class Spool implements AutoCloseable {
             sb.append(b).append('\n');
         }
         ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+        long at = own.size();  // only this process writes its file: it holds the lock
         while (buf.hasRemaining()) {
-            own.write(buf);
+            at += own.write(buf, at);
         }
         if (fsync) {
             own.force(false);
@@ -74,7 +75,7 @@ final class Spool implements AutoCloseable {
         RANDOM.nextBytes(r);
         Path f = dir.resolve(ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r) + ".jsonl");
         FileChannel ch = FileChannel.open(f, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         ownLock = ch.lock();
         own = ch;
         ownFile = f;

@@ -1,0 +1,43 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.pg.Import;
+import dev.runbook.audit.pg.PgAuditStore;
+import dev.runbook.model.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", description = "Load a JSONL audit file into PostgreSQL: its chain is verified first; events already stored are skipped.")
+final class AuditImportCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    AuditOptions audit;
+
+    @Parameters(paramLabel = "FILE", description = "A JSONL audit file (such as audit.jsonl of a state directory).")
+    Path file;
+
+    @Override
+    public Integer call() {
+        Wiring wiring = Wiring.fromSystem();
+        Terminal term = Terminal.system(common.noColor);
+        if (!Files.isRegularFile(file)) {
+            throw InvalidInputException.usage(file + ": no such audit file");
+        }
+        PgAuditStore pg = AuditStoreCommands.open(wiring, audit, term).postgres("audit import");
+        Import.Result r = pg.importFile(file, new AuditEvent.Actor(Wiring.user(wiring.env), term.interactive ? "tty" : "flag"));
+        term.out.println(term.green("✓ " + file + ": chain intact; " + r.inserted() + " of " + r.events() + " event"
+                + (r.events() == 1 ? "" : "s") + " imported into " + pg.describe()
+                + (r.duplicates() == 0 ? "" : " (" + r.duplicates() + " were already stored)")));
+        if (r.skipped() > 0) {
+            term.err.println(term.dim(r.skipped() + " record" + (r.skipped() == 1 ? "" : "s")
+                    + " about the file itself (run '-', such as audit.torn) not imported"));
+        }
+        return ExitCodes.OK;
+    }
+}

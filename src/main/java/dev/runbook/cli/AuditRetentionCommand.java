@@ -1,0 +1,54 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.pg.PgAuditStore;
+import dev.runbook.audit.pg.Retention;
+import dev.runbook.model.InvalidInputException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "retention", description = {"Drop the PostgreSQL audit trail's monthly partitions older than --keep-months.",
+        "A checkpoint records where the chain is cut, so 'audit verify' still checks what remains; the retention itself is audited."})
+final class AuditRetentionCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    AuditOptions audit;
+
+    @Option(names = "--keep-months", required = true, paramLabel = "N", description = "Keep the current month and the N months before it.")
+    int keepMonths;
+
+    @Option(names = "--dry-run", description = "Say what would be dropped; drop nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        if (keepMonths < 0) {
+            throw InvalidInputException.usage("--keep-months must be 0 or more, not " + keepMonths);
+        }
+        Wiring wiring = Wiring.fromSystem();
+        Terminal term = Terminal.system(common.noColor);
+        PgAuditStore pg = AuditStoreCommands.open(wiring, audit, term).postgres("audit retention");
+        Retention.Result r = pg.retention(keepMonths, dryRun,
+                new AuditEvent.Actor(Wiring.user(wiring.env), term.interactive ? "tty" : "flag"));
+        if (r.partitions().isEmpty()) {
+            term.out.println("nothing to drop: no partition of " + pg.describe() + " is older than " + r.cutBefore());
+            return ExitCodes.OK;
+        }
+        String what = r.partitions().size() + " partition" + (r.partitions().size() == 1 ? "" : "s") + " ("
+                + String.join(", ", r.partitions()) + ") holding " + r.events() + " event" + (r.events() == 1 ? "" : "s")
+                + " recorded before " + r.cutBefore();
+        if (r.dryRun()) {
+            term.out.println("would drop " + what);
+            return ExitCodes.OK;
+        }
+        term.out.println(term.green("✓ dropped " + what));
+        if (r.checkpoint() > 0) {
+            term.out.println(term.dim("audit verify now starts at the checkpoint after position " + r.checkpoint()));
+        }
+        return ExitCodes.OK;
+    }
+}

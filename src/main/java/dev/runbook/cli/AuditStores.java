@@ -1,0 +1,83 @@
+package dev.runbook.cli;
+
+import dev.runbook.audit.AuditReader;
+import dev.runbook.audit.AuditSink;
+import dev.runbook.audit.FileAuditReader;
+import dev.runbook.audit.JsonlAuditTrail;
+import dev.runbook.audit.StateDir;
+import dev.runbook.audit.pg.PgAuditStore;
+import dev.runbook.audit.pg.PgSettings;
+import dev.runbook.config.Config;
+import dev.runbook.engine.FileRunLocks;
+import dev.runbook.engine.RunLocks;
+import dev.runbook.model.InvalidInputException;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The audit store the configuration names, with everything that goes with it: the sink a run
+ * writes to, the reader for history, show, verify and export, and the run locks. The file store:
+ * {@code audit.jsonl} and {@code locks/} in the state directory. PostgreSQL: its tables, the
+ * spool in the state directory, and advisory locks on top of the local lock files.
+ */
+final class AuditStores {
+    private final Config config;
+    private final StateDir state;
+    private final PgAuditStore pg;
+
+    private AuditStores(Config config, StateDir state, PgAuditStore pg) {
+        this.config = config;
+        this.state = state;
+        this.pg = pg;
+    }
+
+    /**
+     * @param notices where fallbacks are told (PostgreSQL unreachable: events spooled, locks local
+     *                only); connect to {@code RunListener.notice}, or to stderr
+     */
+    static AuditStores open(Config config, StateDir state, Map<String, String> env, Consumer<String> notices) {
+        PgAuditStore pg = config.audit().postgres()
+                ? new PgAuditStore(PgSettings.of(config.audit(), env), state.root().resolve("spool"), notices) : null;
+        return new AuditStores(config, state, pg);
+    }
+
+    Config config() {
+        return config;
+    }
+
+    /** A sink for one run; the caller closes it. */
+    AuditSink sink() {
+        state.ensure();
+        return pg != null ? pg.sink() : new JsonlAuditTrail(state.auditFile());
+    }
+
+    AuditReader reader() {
+        return pg != null ? pg.reader() : new FileAuditReader(state.auditFile());
+    }
+
+    RunLocks locks() {
+        RunLocks local = new FileRunLocks(state.ensure(state.locks()));
+        return pg != null ? pg.locks(local) : local;
+    }
+
+    boolean postgres() {
+        return pg != null;
+    }
+
+    /**
+     * The PostgreSQL store, for the commands that only it has.
+     *
+     * @throws InvalidInputException naming the command when the store is the file
+     */
+    PgAuditStore postgres(String command) {
+        if (pg == null) {
+            throw InvalidInputException.usage("runbook " + command + " works on the PostgreSQL audit store, and the store is the file "
+                    + state.auditFile() + " (" + config.describeSource() + "; set audit.store: postgres and audit.url, or RUNBOOK_AUDIT_URL)");
+        }
+        return pg;
+    }
+
+    String describe() {
+        return pg != null ? pg.describe() : state.auditFile().toString();
+    }
+}
