@@ -98,6 +98,14 @@ class ScheduleLoaderTest {
     }
 
     @Test
+    void aDuplicateIdNamesWhereTheFirstOneIs() {
+        Diagnostic d = problems(DIR, DIR.resolve("invalid")).stream()
+                .filter(x -> x.message().startsWith("duplicate schedule id")).findFirst().orElseThrow();
+
+        assertThat(d.message()).endsWith("(first at " + RunbookLoader.label(DIR.resolve("invalid/duplicate-ids.yaml")) + ":3:5)");
+    }
+
+    @Test
     void aValidScheduleFileGivesEveryFieldAsWritten() {
         Map<String, Schedule> byId = byId(loaderFor(DIR).load(DIR.resolve("valid")));
 

@@ -1,0 +1,239 @@
+package dev.runbook.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.schedule.Daemons.Fire;
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import dev.runbook.testing.Processes;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code runbook daemon} with Quartz's in-memory store, in a JVM of its own: fires are normal runs,
+ * audited as the schedule on its node; gates pass only when the schedule pre-approves them;
+ * SIGTERM stops new fires, lets running runs finish within the grace period and interrupts the
+ * rest through the normal path; {@code /health} and {@code /metrics} answer meanwhile.
+ */
+class DaemonIT {
+    @TempDir
+    Path home;
+
+    Cli cli;
+    Path sleeper;
+
+    @BeforeEach
+    void setUp() {
+        cli = Cli.in(home).withTimeout(Duration.ofSeconds(60));
+        sleeper = Processes.sleeper(home);
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        Processes.killAll(sleeper.toString());
+    }
+
+    @Test
+    void aScheduleFiringEverySecondRunsEachFireAsAnAuditedRunOfTheScheduleOnItsNode() {
+        Daemons.write(home, "runbooks/tick.yaml", Daemons.pulseRunbook("tick"));
+        Daemons.write(home, "schedules/every-second.yaml", "id: every-second\nrunbook: tick\ncron: \"* * * * * ?\"\n");
+
+        List<Fire> fires;
+        try (Daemons.Running d = Daemons.start(cli, "--node", "n1")) {
+            d.awaitFires(4, f -> true, Duration.ofSeconds(30));
+
+            HttpResponse<String> health = d.get("/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode h = AuditLog.parse(health.body());
+            assertThat(h.path("status").asText()).isEqualTo("ok");
+            assertThat(h.path("node").asText()).isEqualTo("n1");
+            assertThat(h.path("store").asText()).isEqualTo("memory");
+            assertThat(h.path("schedules").asInt()).isEqualTo(1);
+
+            Processes.eventually(Duration.ofSeconds(10), () -> d.get("/metrics").body().contains("runbook_last_success_timestamp_seconds{"));
+            String metrics = d.get("/metrics").body();
+            assertThat(metrics).contains("runbook_scheduled_runs_total{outcome=\"succeeded\",schedule=\"every-second\"}")
+                    .contains("runbook_scheduled_run_duration_seconds_count{schedule=\"every-second\"}")
+                    .contains("runbook_last_success_timestamp_seconds{schedule=\"every-second\"}")
+                    .contains("runbook_fire_delay_seconds_count{schedule=\"every-second\"}")
+                    .contains("runbook_fire_delay_seconds_bucket{schedule=\"every-second\",le=\"1.0\"}");
+            assertThat(d.get("/metrics").headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+
+            Cli.Result stopped = d.stop(Duration.ofSeconds(60));
+            assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+            fires = d.fires();
+        }
+
+        assertThat(fires).hasSizeGreaterThanOrEqualTo(4).allSatisfy(f -> {
+            assertThat(f.schedule()).isEqualTo("every-second");
+            assertThat(f.user()).isEqualTo("schedule@n1");
+            assertThat(f.via()).isEqualTo("schedule");
+            assertThat(f.scheduledAt().getNano()).as("a Quartz fire time on the second").isZero();
+        });
+        assertThat(fires.stream().map(Fire::scheduledAt).distinct()).as("no fire twice").hasSameSizeAs(fires);
+        List<JsonNode> finished = AuditLog.ofType(cli.auditFile(), "run.finished");
+        assertThat(finished).as("every fire ran to its end").hasSameSizeAs(fires)
+                .allSatisfy(e -> assertThat(e.path("data").path("status").asText()).isEqualTo("succeeded"));
+
+        Cli.Result history = cli.run("history", "--runbook", "tick");
+        assertThat(history.exitCode()).as(history.toString()).isZero();
+        for (Fire f : fires) {
+            assertThat(history.output()).containsPattern(f.runId() + " +tick +succeeded .* schedule@n1 \\(schedule:every-second\\)");
+        }
+        Cli.Result verify = cli.run("audit", "verify");
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    }
+
+    @Test
+    void aGateTheSchedulePreApprovesPassesAndAnyOtherStopsTheRunAsDeniedByTheSchedule() {
+        Daemons.write(home, "runbooks/guarded.yaml", """
+                name: guarded
+                steps:
+                  - id: drain
+                    confirm: "Drain the node?"
+                    run: echo draining
+                  - id: restart
+                    confirm: "Restart the service?"
+                    run: echo restarting
+                  - id: after
+                    run: echo never
+                finally:
+                  - id: undrain
+                    run: echo undraining
+                """);
+        Daemons.write(home, "schedules/guarded.yaml", """
+                id: guarded-nightly
+                runbook: guarded
+                cron: "* * * * * ?"
+                approve: [drain]
+                """);
+
+        try (Daemons.Running d = Daemons.start(cli, "--node", "n1")) {
+            Processes.eventually(Duration.ofSeconds(30), () -> !AuditLog.ofType(cli.auditFile(), "run.finished").isEmpty());
+            Cli.Result stopped = d.stop(Duration.ofSeconds(60));
+            assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        }
+
+        String run = AuditLog.ofType(cli.auditFile(), "run.finished").get(0).path("run_id").asText();
+        List<JsonNode> events = AuditLog.events(cli.auditFile()).stream().filter(e -> e.path("run_id").asText().equals(run)).toList();
+        JsonNode approved = only(events, "gate.approved");
+        assertThat(approved.path("step").asText()).isEqualTo("drain");
+        assertThat(approved.path("actor").path("user").asText()).isEqualTo("schedule@n1");
+        assertThat(approved.path("actor").path("via").asText()).isEqualTo("schedule");
+        JsonNode denied = only(events, "gate.denied");
+        assertThat(denied.path("step").asText()).isEqualTo("restart");
+        assertThat(denied.path("actor").path("user").asText()).isEqualTo("schedule@n1");
+        assertThat(denied.path("actor").path("via").asText()).isEqualTo("schedule");
+        assertThat(denied.path("data").toString()).contains("does not pre-approve gate 'restart'");
+        assertThat(stepOutcomes(events)).containsExactly("drain ok", "restart denied", "undrain ok");
+        assertThat(events).as("nothing after the denied gate ran").noneMatch(e -> e.path("step").asText().equals("after"));
+        assertThat(only(events, "run.finished").path("data").path("status").asText()).isEqualTo("denied");
+        assertThat(only(events, "run.finished").path("data").path("exit_code").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void sigtermStopsNewFiresLetsRunsFinishWithinTheGraceAndInterruptsTheRestThroughTheirFinallySteps() {
+        Daemons.write(home, "runbooks/short-job.yaml", """
+                name: short-job
+                steps:
+                  - id: hold
+                    run: %s 3
+                """.formatted(sleeper));
+        Daemons.write(home, "runbooks/long-job.yaml", """
+                name: long-job
+                steps:
+                  - id: hold
+                    run: %s 120
+                finally:
+                  - id: cleanup
+                    run: echo cleaned up
+                """.formatted(sleeper));
+        Daemons.write(home, "schedules/jobs.yaml", """
+                schedules:
+                  - {id: short, runbook: short-job, cron: "* * * * * ?"}
+                  - {id: long, runbook: long-job, cron: "* * * * * ?"}
+                """);
+        Duration grace = Duration.ofSeconds(5);
+
+        Instant sigterm;
+        Cli.Result stopped;
+        try (Daemons.Running d = Daemons.start(cli, "--node", "n1", "--grace", "5s")) {
+            // SIGTERM right after a short run started its step: it has about 3 s to go, the long one 120 s
+            assertThat(Processes.eventually(Duration.ofSeconds(30), () -> holdsStarted("long-job") > 0)).as(d.output()).isTrue();
+            int before = holdsStarted("short-job");
+            assertThat(Processes.eventually(Duration.ofSeconds(30), () -> holdsStarted("short-job") > before)).as(d.output()).isTrue();
+            assertThat(d.get("/health").statusCode()).isEqualTo(200);
+            assertThat(AuditLog.parse(d.get("/health").body()).path("running").asInt()).isEqualTo(2);
+
+            sigterm = Instant.now();
+            d.process().signal("TERM");
+            assertThat(Processes.eventually(Duration.ofSeconds(3), () -> d.get("/health").statusCode() == 503))
+                    .as("/health says the daemon is stopping").isTrue();
+            assertThat(d.get("/health").body()).contains("\"status\":\"stopping\"");
+            stopped = d.process().await(Duration.ofSeconds(60));
+        }
+
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(stopped.stdout()).contains("grace period over: interrupting 1 run(s)");
+        List<Fire> fires = Daemons.fires(cli.auditFile());
+        assertThat(fires).as("no fire scheduled after SIGTERM").allSatisfy(f ->
+                assertThat(f.scheduledAt()).isBefore(sigterm.plusSeconds(1)));
+
+        Fire lastShort = last(fires, "short");
+        JsonNode shortEnd = runEnd(lastShort.runId());
+        assertThat(shortEnd.path("type").asText()).as("the short run got its grace").isEqualTo("run.finished");
+        assertThat(shortEnd.path("data").path("status").asText()).isEqualTo("succeeded");
+
+        Fire lastLong = last(fires, "long");
+        JsonNode longEnd = runEnd(lastLong.runId());
+        assertThat(longEnd.path("type").asText()).isEqualTo("run.aborted");
+        assertThat(longEnd.path("data").path("message").asText()).contains("SIGTERM");
+        assertThat(Instant.parse(longEnd.path("ts").asText())).as("not interrupted before the grace period was over")
+                .isAfterOrEqualTo(sigterm.plus(grace).minusMillis(200));
+        assertThat(Instant.parse(longEnd.path("ts").asText())).isAfter(Instant.parse(shortEnd.path("ts").asText()));
+        List<JsonNode> longEvents = AuditLog.events(cli.auditFile()).stream()
+                .filter(e -> e.path("run_id").asText().equals(lastLong.runId())).toList();
+        assertThat(longEvents).filteredOn(e -> e.path("type").asText().equals("step.finished") && e.path("step").asText().equals("cleanup"))
+                .as("the interrupted run's finally step ran").singleElement()
+                .satisfies(e -> assertThat(e.path("data").path("outcome").asText()).as(e.toString()).isEqualTo("ok"));
+        assertThat(Processes.awaitGone(sleeper.toString(), Duration.ofSeconds(5))).as("no step process left").isEmpty();
+    }
+
+    private int holdsStarted(String runbook) {
+        if (!java.nio.file.Files.exists(cli.auditFile())) {
+            return 0;
+        }
+        return (int) AuditLog.ofType(cli.auditFile(), "step.started").stream()
+                .filter(e -> e.path("runbook").path("name").asText().equals(runbook) && e.path("step").asText().equals("hold")).count();
+    }
+
+    private JsonNode runEnd(String runId) {
+        return AuditLog.events(cli.auditFile()).stream().filter(e -> e.path("run_id").asText().equals(runId))
+                .filter(e -> e.path("type").asText().matches("run\\.(finished|aborted)")).findFirst()
+                .orElseThrow(() -> new AssertionError("run " + runId + " has no end in the audit"));
+    }
+
+    private static Fire last(List<Fire> fires, String schedule) {
+        return fires.stream().filter(f -> f.schedule().equals(schedule)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no fire of " + schedule));
+    }
+
+    private static JsonNode only(List<JsonNode> events, String type) {
+        List<JsonNode> of = events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
+        assertThat(of).as("%s events in %s", type, events).hasSize(1);
+        return of.get(0);
+    }
+
+    private static List<String> stepOutcomes(List<JsonNode> events) {
+        return events.stream().filter(e -> e.path("type").asText().equals("step.finished"))
+                .map(e -> e.path("step").asText() + " " + e.path("data").path("outcome").asText()).toList();
+    }
+}

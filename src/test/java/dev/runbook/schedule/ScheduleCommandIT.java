@@ -1,0 +1,168 @@
+package dev.runbook.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.TimeZone;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quartz.CronExpression;
+
+/**
+ * {@code runbook schedule validate}, {@code schedule list} and a daemon refusing bad schedules, as
+ * a user meets them: the invalid schedules of {@code src/test/resources/schedule/invalid/} copied
+ * into {@code schedules/} of a working directory, with their own {@code # expect:} diagnostics.
+ */
+class ScheduleCommandIT {
+    @TempDir
+    Path home;
+
+    Cli cli;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        cli = Cli.in(home);
+        copy(ScheduleLoaderTest.DIR.resolve("runbooks"), home.resolve("runbooks"));
+    }
+
+    @Test
+    void validateReportsEveryProblemOfEveryFileAsFileLineColAndExitsTwo() throws IOException {
+        copy(ScheduleLoaderTest.DIR.resolve("invalid"), home.resolve("schedules"));
+
+        Cli.Result r = cli.run("schedule", "validate");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertEveryExpectedDiagnosticIn(r);
+    }
+
+    @Test
+    void theDaemonRefusesInvalidSchedulesWithTheSameDiagnosticsAndStartsNothing() throws IOException {
+        copy(ScheduleLoaderTest.DIR.resolve("invalid"), home.resolve("schedules"));
+
+        Cli.Result r = cli.withTimeout(Duration.ofSeconds(60)).run("daemon", "--listen", "127.0.0.1:0", "--node", "n1");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertEveryExpectedDiagnosticIn(r);
+        assertThat(r.stdout()).doesNotContain("started");
+        assertThat(cli.auditFile()).doesNotExist();
+    }
+
+    @Test
+    void oneBadScheduleAmongGoodOnesKeepsTheDaemonFromStarting() throws IOException {
+        copy(ScheduleLoaderTest.DIR.resolve("valid"), home.resolve("schedules"));
+        Files.copy(ScheduleLoaderTest.DIR.resolve("invalid/five-field-cron.yaml"), home.resolve("schedules/five-field-cron.yaml"));
+
+        Cli.Result r = cli.withTimeout(Duration.ofSeconds(60)).run("daemon", "--listen", "127.0.0.1:0");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("schedules/five-field-cron.yaml:6:19: error: invalid Quartz cron '*/5 * * * *'")
+                .contains("Quartz cron has a seconds field first: '0 */5 * * * ?'");
+        assertThat(r.stdout()).doesNotContain("started");
+    }
+
+    @Test
+    void validateAcceptsValidSchedulesAndSaysHowMany() throws IOException {
+        copy(ScheduleLoaderTest.DIR.resolve("valid"), home.resolve("schedules"));
+
+        Cli.Result r = cli.run("schedule", "validate");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.output()).contains("3 schedules valid");
+    }
+
+    @Test
+    void listShowsEachScheduleWithItsNextFireTimesInItsOwnZone() throws IOException {
+        Daemons.write(home, "schedules/india.yaml", """
+                id: india-night
+                runbook: db-maintenance
+                cron: "0 30 2 * * ?"
+                time_zone: Asia/Kolkata
+                """);
+        Daemons.write(home, "schedules/ny.yaml", """
+                id: ny-weekdays
+                runbook: db-maintenance
+                cron: "0 0 12 ? * MON-FRI"
+                time_zone: America/New_York
+                approve: [reindex]
+                enabled: false
+                """);
+
+        Cli.Result r = cli.run("schedule", "list", "--next", "4");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> lines = r.output().lines().toList();
+        int india = indexOf(lines, "india-night");
+        int ny = indexOf(lines, "ny-weekdays");
+        assertThat(lines.get(india)).contains("runbooks/db-maintenance.yaml").contains("0 30 2 * * ?").contains("Asia/Kolkata");
+        assertThat(lines.get(ny)).contains("America/New_York").contains("approves reindex").contains("DISABLED");
+        assertThat(lines.subList(india + 1, india + 5)).containsExactlyElementsOf(
+                expectedNext("0 30 2 * * ?", "Asia/Kolkata", 4));
+        assertThat(lines.subList(ny + 1, ny + 5)).containsExactlyElementsOf(
+                expectedNext("0 0 12 ? * MON-FRI", "America/New_York", 4));
+        assertThat(lines.get(india + 1)).endsWith(" 02:30:00 IST");
+    }
+
+    private static void assertEveryExpectedDiagnosticIn(Cli.Result r) throws IOException {
+        int checked = 0;
+        try (Stream<Path> files = Files.list(ScheduleLoaderTest.DIR.resolve("invalid"))) {
+            for (Path f : files.sorted().toList()) {
+                for (ScheduleLoaderTest.Expected e : ScheduleLoaderTest.expectations(f)) {
+                    checked++;
+                    assertThat(r.stderr()).as("for %s", f.getFileName()).containsPattern(
+                            java.util.regex.Pattern.quote("schedules/" + f.getFileName() + ":" + e.line() + ":" + e.col()
+                                    + ": error: ") + ".*" + java.util.regex.Pattern.quote(e.message()));
+                }
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(15);
+        assertThat(r.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    /** The next fire times as the user should read them: the schedule's wall clock and zone. */
+    private static List<String> expectedNext(String cron, String zone, int n) {
+        try {
+            CronExpression c = new CronExpression(cron);
+            c.setTimeZone(TimeZone.getTimeZone(ZoneId.of(zone)));
+            DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
+            List<String> out = new ArrayList<>();
+            Date t = new Date();
+            for (int i = 0; i < n; i++) {
+                t = c.getNextValidTimeAfter(t);
+                out.add("    next: " + f.format(t.toInstant().atZone(ZoneId.of(zone))));
+            }
+            return out;
+        } catch (ParseException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix + " ")) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line for " + prefix + " in\n" + String.join("\n", lines));
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+}
