@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * <p>Switches for each failure the guide diagnoses: the API not listening ({@link #stopApi}), the
  * sync socket in any {@link SyncServer.Mode}, a file that answers 403 ({@link #forbid}), anything
  * unknown answers 404, uploads read at a limited rate ({@link #uploadRate}) or refused over a
- * size ({@link #maxUpload}, 413 as nginx's client_max_body_size).
+ * size ({@link #maxUpload}, 413 as nginx's client_max_body_size), grants answered but not stored
+ * ({@link #grantsDoNotTake}).
  */
 public final class ContentServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +60,7 @@ public final class ContentServer implements AutoCloseable {
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private volatile long uploadBytesPerSecond;
     private volatile long maxUploadBytes;
+    private volatile boolean grantsTake = true;
 
     /** Every request as "METHOD /path", in order; with the Authorization header's value in {@link #authorizations}. */
     public final List<String> requests = new CopyOnWriteArrayList<>();
@@ -124,6 +126,12 @@ public final class ContentServer implements AutoCloseable {
     /** Refuses uploads larger than this with 413; 0 for no limit. */
     public ContentServer maxUpload(long bytes) {
         this.maxUploadBytes = bytes;
+        return this;
+    }
+
+    /** Answers POST /permissions with 201 as usual but stores nothing: a grant that does not take. */
+    public ContentServer grantsDoNotTake() {
+        this.grantsTake = false;
         return this;
     }
 
@@ -217,7 +225,9 @@ public final class ContentServer implements AutoCloseable {
         }
         List<String> list = new ArrayList<>();
         perms.forEach(p -> list.add(p.asText()));
-        permissions.put(n.get("project_id").asText() + "/" + user, List.copyOf(list));
+        if (grantsTake) {
+            permissions.put(n.get("project_id").asText() + "/" + user, List.copyOf(list));
+        }
         reply(ex, 201, Map.of("user_id", user, "project_id", n.get("project_id").asText(), "permissions", list));
     }
 
