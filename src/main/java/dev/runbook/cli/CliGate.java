@@ -1,30 +1,42 @@
 package dev.runbook.cli;
 
 import dev.runbook.engine.Gate;
+import dev.runbook.engine.RunControl;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Gates for a person at the command line: {@code --yes} approves all, {@code --approve ID} one;
- * otherwise a terminal is asked, and with no terminal the gate fails closed.
+ * otherwise the terminal is asked, and with no terminal the gate fails closed. Waiting for an
+ * answer stays interruptible: Ctrl-C or the run's deadline ends the wait at once.
  */
 final class CliGate implements Gate {
+    private static final String EOF = "\u0000eof";
+
     private final boolean yes;
     private final Set<String> approved;
     private final Terminal term;
     private final Console console;
     private final String user;
-    private BufferedReader stdin;
+    private final RunControl control;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private Thread reader;
 
-    CliGate(boolean yes, Set<String> approved, Terminal term, Console console, String user) {
+    /** @param console the live console to pause while asking, or null (e.g. with --output json) */
+    CliGate(boolean yes, Set<String> approved, Terminal term, Console console, String user, RunControl control) {
         this.yes = yes;
         this.approved = approved;
         this.term = term;
         this.console = console;
         this.user = user;
+        this.control = control;
     }
 
     @Override
@@ -35,38 +47,69 @@ final class CliGate implements Gate {
         if (approved.contains(r.stepId())) {
             return Decision.approve(user, "flag");
         }
-        if (!term.interactive || console == null) {
+        java.io.Console tty = System.console();
+        if (!term.interactive || tty == null) {
             return Decision.deny(user, "rule", "no terminal to ask, and neither --yes nor --approve " + r.stepId() + " was given");
         }
-        synchronized (console) {
+        if (console != null) {
             console.pause();
-            String question = r.word() != null
-                    ? term.bold(r.prompt()) + "\n  type " + term.bold(r.word()) + " to proceed: "
-                    : term.bold(r.prompt()) + " [y/N] ";
-            term.out.print(term.yellow("? ") + question);
-            term.out.flush();
-            String answer = readLine();
-            if (answer == null) {
-                return Decision.deny(user, "tty", "no answer (end of input)");
-            }
-            answer = answer.strip();
-            boolean ok = r.word() != null ? answer.equals(r.word()) : answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes");
-            return ok ? Decision.approve(user, "tty")
-                    : Decision.deny(user, "tty", r.word() != null ? "the typed word did not match" : "answered '" + answer + "'");
         }
+        PrintWriter w = tty.writer();
+        String question = r.word() != null
+                ? term.bold(r.prompt()) + "\n  type " + term.bold(r.word()) + " to proceed: "
+                : term.bold(r.prompt()) + " [y/N] ";
+        w.print(term.yellow("? ") + question);
+        w.flush();
+        String answer = await();
+        if (answer == null) {
+            w.println();
+            w.flush();
+            return Decision.deny(user, "tty", "interrupted while asking (" + control.current().reason() + ")");
+        }
+        if (answer.equals(EOF)) {
+            return Decision.deny(user, "tty", "no answer (end of input)");
+        }
+        answer = answer.strip();
+        boolean ok = r.word() != null ? answer.equals(r.word()) : answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes");
+        return ok ? Decision.approve(user, "tty")
+                : Decision.deny(user, "tty", r.word() != null ? "the typed word did not match" : "answered '" + answer + "'");
     }
 
-    private String readLine() {
-        try {
-            if (System.console() != null) {
-                return System.console().readLine();
+    /** The next line typed, or null once the run is interrupted while waiting. */
+    private String await() {
+        startReader();
+        while (!control.current().isCancelled()) {
+            try {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null) {
+                    return control.current().isCancelled() ? null : line;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
             }
-            if (stdin == null) {
-                stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            }
-            return stdin.readLine();
-        } catch (IOException e) {
-            return null;
         }
+        return null;
+    }
+
+    /** One reader thread for the whole run, so a line typed late still answers the next question. */
+    private synchronized void startReader() {
+        if (reader != null) {
+            return;
+        }
+        reader = new Thread(() -> {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            try {
+                String l;
+                while ((l = in.readLine()) != null) {
+                    lines.add(l);
+                }
+            } catch (IOException e) {
+                // the terminal went away: treated as end of input
+            }
+            lines.add(EOF);
+        }, "terminal-reader");
+        reader.setDaemon(true);
+        reader.start();
     }
 }

@@ -48,9 +48,11 @@ final class PlanCommand implements Callable<Integer> {
         Gate never = r -> Gate.Decision.deny(user, "rule", "dry run");
         try (AuditSink audit = probe ? wiring.audit() : new NoAudit(); SqlExecutor sql = wiring.sql()) {
             Engine engine = new Engine(wiring.services(selectors.inventory, never, audit, sql));
-            RunRequest req = new RunRequest(rb, selectors.params, selectors.targets, selectors.limit, true, probe,
+            RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, true, probe,
                     new AuditEvent.Actor(user, "flag"), null, "plan");
-            RunOutcome outcome = engine.run(req, RunListener.NONE, new RunControl());
+            RunControl control = new RunControl();
+            Signals.install(control, term);
+            RunOutcome outcome = engine.run(req, RunListener.NONE, control);
             String text = switch (format) {
                 case text -> PlanRenderer.text(rb, outcome, term);
                 case markdown -> PlanRenderer.markdown(rb, outcome);

@@ -70,12 +70,12 @@ final class RunCommand implements Callable<Integer> {
         String user = Wiring.user(wiring.env);
         Console console = output == Output.text ? new Console(term, false) : null;
         RunListener listener = console != null ? console : new JsonEvents(term.out);
-        CliGate gate = new CliGate(yes, new HashSet<>(approve), term, console, user);
         RunControl control = new RunControl();
-        Signals.install(control, console);
+        CliGate gate = new CliGate(yes, new HashSet<>(approve), term, console, user, control);
+        Signals.install(control, term);
         try (AuditSink audit = wiring.audit(); SqlExecutor sql = wiring.sql()) {
             Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit, sql));
-            RunRequest req = new RunRequest(rb, selectors.params, selectors.targets, selectors.limit, false, false,
+            RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, false, false,
                     new AuditEvent.Actor(user, term.interactive ? "tty" : "flag"), limit, "cli");
             RunOutcome outcome = engine.run(req, listener, control);
             if (console != null) {

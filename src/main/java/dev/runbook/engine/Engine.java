@@ -74,6 +74,10 @@ public final class Engine {
             Interpreter.Flow flow = main(interpreter, rb, hosts, frame);
             String cancelReason = ctx.cancel.reason();
             if (!rb.finallySteps().isEmpty()) {
+                if (timer != null) {
+                    timer.shutdownNow();
+                }
+                ctx.finallyPhase = true;
                 if (ctx.cancel.isCancelled()) {
                     ctx.cancel = control.fresh();
                 }
@@ -189,7 +193,7 @@ public final class Engine {
             }
             case ABORT -> {
                 status = RunOutcome.Status.FAILED;
-                message = "a step failed";
+                message = firstFailure(rb, hosts, frame);
             }
             default -> {
                 status = ctx.hostsDropped ? RunOutcome.Status.FAILED : RunOutcome.Status.SUCCEEDED;
@@ -204,6 +208,21 @@ public final class Engine {
         ctx.emit(type, rb, null, null, data, true, req.actor());
         return new RunOutcome(ctx.runId, status, message, ms, new TreeMap<>(ctx.counts), hostCounts,
                 List.copyOf(ctx.plan), services.audit().describe(), hosts.stream().map(Target::name).toList(), params);
+    }
+
+    /** Names the step that stopped the run, for the summary: "step 'x' failed on web1: exit code 3". */
+    private static String firstFailure(Runbook rb, List<Target> hosts, Frame frame) {
+        for (Step s : rb.allSteps()) {
+            for (Target h : hosts) {
+                StepResult r = frame.state().result(s.id(), h.name());
+                if (r.failed() && !r.tolerated() && !(s.action() instanceof dev.runbook.model.Action.Block)
+                        && !(s.action() instanceof dev.runbook.model.Action.Call)) {
+                    return "step '" + s.id() + "' " + r.outcome().label() + (hosts.size() > 1 ? " on " + h.name() : "")
+                            + (r.message() == null ? "" : ": " + r.message());
+                }
+            }
+        }
+        return "a step failed";
     }
 
     private static Map<String, Integer> hostCounts(Runbook rb, List<Target> hosts, Frame frame) {

@@ -95,11 +95,11 @@ final class Interpreter {
         if (ctx.dryRun && !ctx.probe) {
             return Flow.go(active);
         }
-        if (results.values().stream().anyMatch(r -> r.outcome() == StepResult.Outcome.DENIED)) {
-            return new Flow(Signal.DENIED, active);
-        }
         if (ctx.cancel.isCancelled()) {
             return new Flow(Signal.CANCELLED, active);
+        }
+        if (results.values().stream().anyMatch(r -> r.outcome() == StepResult.Outcome.DENIED)) {
+            return new Flow(Signal.DENIED, active);
         }
         List<Target> failed = targets.stream().filter(t -> {
             StepResult r = results.get(t.name());

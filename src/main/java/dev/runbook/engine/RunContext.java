@@ -37,6 +37,8 @@ final class RunContext {
     final Map<String, Integer> counts = new ConcurrentHashMap<>();
     final Map<String, String> hostOutcomes = new ConcurrentHashMap<>();
     volatile boolean hostsDropped;
+    /** In the finally phase the run's deadline no longer bounds steps: they keep their own timeouts. */
+    volatile boolean finallyPhase;
 
     RunContext(String runId, EngineServices services, RunListener listener, Masker masker, AuditEvent.Actor actor,
                boolean dryRun, boolean probe, Instant deadline, Cancellation cancel) {
@@ -114,7 +116,7 @@ final class RunContext {
 
     /** A timeout bounded by the run's deadline. */
     Duration bound(Duration timeout) {
-        if (deadline == null) {
+        if (deadline == null || finallyPhase) {
             return timeout;
         }
         Duration left = Duration.between(Instant.now(), deadline);

@@ -64,13 +64,14 @@ public final class HttpRunner {
         } catch (IOException | GeneralSecurityException e) {
             return failed("cannot load CA file " + spec.caFile() + ": " + e.getMessage(), start, false);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<HttpResponse<InputStream>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
         try (AutoCloseable c = cancel.onCancel(() -> future.cancel(true))) {
             HttpResponse<InputStream> response = future.get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-            String text;
-            try (InputStream in = response.body()) {
-                byte[] bytes = in.readNBytes(BODY_LIMIT);
-                text = new String(bytes, StandardCharsets.UTF_8);
+            String text = readBody(response.body(), deadline, cancel);
+            if (text == null) {
+                return failed(cancel.isCancelled() ? "interrupted" : "the response body did not arrive within "
+                        + timeout.toMillis() + " ms (status " + response.statusCode() + ")", start, !cancel.isCancelled());
             }
             Map<String, String> headers = new LinkedHashMap<>();
             response.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(", ", v)));
@@ -92,7 +93,51 @@ public final class HttpRunner {
         }
     }
 
+    /**
+     * Reads at most {@link #BODY_LIMIT} bytes. The request timeout only covers the wait for the
+     * headers, so a watchdog closes the stream when the step's time is up or the run is
+     * interrupted: a server that stalls mid-body cannot hold the run. Null when cut off.
+     */
+    private static String readBody(InputStream body, long deadline, Cancellation cancel) throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable close = () -> {
+            cut.set(true);
+            try {
+                body.close();
+            } catch (IOException e) {
+                // closing is how the read is stopped; nothing more to do
+            }
+        };
+        java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(close,
+                Math.max(1, (deadline - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+        try (AutoCloseable c = cancel.onCancel(close); InputStream in = body) {
+            byte[] bytes = in.readNBytes(BODY_LIMIT);
+            return cut.get() ? null : new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            if (cut.get()) {
+                return null;
+            }
+            throw e;
+        } catch (Exception e) {
+            return null;
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "http-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
     static String describe(Throwable e, String url) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "cannot resolve " + hostOf(url);
+            }
+        }
         if (e instanceof HttpConnectTimeoutException) {
             return "connection to " + hostOf(url) + " timed out";
         }
@@ -104,9 +149,6 @@ public final class HttpRunner {
         }
         if (e instanceof SSLException) {
             return "TLS handshake with " + hostOf(url) + " failed: " + e.getMessage();
-        }
-        if (e instanceof java.nio.channels.UnresolvedAddressException || e instanceof java.net.UnknownHostException) {
-            return "cannot resolve " + hostOf(url);
         }
         String msg = e.getMessage();
         return (msg == null ? e.getClass().getSimpleName() : msg);
