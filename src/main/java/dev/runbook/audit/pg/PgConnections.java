@@ -43,6 +43,9 @@ public final class PgConnections {
         p.setProperty("reWriteBatchedInserts", "true");
         p.setProperty("gssEncMode", "disable");
         p.setProperty("assumeMinServerVersion", "12");
+        // a commit is what makes an audit event durable: never let a server default of
+        // synchronous_commit=off acknowledge one that a crash can still take back
+        p.setProperty("options", "-c synchronous_commit=on");
         return DriverManager.getConnection(s.url(), p);
     }
 
