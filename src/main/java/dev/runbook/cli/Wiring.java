@@ -47,7 +47,9 @@ final class Wiring {
 
     Connector connector() {
         LocalRunner local = new LocalRunner(state.ensure(state.tmp()));
-        return new Connectors(local, new SshConnector(SshSettings.fromEnvironment(env, Map.of())));
+        String passphrase = env.get("RUNBOOK_SSH_KEY_PASSPHRASE");
+        Map<String, String> passphrases = passphrase == null ? Map.of() : Map.of("*", passphrase);
+        return new Connectors(local, new SshConnector(SshSettings.fromEnvironment(env, passphrases)));
     }
 
     /** The engine's services for one run; the caller closes the SQL executor after the run. */

@@ -121,6 +121,9 @@ final class Actions {
         try {
             runner = ctx.runner(host);
         } catch (UnreachableException e) {
+            if (e instanceof dev.runbook.exec.ssh.HostKeyRejectedException rejected) {
+                ctx.hostKeyRejected(host, rejected);
+            }
             return StepResult.of(StepResult.Outcome.UNREACHABLE, ctx.masker.mask(e.getMessage()), Map.of(), 0);
         }
         ExecResult r;

@@ -58,6 +58,7 @@ public final class Engine {
         Instant deadline = deadline(req, rb);
         RunContext ctx = new RunContext(runId, services, listener, masker, req.actor(), req.dryRun(), req.probe(),
                 deadline, control.current());
+        ctx.rootRunbook = rb;
         ScheduledExecutorService timer = deadline == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "deadline");
             t.setDaemon(true);

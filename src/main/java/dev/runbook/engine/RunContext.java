@@ -30,6 +30,7 @@ final class RunContext {
     final boolean probe;
     final Instant deadline;
     volatile Cancellation cancel;
+    Runbook rootRunbook;
     final List<PlanEntry> plan = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong seq = new AtomicLong();
     private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
@@ -111,6 +112,17 @@ final class RunContext {
                 runners.put(host.name(), r);
             }
             return r;
+        }
+    }
+
+    private final java.util.Set<String> keyEventsSent = ConcurrentHashMap.newKeySet();
+
+    /** A host key refused: audited once per host as its own event, loudly when the key changed. */
+    void hostKeyRejected(Target host, dev.runbook.exec.ssh.HostKeyRejectedException e) {
+        if (keyEventsSent.add(host.name())) {
+            listener.notice((e.changed() ? "HOST KEY CHANGED for " : "unknown host key for ") + host.name() + ": " + e.getMessage());
+            emit("host.key_rejected", rootRunbook, host.name(), null, java.util.Map.of("changed", e.changed(),
+                    "fingerprint", String.valueOf(e.fingerprint()), "message", e.getMessage()), true, actor);
         }
     }
 

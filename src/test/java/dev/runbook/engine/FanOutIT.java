@@ -1,0 +1,189 @@
+package dev.runbook.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.exec.LocalRunner;
+import dev.runbook.exec.ssh.Connectors;
+import dev.runbook.exec.ssh.SshConnector;
+import dev.runbook.exec.ssh.SshSettings;
+import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Target;
+import dev.runbook.testing.Sshd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Multi-host runs against real OpenSSH servers: parallelism, batches, max_failures, serial, unreachable hosts. */
+class FanOutIT {
+    static final List<Sshd> SERVERS = new ArrayList<>();
+    static Path knownHosts;
+    static Path sshHome;
+
+    @TempDir
+    Path dir;
+    EngineHarness h;
+    List<Target> targets;
+
+    @BeforeAll
+    static void startServers(@TempDir Path shared) throws Exception {
+        knownHosts = shared.resolve("known_hosts");
+        sshHome = Files.createDirectories(shared.resolve("home"));
+        for (int i = 0; i < 4; i++) {
+            Sshd s = Sshd.start();
+            SERVERS.add(s);
+            s.trustIn(knownHosts);
+        }
+    }
+
+    @AfterAll
+    static void stopServers() {
+        SERVERS.forEach(Sshd::close);
+    }
+
+    @BeforeEach
+    void setUp() {
+        h = new EngineHarness(dir);
+        h.connector = new Connectors(new LocalRunner(dir.resolve("tmp")), new SshConnector(SshSettings.isolated(sshHome)));
+        targets = new ArrayList<>();
+        for (int i = 0; i < SERVERS.size(); i++) {
+            targets.add(SERVERS.get(i).target("h" + (i + 1), Map.of("runbook_known_hosts", knownHosts.toString())));
+        }
+        h.hosts = pattern -> {
+            if (pattern.equals("all")) {
+                return targets;
+            }
+            List<Target> picked = targets.stream().filter(t -> Arrays.asList(pattern.split(",")).contains(t.name())).toList();
+            if (picked.isEmpty()) {
+                throw InvalidInputException.usage("no host " + pattern);
+            }
+            return picked;
+        };
+    }
+
+    /** Each host's [start, end] of the step, in nanoseconds from its own clock (all on this machine). */
+    private List<long[]> intervals(String step) {
+        List<long[]> out = new ArrayList<>();
+        for (AuditEvent e : h.events) {
+            if (e.type().equals("step.finished") && step.equals(e.step())) {
+                String[] parts = String.valueOf(e.data().get("stdout_tail")).strip().split("\\s+");
+                out.add(new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});
+            }
+        }
+        out.sort(Comparator.comparingLong(a -> a[0]));
+        return out;
+    }
+
+    /** A first step opens every connection, so the timed step measures the steps, not SSH handshakes. */
+    private static final String WARM = "  - id: warm\n    run: \"true\"\n";
+    private static final String TIMED = "run: 'a=$(date +%s%N); sleep 1; echo $a $(date +%s%N)'";
+
+    @Test
+    void stepsRunOnSeveralHostsInParallel() throws Exception {
+        RunOutcome o = h.run("targets: all\nsteps:\n" + WARM + "  - id: timed\n    " + TIMED + "\n");
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+        List<long[]> iv = intervals("timed");
+        assertThat(iv).hasSize(4);
+        long latestStart = iv.stream().mapToLong(a -> a[0]).max().orElseThrow();
+        long earliestEnd = iv.stream().mapToLong(a -> a[1]).min().orElseThrow();
+        assertThat(latestStart).as("all four were running at once").isLessThan(earliestEnd);
+        assertThat(o.hostCounts()).containsEntry("ok", 4);
+    }
+
+    @Test
+    void maxParallelOneTakesTheHostsOneAtATime() throws Exception {
+        h.run("targets: all\nsteps:\n" + WARM + "  - id: timed\n    max_parallel: 1\n    " + TIMED + "\n");
+        List<long[]> iv = intervals("timed");
+        for (int i = 1; i < iv.size(); i++) {
+            assertThat(iv.get(i)[0]).as("host %d starts after the one before ended", i).isGreaterThanOrEqualTo(iv.get(i - 1)[1]);
+        }
+    }
+
+    @Test
+    void aRollingBatchFinishesBeforeTheNextBatchStarts() throws Exception {
+        h.run("targets: all\nsteps:\n" + WARM + "  - id: timed\n    batch: 50%\n    " + TIMED + "\n");
+        List<long[]> iv = intervals("timed");
+        long firstBatchEnd = Math.max(iv.get(0)[1], iv.get(1)[1]);
+        assertThat(iv.get(2)[0]).isGreaterThanOrEqualTo(firstBatchEnd);
+        assertThat(iv.get(3)[0]).isGreaterThanOrEqualTo(firstBatchEnd);
+        assertThat(iv.get(1)[0]).as("hosts in one batch run together").isLessThan(iv.get(0)[1]);
+    }
+
+    @Test
+    void onceMaxFailuresIsExceededNoNewHostStarts() throws Exception {
+        RunOutcome o = h.run("""
+                targets: all
+                steps:
+                  - id: check
+                    run: test {{ host.name }} != h1
+                    max_parallel: 1
+                    max_failures: 0
+                  - id: after
+                    run: "true"
+                """);
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(h.ofType("step.started").stream().filter(e -> "check".equals(e.step())).map(AuditEvent::host)).containsExactly("h1");
+        assertThat(h.ran("after")).isFalse();
+    }
+
+    @Test
+    void toleratedFailuresDropTheHostAndTheOthersGoOn() throws Exception {
+        RunOutcome o = h.run("""
+                targets: all
+                max_failures: 1
+                steps:
+                  - id: check
+                    run: test {{ host.name }} != h2
+                  - id: after
+                    run: echo {{ host.name }}
+                """);
+        assertThat(o.status()).as("a run that lost a host is not a success").isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(h.ofType("step.finished").stream().filter(e -> "after".equals(e.step())).map(AuditEvent::host))
+                .containsExactlyInAnyOrder("h1", "h3", "h4");
+        assertThat(o.hostCounts()).containsEntry("ok", 3).containsEntry("failed", 1);
+    }
+
+    @Test
+    void serialTakesOneHostThroughEveryStepBeforeTheNext() throws Exception {
+        h.run("""
+                targets: h1,h2
+                strategy: serial
+                steps:
+                  - id: one
+                    run: "true"
+                  - id: two
+                    run: "true"
+                """);
+        List<String> order = h.ofType("step.finished").stream().map(e -> e.host() + ":" + e.step()).toList();
+        assertThat(order).containsExactly("h1:one", "h1:two", "h2:one", "h2:two");
+    }
+
+    @Test
+    void anUnknownHostKeyIsUnreachableAndAuditedWhileTheOthersRun() throws Exception {
+        targets.set(1, SERVERS.get(1).target("h2", Map.of("runbook_known_hosts", dir.resolve("empty_known_hosts").toString())));
+        RunOutcome o = h.run("""
+                targets: all
+                max_failures: 1
+                steps:
+                  - id: hello
+                    run: echo hi from {{ host.name }}
+                """);
+        assertThat(h.finished("hello").data()).isNotNull();
+        assertThat(h.ofType("step.finished").stream().filter(e -> "h2".equals(e.host())).map(e -> e.data().get("outcome")))
+                .containsExactly("unreachable");
+        AuditEvent rejected = h.ofType("host.key_rejected").get(0);
+        assertThat(rejected.host()).isEqualTo("h2");
+        assertThat(rejected.data()).containsEntry("changed", false);
+        assertThat(String.valueOf(rejected.data().get("fingerprint"))).isEqualTo(SERVERS.get(1).hostKeyFingerprint());
+        assertThat(o.hostCounts()).containsEntry("unreachable", 1).containsEntry("ok", 3);
+    }
+}
