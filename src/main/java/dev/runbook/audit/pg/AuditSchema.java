@@ -125,6 +125,12 @@ final class AuditSchema {
         if (PARTITIONS.contains(id)) {
             return;
         }
+        ensurePartitionUncached(c, s, m);
+        PARTITIONS.add(id);
+    }
+
+    /** As {@link #ensurePartition}, asking the database even when this process created it already. */
+    static void ensurePartitionUncached(Connection c, PgSettings s, YearMonth m) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, Migrator.key("partitions:" + s.schema()));
             lock.execute();
@@ -135,7 +141,6 @@ final class AuditSchema {
             st.execute("CREATE TABLE IF NOT EXISTS " + s.table(partitionName(m)) + " PARTITION OF "
                     + s.table("audit_events") + " FOR VALUES FROM ('" + from + "') TO ('" + to + "')");
         }
-        PARTITIONS.add(id);
     }
 
     /** The months that have a partition, oldest first. */

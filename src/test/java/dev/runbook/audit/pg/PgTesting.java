@@ -84,6 +84,13 @@ final class PgTesting {
         return pb;
     }
 
+    /** Kills a worker with SIGKILL, and the step processes it started (only those, by their ids). */
+    static void killTree(Process p) throws InterruptedException {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly().waitFor();
+        children.forEach(ProcessHandle::destroyForcibly);
+    }
+
     static String await(Process p, Duration within) throws Exception {
         if (!p.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
