@@ -109,7 +109,7 @@ class UploadDiagnosticsIT {
         assumeTrue(IsolatedCli.available() && TestNginx.available(), "needs unshare --net and nginx");
         long rmemBefore = kernel("net/core/rmem_max");
         assumeTrue(rmemBefore < GUIDE_BUFFER, "the kernel's rmem_max is at the guide's value already");
-        String tcpRmemBefore = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_rmem"));
+        String tcpRmemBefore = proc("net/ipv4/tcp_rmem");
         try (TestNginx nginx = new TestNginx(dir.resolve("nginx-live"), HTTP_SETTINGS, "")) {
             useNginx(nginx);
             assertThat(nginx.postStatus(2 << 20)).as("nginx enforces its 1m limit before").isEqualTo(413);
@@ -137,7 +137,7 @@ class UploadDiagnosticsIT {
         }
         assertThat(dir.resolve("sysctl.d")).doesNotExist();
         assertThat(kernel("net/core/rmem_max")).as("outside the namespace nothing changed").isEqualTo(rmemBefore);
-        assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/tcp_rmem"))).isEqualTo(tcpRmemBefore);
+        assertThat(proc("net/ipv4/tcp_rmem")).isEqualTo(tcpRmemBefore);
     }
 
     @Test
@@ -209,7 +209,14 @@ class UploadDiagnosticsIT {
     }
 
     private static long kernel(String path) throws Exception {
-        return Long.parseLong(Files.readString(Path.of("/proc/sys", path)).strip());
+        return Long.parseLong(proc(path));
+    }
+
+    /** A sysctl file in one read: /proc/sys answers end of file to a read that does not start at 0. */
+    private static String proc(String path) throws Exception {
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys", path))) {
+            return new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        }
     }
 
     private static java.util.List<Path> testFiles() {

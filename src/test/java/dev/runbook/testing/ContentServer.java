@@ -235,6 +235,9 @@ public final class ContentServer implements AutoCloseable {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         long declared = parseLong(ex.getRequestHeaders().getFirst("Content-Length"));
         if (maxUploadBytes > 0 && declared > maxUploadBytes) {
+            // read what was sent before answering, as nginx's lingering close does: closing with
+            // unread data resets the connection, and the client may lose the answer
+            ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
             reply(ex, 413, Map.of("error", "request entity too large"));
             return;
         }
