@@ -45,6 +45,12 @@ public record ServiceControl(Map<String, String> commands) {
         }
     }
 
+    /** Whether the health command (else the status command) succeeds now. */
+    public boolean healthy() {
+        String probe = commands.getOrDefault("health", commands.get("status"));
+        return Processes.exec(List.of("/bin/sh", "-c", probe)).exitCode() == 0;
+    }
+
     /** Whether the status command succeeds now. */
     public boolean running() {
         return Processes.exec(List.of("/bin/sh", "-c", command("status"))).exitCode() == 0;
@@ -124,7 +130,10 @@ public record ServiceControl(Map<String, String> commands) {
         return String.join(" ", out);
     }
 
-    /** nginx under its own configuration: {@code -s reload}, {@code -t}, and TLS for health. */
+    /**
+     * nginx under its own configuration: {@code -s reload}, {@code -t}; healthy when it answers HTTP
+     * over TLS at all (a 502 from a dead upstream is the upstream's problem, not nginx's).
+     */
     public static ServiceControl nginx(Nginx nginx) {
         String alive = "kill -0 \"$(cat " + q(nginx.pidFile()) + " 2>/dev/null)\" 2>/dev/null";
         String stop = nginx.command("-s", "quit") + " 2>/dev/null; for i in $(seq " + STOP_WAIT_TENTHS + "); do " + alive
@@ -132,7 +141,7 @@ public record ServiceControl(Map<String, String> commands) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("status", alive);
         c.put("health", "printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' | timeout 5 openssl s_client -quiet"
-                + " -connect 127.0.0.1:" + nginx.port() + " 2>/dev/null | head -n 1 | grep -q ' 200 '");
+                + " -connect 127.0.0.1:" + nginx.port() + " 2>/dev/null | head -n 1 | grep -q '^HTTP/'");
         c.put("start", nginx.command());
         c.put("stop", stop);
         c.put("restart", stop + "; " + nginx.command());
