@@ -220,7 +220,8 @@ class UploadDiagnosticsIT {
     }
 
     private static java.util.List<Path> testFiles() {
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        String tmp = System.getenv("TMPDIR");   // where the runbook's mktemp puts it
+        try (Stream<Path> s = Files.list(Path.of(tmp == null || tmp.isEmpty() ? "/tmp" : tmp))) {
             return s.filter(p -> p.getFileName().toString().startsWith("runbook-upload.")).toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
