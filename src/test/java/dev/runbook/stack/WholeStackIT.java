@@ -132,6 +132,19 @@ class WholeStackIT {
     }
 
     @Test
+    void whenOnlyPostgresqlDiedTheContentServerThatLostItRecoversWithoutARestart() {
+        kill(SERVICES.get("postgresql"), postmasterPid());
+
+        Cli.Result r = cli.run("run", "emergency-recovery", "-i", inventory.toString(), "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(stepEvents()).containsSubsequence("started restart-postgresql", "finished postgresql-healthy ok",
+                "finished nucleus-running ok", "finished nucleus-recovers ok", "finished nucleus-healthy ok")
+                .doesNotContain("started restart-redis", "started restart-nucleus", "started restart-nginx");
+        assertThat(r.output()).contains("was down: postgresql, nucleus").contains("restarted: postgresql\n");
+    }
+
+    @Test
     void emergencyRecoveryLeavesAHealthyStackAloneWithoutAsking() {
         Cli.Result r = cli.run("run", "emergency-recovery", "-i", inventory.toString());
 
