@@ -61,6 +61,11 @@ final class Console implements RunListener {
                 println(finished(who, d));
             }
             case "gate.approved" -> println(term.green("✓ " + who + ": approved") + " by " + e.actor().user() + " via " + e.actor().via());
+            case "gate.asked" -> {
+                if (!term.interactive) {
+                    println(who + ": asks: " + d.get("prompt"));
+                }
+            }
             case "gate.denied" -> println(term.red("✗ " + who + ": not approved") + " (" + d.get("reason") + ")");
             default -> { }
         }

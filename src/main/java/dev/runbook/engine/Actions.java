@@ -236,7 +236,7 @@ final class Actions {
     }
 
     private Prepared http(Step step, Action.Http h, Map<String, Object> scope) {
-        String url = Templates.plain(h.url(), scope);
+        String url = Templates.render(h.url(), scope, Templates.Mode.URL).text();
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, String> shownHeaders = new LinkedHashMap<>();
         for (Map.Entry<String, Text> e : h.headers().entrySet()) {
@@ -262,11 +262,20 @@ final class Actions {
         String multipart = h.multipart() ? " multipart " + (form.isEmpty() ? "" : form.keySet() + " ") + files : "";
         String display = ctx.masker.mask(h.method() + " " + url + (shownHeaders.isEmpty() ? "" : " " + shownHeaders)
                 + (body == null ? "" : " body=" + abbreviate(body)) + multipart);
-        Path ca = h.caFile() == null ? null : Path.of(Templates.plain(h.caFile(), scope));
+        Path ca = caFile(h.caFile(), scope);
         Duration timeout = ctx.bound(h.timeout() != null ? h.timeout() : step.timeout());
         HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, timeout, h.verifyTls(), ca, h.followRedirects(),
                 form, files);
         return new Prepared("http", display, cancel -> httpResult(h, step, ctx.services.http().send(spec, cancel)));
+    }
+
+    /** A CA file from a template; empty means none, so inventories may leave it unset. */
+    static Path caFile(Text template, Map<String, Object> scope) {
+        if (template == null) {
+            return null;
+        }
+        String s = Templates.plain(template, scope).strip();
+        return s.isEmpty() ? null : Path.of(s);
     }
 
     private String jsonBody(Object json, Map<String, Object> scope) {

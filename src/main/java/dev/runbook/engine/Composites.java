@@ -80,6 +80,9 @@ final class Composites {
             List<String> waits = List.of();
             if (step.when() != null) {
                 waits = ctx.dryRun ? Interpreter.unknownDependencies(step.when(), frame, false) : List.of();
+                if (!waits.isEmpty() && Interpreter.decideWithout(step.when(), scope) != null) {
+                    waits = List.of();
+                }
                 decided = null;
                 if (waits.isEmpty()) {
                     try {

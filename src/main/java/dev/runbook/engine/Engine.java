@@ -50,6 +50,11 @@ public final class Engine {
         Runbook rb = req.runbook();
         Masker masker = new Masker();
         Map<String, Secret> secrets = Secrets.resolve(rb, services.env(), masker, req.dryRun());
+        secrets.values().stream().filter(s -> !s.reveal().isEmpty() && s.reveal().length() < 4).forEach(s -> listener.notice(
+                "secret '" + s.name() + "' is shorter than 4 characters: masking it hides every occurrence of those characters in output"));
+        if (rb.allSteps().stream().anyMatch(s -> s.action() instanceof dev.runbook.model.Action.Http) && services.http() != null) {
+            services.http().warmUp();
+        }
         Map<String, Object> params = Params.resolve(rb, req.params(), Map.of(), masker);
         List<Target> hosts = hosts(req, rb, params);
         String runId = newRunId();

@@ -98,6 +98,9 @@ final class HostStep {
         List<String> waits = List.of();
         if (step.when() != null) {
             waits = ctx.dryRun ? Interpreter.unknownDependencies(step.when(), frame, false) : List.of();
+            if (!waits.isEmpty() && Interpreter.decideWithout(step.when(), scope) != null) {
+                waits = List.of();
+            }
             if (waits.isEmpty()) {
                 try {
                     decided = Expressions.test(step.when(), scope);

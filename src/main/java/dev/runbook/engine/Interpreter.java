@@ -139,6 +139,23 @@ final class Interpreter {
         }
     }
 
+    /**
+     * A dry run's decision on a condition that mentions steps that did not run: decided anyway
+     * when evaluation never reaches them ({@code params.apply && steps.x.ok} with apply false);
+     * null when it does.
+     */
+    static Boolean decideWithout(dev.runbook.model.Text when, Map<String, Object> scope) {
+        RunState.Placeholder.TOUCHED.set(false);
+        try {
+            Object v = Expressions.evaluate(when, scope);
+            return !RunState.Placeholder.TOUCHED.get() && v instanceof Boolean b ? b : null;
+        } catch (ExprException e) {
+            return null;
+        } finally {
+            RunState.Placeholder.TOUCHED.set(false);
+        }
+    }
+
     /** Whether a condition waits on steps a dry run did not execute; returns their ids. */
     static List<String> unknownDependencies(dev.runbook.model.Text expr, Frame frame, boolean template) {
         List<String> ids = new ArrayList<>();

@@ -68,6 +68,7 @@ final class RunState {
                     return null;
                 }
                 if (dryRun && unknown.contains(id)) {
+                    Placeholder.TOUCHED.set(true);
                     return new Placeholder("steps." + id);
                 }
                 Map<String, Object> scope = result(id, host).toScope();
@@ -94,6 +95,8 @@ final class RunState {
 
     /** A value a dry run cannot know yet; it renders as {@code <steps.x.stdout>}. */
     static final class Placeholder extends AbstractMap<String, Object> implements dev.runbook.expr.Unknown {
+        /** Set when an evaluation reached an unknown value: its result is then not a decision. */
+        static final ThreadLocal<Boolean> TOUCHED = ThreadLocal.withInitial(() -> false);
         private final String path;
 
         Placeholder(String path) {

@@ -32,7 +32,7 @@ final class WebSockets {
     private WebSockets() {}
 
     static Actions.Prepared prepare(RunContext ctx, Action.WebSocket ws, Map<String, Object> scope) {
-        String url = Templates.plain(ws.url(), scope);
+        String url = Templates.render(ws.url(), scope, Templates.Mode.URL).text();
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, String> shown = new LinkedHashMap<>();
         for (Map.Entry<String, Text> e : ws.headers().entrySet()) {
@@ -52,7 +52,7 @@ final class WebSockets {
                 : ws.expectText() != null ? "a message matching /" + ws.expectText().value() + "/" : "any message";
         String display = ctx.masker.mask("WEBSOCKET " + url + (shown.isEmpty() ? "" : " " + shown)
                 + (send.isEmpty() ? "" : " send " + send) + ", wait up to " + ws.timeout().toMillis() + " ms for " + expect);
-        Path ca = ws.caFile() == null ? null : Path.of(Templates.plain(ws.caFile(), scope));
+        Path ca = Actions.caFile(ws.caFile(), scope);
         WebSocketSpec spec = new WebSocketSpec(url, headers, send, matches, ctx.bound(ws.timeout()), ws.verifyTls(), ca);
         return new Actions.Prepared("websocket", display, cancel -> result(ctx, RUNNER.probe(spec, cancel), expect, ws));
     }

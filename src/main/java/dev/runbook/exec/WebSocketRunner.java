@@ -49,8 +49,10 @@ public final class WebSocketRunner {
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
         String where = uri.getHost() + ":" + port;
         Socket socket = null;
+        boolean connected = false;
         try {
             socket = connect(uri.getHost(), port, tls, spec, deadline);
+            connected = true;
             Socket s = socket;
             try (AutoCloseable c = cancel.onCancel(() -> closeQuietly(s))) {
                 InputStream in = socket.getInputStream();
@@ -66,7 +68,9 @@ public final class WebSocketRunner {
                 return collect(spec, socket, in, out, deadline, start, opened, cancel);
             }
         } catch (SocketTimeoutException e) {
-            return failed(cancel.isCancelled() ? "interrupted" : "no connection to " + where + " within " + spec.timeout().toMillis() + " ms", start);
+            return failed(cancel.isCancelled() ? "interrupted" : connected
+                    ? "connected to " + where + ", but no WebSocket handshake within " + spec.timeout().toMillis() + " ms"
+                    : "no connection to " + where + " within " + spec.timeout().toMillis() + " ms", start);
         } catch (java.net.ConnectException e) {
             return failed("connection to " + where + " refused", start);
         } catch (java.net.UnknownHostException e) {

@@ -24,17 +24,33 @@ public final class Functions {
             "join", "split", "lines", "lower", "upper", "trim", "replace", "contains", "starts_with",
             "ends_with", "len", "matches", "find", "int", "float", "str", "bool", "from_json", "to_json",
             "keys", "values", "first", "last", "min", "max", "sum", "sort", "unique", "default",
-            "basename", "dirname", "now", "raw", "quote", "ident", "percent", "size", "empty", "round", "where", "pluck");
+            "basename", "dirname", "now", "raw", "quote", "ident", "percent", "size", "empty", "round", "where", "pluck", "urlencode");
 
     private Functions() {}
 
     public static String join(Object list, Object sep) {
         StringBuilder b = new StringBuilder();
+        boolean first = true;
         for (Object o : asList(list)) {
-            if (b.length() > 0) {
+            if (!first) {
                 b.append(str(sep));
             }
+            first = false;
             b.append(str(o));
+        }
+        return b.toString();
+    }
+
+    /** Percent-encodes text for one URL path segment or query value (RFC 3986 unreserved characters stay). */
+    public static String urlencode(Object x) {
+        StringBuilder b = new StringBuilder();
+        for (byte c : str(x).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int u = c & 0xff;
+            if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '.' || u == '_' || u == '~') {
+                b.append((char) u);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(u >> 4, 16))).append(Character.toUpperCase(Character.forDigit(u & 0xf, 16)));
+            }
         }
         return b.toString();
     }
@@ -158,7 +174,7 @@ public final class Functions {
         if (x instanceof Unknown) {
             return x.toString();
         }
-        if (x instanceof Collection<?> || x instanceof Map<?, ?>) {
+        if (x instanceof Collection<?> || x instanceof Map<?, ?> || x.getClass().isArray()) {
             return to_json(x);
         }
         return x.toString();

@@ -48,6 +48,9 @@ public final class JsonValues {
         if (x instanceof Secret) {
             return Secret.MASK;
         }
+        if (x instanceof Unknown) {
+            return x.toString();
+        }
         if (x instanceof Text t) {
             return t.value();
         }

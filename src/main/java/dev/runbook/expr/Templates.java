@@ -16,6 +16,8 @@ import java.util.Map;
  *   <li>{@link Mode#SHELL}: one shell word, whatever the quoting around it; secrets travel in
  *       environment variables, never on the command line</li>
  *   <li>{@link Mode#SQL}: a bind parameter ({@code ?}); {@code ident()} a quoted identifier</li>
+ *   <li>{@link Mode#URL}: a value that starts the URL is taken as it is (a base URL); any value
+ *       after it is percent-encoded, so it stays one path segment or query value</li>
  *   <li>{@link Mode#PLAIN}: the text itself, secrets revealed (HTTP headers and bodies)</li>
  *   <li>{@link Mode#DISPLAY}: the text itself with every secret as {@code ****}</li>
  * </ul>
@@ -23,7 +25,7 @@ import java.util.Map;
  */
 public final class Templates {
 
-    public enum Mode { SHELL, SQL, PLAIN, DISPLAY }
+    public enum Mode { SHELL, SQL, URL, PLAIN, DISPLAY }
 
     /**
      * Scope key a dry run sets to the ids of steps it did not execute: an expression that uses one
@@ -68,6 +70,10 @@ public final class Templates {
             switch (mode) {
                 case SHELL -> out.append(spliceShell(value, shell, env, at));
                 case SQL -> out.append(spliceSql(value, sql, binds, at));
+                case URL -> {
+                    String v = value instanceof Secret s ? s.reveal() : text(value);
+                    out.append(value instanceof Raw || out.length() == 0 ? v : Functions.urlencode(v));
+                }
                 case PLAIN -> out.append(value instanceof Secret s ? s.reveal() : text(value));
                 case DISPLAY -> out.append(text(value));
             }
@@ -106,6 +112,9 @@ public final class Templates {
         if (TemplateParts.isSingleExpression(parts) && template.value().strip().startsWith("{{")
                 && template.value().strip().endsWith("}}")) {
             Part p = parts.get(0);
+            if (dependsOnUnknown(p, template, scope)) {
+                return "<" + p.text() + ">";
+            }
             return Expressions.evaluate(p.text(), template, p.offset(), scope);
         }
         if (parts.stream().noneMatch(Part::expression)) {

@@ -84,4 +84,19 @@ class TemplatesTest {
         Object v = Templates.deepValue(Map.of("k", new ArrayList<>(List.of(Text.of("{{ n + 1 }}"), Text.of("x{{ n }}")))), Map.of("n", 1L));
         assertThat(v).isEqualTo(Map.of("k", List.of(2L, "x1")));
     }
+
+    @Test
+    void valuesAfterTheStartOfAUrlArePercentEncoded() {
+        Map<String, Object> scope = Map.of("base", "http://api:8080", "user", "x?role=admin#/..", "q", "a b&c=d");
+        assertThat(Templates.render(Text.of("{{ base }}/users/{{ user }}?q={{ q }}"), scope, Templates.Mode.URL).text())
+                .isEqualTo("http://api:8080/users/x%3Frole%3Dadmin%23%2F..?q=a%20b%26c%3Dd");
+        assertThat(Templates.render(Text.of("{{ base }}/{{ raw(user) }}"), scope, Templates.Mode.URL).text())
+                .isEqualTo("http://api:8080/x?role=admin#/..");
+    }
+
+    @Test
+    void joinKeepsEmptyItemsAndArraysPrintAsJson() {
+        assertThat(Expressions.evaluate(Text.of("join(['', 'a'], ',')"), Map.of())).isEqualTo(",a");
+        assertThat(Templates.display(Text.of("{{ [1, 2] }}"), Map.of())).isEqualTo("[1,2]");
+    }
 }
