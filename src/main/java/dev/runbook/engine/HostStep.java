@@ -126,6 +126,7 @@ final class HostStep {
         String word = null;
         Actions.Prepared prepared;
         try {
+            step = DurationTemplates.apply(step, scope);
             if (step.gate() != null) {
                 prompt = Templates.display(step.gate().prompt(), scope);
                 word = step.gate().word() == null ? null : Templates.plain(step.gate().word(), scope);

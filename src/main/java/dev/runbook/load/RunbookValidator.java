@@ -105,6 +105,9 @@ final class RunbookValidator {
             }
         }
         action(s, scope);
+        for (Text t : s.durations().values()) {
+            template(t, scope);
+        }
         Scope self = scope.withSelf();
         if (s.check() instanceof Step.CommandCheck c) {
             template(c.command(), self);

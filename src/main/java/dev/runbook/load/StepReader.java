@@ -49,6 +49,8 @@ final class StepReader {
 
     private final YamlReader y;
     private final CallResolver calls;
+    /** Durations of the step being read that are templates; a stack because steps nest. */
+    private Map<String, Text> templated = new LinkedHashMap<>();
 
     StepReader(YamlReader y, CallResolver calls) {
         this.y = y;
@@ -71,6 +73,16 @@ final class StepReader {
     }
 
     private Step step(Node node) {
+        Map<String, Text> outer = templated;
+        templated = new LinkedHashMap<>();
+        try {
+            return readStep(node);
+        } finally {
+            templated = outer;
+        }
+    }
+
+    private Step readStep(Node node) {
         Mapping m = y.mapping(node, "a step", ALL_KEYS);
         if (m == null) {
             return null;
@@ -126,6 +138,7 @@ final class StepReader {
                 FanOutReader.read(y, m),
                 become(m),
                 "json".equals(parse),
+                templated,
                 pos);
     }
 
@@ -133,7 +146,7 @@ final class StepReader {
         return switch (kind) {
             case "run" -> new Action.Run(nonEmpty(m, "run"), shell(m));
             case "script" -> new Action.Script(nonEmpty(m, "script"), shell(m));
-            case "sql" -> new Action.Sql(nonEmpty(m, "sql"), m.text("database"), positive(m, "statement_timeout"),
+            case "sql" -> new Action.Sql(nonEmpty(m, "sql"), m.text("database"), positive(m, "statement_timeout", "statement_timeout"),
                     m.bool("transaction", true));
             case "http" -> http(m.get("http"));
             case "websocket" -> websocket(m.get("websocket"));
@@ -154,6 +167,22 @@ final class StepReader {
             return null;
         }
         return shell;
+    }
+
+    private static final Duration PLACEHOLDER = Duration.ofMillis(1);
+
+    private Duration template(Mapping m, String key, String path) {
+        Node n = m.get(key);
+        if (n instanceof ScalarNode sn && sn.getValue().contains("{{")) {
+            templated.put(path, y.textOf(sn));
+            return PLACEHOLDER;
+        }
+        return null;
+    }
+
+    private Duration duration(Mapping m, String key, String path) {
+        Duration d = template(m, key, path);
+        return d != null ? d : m.duration(key);
     }
 
     private Text nonEmpty(Mapping m, String key) {
@@ -181,7 +210,19 @@ final class StepReader {
     }
 
     private Duration positive(Mapping m, String key) {
-        Duration d = m.duration(key);
+        return positive(m, key, key);
+    }
+
+    /**
+     * A duration, or a template for one: {@code "{{ params.grace }}"} is kept under {@code path}
+     * and rendered when the step runs; a placeholder stands in the model until then.
+     */
+    private Duration positive(Mapping m, String key, String path) {
+        Duration d = template(m, key, path);
+        if (d != null) {
+            return d;
+        }
+        d = m.duration(key);
         if (d != null && d.isZero()) {
             y.error(m.keyPos(key), "'" + key + "' must be longer than 0s");
         }
@@ -235,7 +276,7 @@ final class StepReader {
             return Step.Retry.ONCE;
         }
         Long attempts = r.has("attempts") ? r.integer("attempts") : Long.valueOf(3);
-        Duration delay = r.duration("delay");
+        Duration delay = duration(r, "delay", "retry.delay");
         double backoff = 1.0;
         if (r.has("backoff")) {
             Object b = y.value(r.get("backoff"));
@@ -246,7 +287,7 @@ final class StepReader {
             }
         }
         return new Step.Retry(attempts == null ? 1 : attempts(r.get("attempts") == null ? n : r.get("attempts"), attempts),
-                delay == null ? Duration.ofSeconds(1) : delay, backoff, r.duration("max_delay"), expression(r, "until"));
+                delay == null ? Duration.ofSeconds(1) : delay, backoff, duration(r, "max_delay", "retry.max_delay"), expression(r, "until"));
     }
 
     private int attempts(Node at, long attempts) {
@@ -373,7 +414,7 @@ final class StepReader {
             }
         }
         return new Action.Http(h.text("url"), method == null ? "GET" : method, headers, h.text("body"),
-                h.has("json") ? y.value(h.get("json")) : null, statuses, positive(h, "timeout"),
+                h.has("json") ? y.value(h.get("json")) : null, statuses, positive(h, "timeout", "http.timeout"),
                 h.bool("verify_tls", true), h.text("ca_file"), h.bool("follow_redirects", false), form, files);
     }
 
@@ -445,12 +486,16 @@ final class StepReader {
                 }
             }
         }
-        Duration timeout = positive(w, "timeout");
+        Duration timeout = positive(w, "timeout", "websocket.timeout");
         return new Action.WebSocket(w.text("url"), headers, send, expectJson, expectText,
                 timeout == null ? Duration.ofSeconds(10) : timeout, w.bool("verify_tls", true), w.text("ca_file"));
     }
 
     private Action.Wait waitAction(Node n) {
+        if (n instanceof ScalarNode sn && sn.getValue().contains("{{")) {
+            templated.put("wait", y.textOf(sn));
+            return new Action.Wait(PLACEHOLDER, null, null, null, null);
+        }
         if (n instanceof ScalarNode) {
             Duration d = y.duration(n, "'wait'");
             return new Action.Wait(d == null ? Duration.ZERO : d, null, null, null, null);
@@ -465,8 +510,8 @@ final class StepReader {
         if (!w.has("timeout")) {
             y.error(w.pos(), "a conditional 'wait' needs a 'timeout' so it cannot wait forever");
         }
-        Duration interval = w.duration("interval");
-        return new Action.Wait(null, expression(w, "until"), w.text("run"), positive(w, "timeout"),
+        Duration interval = duration(w, "interval", "wait.interval");
+        return new Action.Wait(null, expression(w, "until"), w.text("run"), positive(w, "timeout", "wait.timeout"),
                 interval == null ? Duration.ofSeconds(1) : interval);
     }
 

@@ -2,6 +2,7 @@ package dev.runbook.model;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One step: an {@link Action} and the modifiers any step may carry.
@@ -16,6 +17,9 @@ import java.util.List;
  * @param fanOut    how this step spreads over hosts, or null for the runbook's
  * @param become    run as another user (sudo), or null
  * @param parseJson whether stdout (or an http body) is parsed as JSON into {@code output}
+ * @param durations durations written as templates ({@code timeout: "{{ params.grace }}"}), by
+ *                  field ({@code timeout}, {@code retry.delay}, {@code wait.timeout}...); the
+ *                  engine renders them before the step runs
  */
 public record Step(
         String id,
@@ -33,7 +37,12 @@ public record Step(
         FanOut fanOut,
         Become become,
         boolean parseJson,
+        Map<String, Text> durations,
         SourcePos pos) {
+
+    public Step {
+        durations = durations == null ? Map.of() : Map.copyOf(durations);
+    }
 
     public String label() {
         return name != null ? name : id;
