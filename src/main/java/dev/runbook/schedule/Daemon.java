@@ -22,6 +22,7 @@ import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
@@ -144,7 +145,25 @@ public final class Daemon {
             cron = s.misfire() == Schedule.Misfire.RUN_ONCE ? cron.withMisfireHandlingInstructionFireAndProceed()
                     : cron.withMisfireHandlingInstructionDoNothing();
             Trigger t = TriggerBuilder.newTrigger().withIdentity(tk).forJob(job).withSchedule(cron).build();
-            scheduler.scheduleJob(job, Set.of(t), true);
+            store(job, t, current != null);
+        }
+    }
+
+    /**
+     * Replaces only a trigger this node found. Two daemons starting at once on a fresh store both
+     * find none; had the later replaced the earlier's trigger, already firing by then, its next fire
+     * would move back to the later's start and the times already fired would fire again. Quartz
+     * checks for an existing job under its cluster lock, so the later one is told instead.
+     */
+    private void store(JobDetail job, Trigger t, boolean replace) throws SchedulerException {
+        try {
+            scheduler.scheduleJob(job, Set.of(t), replace);
+        } catch (ObjectAlreadyExistsException e) {
+            if (scheduler.getTrigger(t.getKey()) != null) {
+                log("schedule " + t.getKey().getName() + ": stored by another node at the same moment, left as it is");
+                return;
+            }
+            scheduler.scheduleJob(job, Set.of(t), true);  // a job left without its trigger
         }
     }
 

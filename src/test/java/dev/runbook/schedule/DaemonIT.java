@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +93,30 @@ class DaemonIT {
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
     }
 
+    // Disabled until the audit trail takes the file lock once per JVM: see ClusterIT. Today about
+    // half of these fires end as "run could not start: null" (OverlappingFileLockException), unaudited.
+    @Disabled("a daemon loses concurrent fires to OverlappingFileLockException in JsonlAuditTrail.append")
+    @Test
+    void schedulesFiringAtTheSameMomentOnOneDaemonAreEachRunAndAudited() {
+        for (String p : List.of("alpha", "beta", "gamma")) {
+            Daemons.write(home, "runbooks/pulse-" + p + ".yaml", Daemons.pulseRunbook("pulse-" + p));
+            Daemons.write(home, "schedules/" + p + ".yaml", "id: " + p + "\nrunbook: pulse-" + p + "\ncron: \"* * * * * ?\"\noverlap: wait\n");
+        }
+
+        Cli.Result stopped;
+        try (Daemons.Running d = Daemons.start(cli, "--node", "n1")) {
+            d.awaitFires(24, f -> true, Duration.ofSeconds(30));
+            stopped = d.stop(Duration.ofSeconds(60));
+        }
+
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(stopped.stdout()).doesNotContain("could not start");
+        Daemons.Account account = Daemons.account(Daemons.fires(cli.auditFile()));
+        assertThat(account.fires()).containsOnlyKeys("alpha", "beta", "gamma");
+        assertThat(account.missing()).as("seconds a schedule did not run").isEmpty();
+        assertThat(account.duplicates()).isEmpty();
+    }
+
     @Test
     void aGateTheSchedulePreApprovesPassesAndAnyOtherStopsTheRunAsDeniedByTheSchedule() {
         Daemons.write(home, "runbooks/guarded.yaml", """
@@ -117,7 +142,7 @@ class DaemonIT {
                 """);
 
         try (Daemons.Running d = Daemons.start(cli, "--node", "n1")) {
-            Processes.eventually(Duration.ofSeconds(30), () -> !AuditLog.ofType(cli.auditFile(), "run.finished").isEmpty());
+            assertThat(Processes.eventually(Duration.ofSeconds(30), () -> !ofType("run.finished").isEmpty())).as(d.output()).isTrue();
             Cli.Result stopped = d.stop(Duration.ofSeconds(60));
             assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
         }
@@ -207,11 +232,13 @@ class DaemonIT {
         assertThat(Processes.awaitGone(sleeper.toString(), Duration.ofSeconds(5))).as("no step process left").isEmpty();
     }
 
+    /** The audit's events of a type; none before the daemon wrote its first. */
+    private List<JsonNode> ofType(String type) {
+        return java.nio.file.Files.exists(cli.auditFile()) ? AuditLog.ofType(cli.auditFile(), type) : List.of();
+    }
+
     private int holdsStarted(String runbook) {
-        if (!java.nio.file.Files.exists(cli.auditFile())) {
-            return 0;
-        }
-        return (int) AuditLog.ofType(cli.auditFile(), "step.started").stream()
+        return (int) ofType("step.started").stream()
                 .filter(e -> e.path("runbook").path("name").asText().equals(runbook) && e.path("step").asText().equals("hold")).count();
     }
 

@@ -65,6 +65,80 @@ public final class Daemons {
         return out;
     }
 
+    /**
+     * What a set of fires of every-second schedules says about exactly-once: per schedule, the
+     * scheduled times fired more than once, and the seconds between its first and last fire that
+     * no fire covers.
+     */
+    public record Account(Map<String, Integer> fires, Map<String, List<Instant>> duplicates, Map<String, List<Instant>> missing) {
+        public int duplicateCount() {
+            return duplicates.values().stream().mapToInt(List::size).sum();
+        }
+
+        public int missingCount() {
+            return missing.values().stream().mapToInt(List::size).sum();
+        }
+
+        /** The seconds missing outside {@code [from, to]}. */
+        public List<Instant> missingOutside(Instant from, Instant to) {
+            return missing.values().stream().flatMap(List::stream).filter(t -> t.isBefore(from) || t.isAfter(to)).toList();
+        }
+    }
+
+    /** Accounts for the fires of schedules that fire every second (from the audits of all nodes together). */
+    public static Account account(List<Fire> fires) {
+        Map<String, Integer> counts = new TreeMap<>();
+        Map<String, List<Instant>> duplicates = new TreeMap<>();
+        Map<String, List<Instant>> missing = new TreeMap<>();
+        bySchedule(fires).forEach((schedule, of) -> {
+            counts.put(schedule, of.size());
+            java.util.TreeSet<Instant> seen = new java.util.TreeSet<>();
+            for (Fire f : of) {
+                if (!seen.add(f.scheduledAt())) {
+                    duplicates.computeIfAbsent(schedule, k -> new ArrayList<>()).add(f.scheduledAt());
+                }
+            }
+            for (Instant t = seen.first(); t.isBefore(seen.last()); t = t.plusSeconds(1)) {
+                if (!seen.contains(t)) {
+                    missing.computeIfAbsent(schedule, k -> new ArrayList<>()).add(t);
+                }
+            }
+        });
+        return new Account(counts, duplicates, missing);
+    }
+
+    /**
+     * After a node was killed at {@code killedAt}: per schedule, how long from the kill until the
+     * schedule fired again after its longest silence. The dead node had usually acquired the next
+     * fire of one schedule; no other node fires it until the cluster notices the death (a missed
+     * check-in), and the fires late by more than the misfire threshold are skipped. A schedule that
+     * never went silent counts from the kill to its first run after it. The largest is the
+     * failover time. {@code fires} are those of all nodes.
+     */
+    public static Map<String, Duration> resumedAfterKill(List<Fire> fires, Instant killedAt) {
+        Map<String, Duration> out = new TreeMap<>();
+        bySchedule(fires).forEach((schedule, of) -> {
+            List<Fire> sorted = of.stream().sorted(java.util.Comparator.comparing(Fire::scheduledAt)).toList();
+            Fire resume = null;
+            Duration longest = Duration.ofSeconds(1);
+            for (int i = 1; i < sorted.size(); i++) {
+                Fire n = sorted.get(i);
+                Duration gap = Duration.between(sorted.get(i - 1).scheduledAt(), n.scheduledAt());
+                if (n.started().isAfter(killedAt) && gap.compareTo(longest) > 0) {
+                    longest = gap;
+                    resume = n;
+                }
+            }
+            if (resume == null) {
+                resume = sorted.stream().filter(f -> f.started().isAfter(killedAt)).findFirst().orElse(null);
+            }
+            if (resume != null) {
+                out.put(schedule, Duration.between(killedAt, resume.started()));
+            }
+        });
+        return out;
+    }
+
     /** Writes {@code text} to {@code home/relative}, creating its directory. */
     public static void write(Path home, String relative, String text) {
         try {
@@ -83,12 +157,14 @@ public final class Daemons {
 
     /** Starts {@code runbook daemon ARGS} (listening on a free port) and waits until it says it started. */
     public static Running start(Cli cli, String... args) {
+        return launch(cli, args).awaitStarted();
+    }
+
+    /** Starts {@code runbook daemon ARGS} (listening on a free port) without waiting. */
+    public static Running launch(Cli cli, String... args) {
         List<String> all = new ArrayList<>(List.of("daemon", "--listen", "127.0.0.1:0"));
         all.addAll(List.of(args));
-        Cli.Running process = cli.start(all.toArray(String[]::new));
-        Running d = new Running(cli, process);
-        process.awaitOutput(" started: ", Duration.ofSeconds(60));
-        return d;
+        return new Running(cli, cli.start(all.toArray(String[]::new)));
     }
 
     /** A daemon process; closing it kills whatever is left of it. */
@@ -99,6 +175,12 @@ public final class Daemons {
         Running(Cli cli, Cli.Running process) {
             this.cli = cli;
             this.process = process;
+        }
+
+        /** Waits until the daemon says it started (its store ready, its schedules reconciled). */
+        public Running awaitStarted() {
+            process.awaitOutput(" started: ", Duration.ofSeconds(60));
+            return this;
         }
 
         public Cli.Running process() {
