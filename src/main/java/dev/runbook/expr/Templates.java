@@ -48,12 +48,18 @@ public final class Templates {
         StringBuilder out = new StringBuilder();
         Map<String, String> env = new LinkedHashMap<>();
         List<Object> binds = new ArrayList<>();
-        ShellQuoting.Context shell = ShellQuoting.Context.BARE;
+        ShellQuoting.State shell = new ShellQuoting.State();
         SqlQuoting.Context sql = SqlQuoting.Context.CODE;
         for (Part part : parts) {
             if (!part.expression()) {
                 out.append(part.text());
-                shell = ShellQuoting.advance(part.text(), shell);
+                if (mode == Mode.SHELL) {
+                    try {
+                        shell.advance(part.text());
+                    } catch (IllegalArgumentException e) {
+                        throw new ExprException(template.posAt(part.offset()), e.getMessage());
+                    }
+                }
                 sql = SqlQuoting.advance(part.text(), sql);
                 continue;
             }
@@ -68,7 +74,11 @@ public final class Templates {
                 continue;
             }
             switch (mode) {
-                case SHELL -> out.append(spliceShell(value, shell, env, at));
+                case SHELL -> {
+                    String word = spliceShell(value, shell, env, at);
+                    shell.spliced(word);
+                    out.append(word);
+                }
                 case SQL -> out.append(spliceSql(value, sql, binds, at));
                 case URL -> {
                     String v = value instanceof Secret s ? s.reveal() : text(value);
@@ -146,19 +156,23 @@ public final class Templates {
         return Functions.str(value);
     }
 
-    private static String spliceShell(Object value, ShellQuoting.Context ctx, Map<String, String> env, SourcePos at) {
+    private static String spliceShell(Object value, ShellQuoting.State ctx, Map<String, String> env, SourcePos at) {
         if (value instanceof Raw raw) {
             return raw.text();
         }
-        if (value instanceof Secret secret) {
-            env.put(secret.envName(), secret.reveal());
-            return ShellQuoting.envRef(secret.envName(), ctx);
+        try {
+            if (value instanceof Secret secret) {
+                env.put(secret.envName(), secret.reveal());
+                return ShellQuoting.envRef(secret.envName(), ctx);
+            }
+            if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
+                throw new ExprException(at, "a list or mapping cannot be spliced into a command as one word; "
+                        + "use join(x, ' ') inside raw() with quote(), or loop over it");
+            }
+            return ShellQuoting.splice(text(value), ctx);
+        } catch (IllegalArgumentException e) {
+            throw new ExprException(at, e.getMessage());
         }
-        if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
-            throw new ExprException(at, "a list or mapping cannot be spliced into a command as one word; "
-                    + "use join(x, ' ') inside raw() with quote(), or loop over it");
-        }
-        return ShellQuoting.splice(text(value), ctx);
     }
 
     private static String spliceSql(Object value, SqlQuoting.Context ctx, List<Object> binds, SourcePos at) {

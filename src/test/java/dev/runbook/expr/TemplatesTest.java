@@ -99,4 +99,51 @@ class TemplatesTest {
         assertThat(Expressions.evaluate(Text.of("join(['', 'a'], ',')"), Map.of())).isEqualTo(",a");
         assertThat(Templates.display(Text.of("{{ [1, 2] }}"), Map.of())).isEqualTo("[1,2]");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "printf %s \"$(printf %s {{ v }})\"",
+            "printf %s \"$(printf %s \"{{ v }}\")\"",
+            "x=`printf %s {{ v }}`; printf %s \"$x\"",
+            "printf %s \"`printf %s {{ v }}`\"",
+            "printf %s \"$(printf %s \"$(printf %s {{ v }})\")\"",
+            "printf %s \"$(printf %s '{{ v }}')\"",
+    })
+    void valuesInsideCommandSubstitutionsStayLiteral(String template) throws Exception {
+        for (String value : HOSTILE) {
+            if (value.isEmpty() || value.endsWith("\n") || value.contains("\n") && template.contains("`")) {
+                continue; // $( ) drops trailing newlines by design; that is the shell, not the splice
+            }
+            Templates.Rendered r = Templates.render(Text.of(template), Map.of("v", value), Templates.Mode.SHELL);
+            assertThat(sh(r.text(), r.env())).as(r.text()).isEqualTo(value.strip().isEmpty() && !value.isEmpty() ? value.strip() : value);
+        }
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/pwned"))).isFalse();
+    }
+
+    @Test
+    void aValueInAHereDocumentStaysLiteralAndCannotEndIt() throws Exception {
+        for (String value : HOSTILE) {
+            Templates.Rendered r = Templates.render(Text.of("cat <<EOF\n{{ v }}\nEOF\n"), Map.of("v", value), Templates.Mode.SHELL);
+            assertThat(sh(r.text(), r.env())).as(r.text()).isEqualTo(value + "\n");
+        }
+        assertThatThrownBy(() -> Templates.render(Text.of("cat <<EOF\n{{ v }}\nEOF\necho after"), Map.of("v", "x\nEOF\ntouch /tmp/pwned"), Templates.Mode.SHELL))
+                .hasMessageContaining("would end the here-document");
+        assertThatThrownBy(() -> Templates.render(Text.of("cat <<'EOF'\nE{{ v }}\nEOF\n"), Map.of("v", "OF"), Templates.Mode.SHELL))
+                .hasMessageContaining("here-document");
+        Templates.Rendered quoted = Templates.render(Text.of("cat <<'EOF'\n{{ v }}\nEOF\n"), Map.of("v", "$(touch /tmp/pwned) `x` $HOME"), Templates.Mode.SHELL);
+        assertThat(sh(quoted.text(), quoted.env())).isEqualTo("$(touch /tmp/pwned) `x` $HOME\n");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/pwned"))).isFalse();
+    }
+
+    @Test
+    void aCommentCannotBeEndedByASplicedLineBreak() {
+        assertThatThrownBy(() -> Templates.render(Text.of("true # {{ v }}"), Map.of("v", "x\ntouch /tmp/pwned"), Templates.Mode.SHELL))
+                .hasMessageContaining("comment");
+    }
+
+    @Test
+    void insideParameterExpansionNothingIsSpliced() {
+        assertThatThrownBy(() -> Templates.render(Text.of("echo ${X:-{{ v }}}"), Map.of("v", "a"), Templates.Mode.SHELL))
+                .hasMessageContaining("${...}");
+    }
 }
