@@ -134,6 +134,12 @@ public final class PgAuditSink implements AuditSink {
 
     private void run() {
         leftovers = new ArrayList<>(spool.others());
+        try {
+            connected();  // now, while the engine takes its run lock: the two handshakes overlap
+        } catch (SQLException | RuntimeException e) {
+            disconnect();
+            degrade(PgConnections.describe(e, settings));
+        }
         List<Pending> batch = new ArrayList<>();
         try {
             while (true) {
