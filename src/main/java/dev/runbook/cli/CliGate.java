@@ -41,15 +41,18 @@ final class CliGate implements Gate {
 
     @Override
     public Decision ask(Request r) {
-        if (yes) {
+        if (approved.contains(r.stepId())) {
             return Decision.approve(user, "flag");
         }
-        if (approved.contains(r.stepId())) {
+        // a typed-word gate guards something destructive: --yes alone does not cover it
+        if (yes && r.word() == null) {
             return Decision.approve(user, "flag");
         }
         java.io.Console tty = System.console();
         if (!term.interactive || tty == null) {
-            return Decision.deny(user, "rule", "no terminal to ask, and neither --yes nor --approve " + r.stepId() + " was given");
+            return Decision.deny(user, "rule", r.word() != null
+                    ? "this gate needs the word '" + r.word() + "' typed on a terminal, or --approve " + r.stepId() + " (--yes does not cover it)"
+                    : "no terminal to ask, and neither --yes nor --approve " + r.stepId() + " was given");
         }
         if (console != null) {
             console.pause();

@@ -59,6 +59,12 @@ final class Console implements RunListener {
             case "step.finished" -> {
                 running.remove(key(e));
                 println(finished(who, d));
+                if (d.get("rows_preview") instanceof List<?> rows) {
+                    for (Object row : rows) {
+                        println(term.dim((showHost && e.host() != null ? e.host() + " " : "") + e.step() + " │ ")
+                                + (row instanceof Map<?, ?> m ? rowText(m) : String.valueOf(row)));
+                    }
+                }
             }
             case "gate.approved" -> println(term.green("✓ " + who + ": approved") + " by " + e.actor().user() + " via " + e.actor().via());
             case "gate.asked" -> {
@@ -158,6 +164,12 @@ final class Console implements RunListener {
             return host == null ? "" : host;
         }
         return showHost && host != null ? host + " " + step : step;
+    }
+
+    private static String rowText(Map<?, ?> row) {
+        StringBuilder b = new StringBuilder();
+        row.forEach((k, v) -> b.append(b.length() == 0 ? "" : "  ").append(k).append('=').append(dev.runbook.expr.Functions.str(v)));
+        return b.toString();
     }
 
     static String seconds(Object ms) {

@@ -77,10 +77,10 @@ final class Actions {
         String stepName = frame.eventStep(step.id());
         if (a instanceof Action.Run r) {
             Templates.Rendered cmd = Templates.render(r.command(), scope, Templates.Mode.SHELL);
-            return command(step, host, frame, stepName, cmd, false, r.shell());
+            return command(step, host, frame, stepName, cmd, false, r.shell(), scope);
         } else if (a instanceof Action.Script s) {
             Templates.Rendered body = Templates.render(s.body(), scope, Templates.Mode.SHELL);
-            return command(step, host, frame, stepName, body, true, s.shell());
+            return command(step, host, frame, stepName, body, true, s.shell(), scope);
         } else if (a instanceof Action.Assert as) {
             return new Prepared("assert", as.expr().value(), c -> assertion(as, scope));
         } else if (a instanceof Action.Wait w) {
@@ -98,20 +98,42 @@ final class Actions {
         throw new IllegalArgumentException("not a host action: " + kind(a));
     }
 
-    private Prepared command(Step step, Target host, Frame frame, String stepName, Templates.Rendered rendered,
-                             boolean script, String shell) {
-        String user = step.become() == null ? null : Templates.plain(step.become().user(), Map.of());
-        String password = null;
-        if (step.become() != null && step.become().passwordSecret() != null) {
-            Secret s = frame.secrets().get(step.become().passwordSecret());
-            password = s == null ? null : s.reveal();
+    /** Who a command runs as: the step's {@code become}, else the inventory's {@code ansible_become*}; null for the login user. */
+    record Elevation(String user, String password) {}
+
+    Elevation elevation(Step step, Target host, Frame frame, Map<String, Object> scope) {
+        if (step.become() != null) {
+            String password = null;
+            if (step.become().passwordSecret() != null) {
+                Secret s = frame.secrets().get(step.become().passwordSecret());
+                password = s == null ? null : s.reveal();
+            }
+            return new Elevation(Templates.plain(step.become().user(), scope), password);
         }
-        String becomeUser = user;
-        String becomePassword = password;
+        Object become = host.vars().get("ansible_become");
+        if (become == null || !dev.runbook.expr.Functions.bool(become)) {
+            return null;
+        }
+        Object user = host.vars().getOrDefault("ansible_become_user", "root");
+        Object password = host.vars().getOrDefault("ansible_become_password", host.vars().get("ansible_become_pass"));
+        if (password != null) {
+            ctx.masker.add(String.valueOf(password));
+        }
+        return new Elevation(String.valueOf(user), password == null ? null : String.valueOf(password));
+    }
+
+    /** A command for this step on this host: its timeout bounded by the run's deadline, run as the step's user. */
+    Command command(String line, Map<String, String> env, java.time.Duration timeout, Elevation as) {
+        return new Command(line, false, null, env, ctx.bound(timeout), as == null ? null : as.user(), as == null ? null : as.password());
+    }
+
+    private Prepared command(Step step, Target host, Frame frame, String stepName, Templates.Rendered rendered,
+                             boolean script, String shell, Map<String, Object> scope) {
+        Elevation as = elevation(step, host, frame, scope);
         String display = ctx.masker.mask(rendered.text());
         return new Prepared(script ? "script" : "run", display, cancel -> {
             Command cmd = new Command(rendered.text(), script, shell, rendered.env(), ctx.bound(step.timeout()),
-                    becomeUser, becomePassword);
+                    as == null ? null : as.user(), as == null ? null : as.password());
             return runCommand(host, stepName, cmd, step.parseJson(), cancel);
         });
     }
@@ -194,6 +216,7 @@ final class Actions {
         String what = w.until() != null ? "until " + w.until().value()
                 : "until `" + ctx.masker.mask(Templates.render(w.untilCommand(), scope, Templates.Mode.SHELL).text()) + "` succeeds";
         String display = what + " (at most " + Durations.format(w.timeout()) + ", every " + Durations.format(w.interval()) + ")";
+        Elevation as = w.untilCommand() == null ? null : elevation(step, host, frame, scope);
         return new Prepared("wait", display, cancel -> {
             long start = System.nanoTime();
             long end = start + ctx.bound(w.timeout()).toNanos();
@@ -208,7 +231,7 @@ final class Actions {
                 } else {
                     Templates.Rendered r = Templates.render(w.untilCommand(), scope, Templates.Mode.SHELL);
                     Duration each = Duration.ofNanos(Math.max(1_000_000, end - System.nanoTime()));
-                    last = runCommand(host, stepName, new Command(r.text(), false, null, r.env(), each, null, null), false, cancel);
+                    last = runCommand(host, stepName, command(r.text(), r.env(), each, as), false, cancel);
                     if (last.ok()) {
                         return last.withField("polls", polls).withDuration((System.nanoTime() - start) / 1_000_000);
                     }

@@ -146,8 +146,8 @@ final class Composites {
         call.params().forEach((k, v) -> given.put(k, Templates.deepValue(v, scope)));
         Map<String, Object> params = Params.resolve(callee, given, frame.secrets(), ctx.masker);
         Map<String, Secret> secrets = Secrets.resolve(callee, ctx.services.env(), ctx.masker, ctx.dryRun);
-        List<Target> targets = callee.targets() == null ? hosts
-                : ctx.services.hosts().select(Templates.plain(callee.targets(), scope));
+        // a called runbook runs where its caller runs: its own targets are for running it alone
+        List<Target> targets = hosts;
         Frame inner = frame.call(callee, params, secrets, step.id());
         Interpreter.Flow flow = interpreter.steps(callee.steps(), targets, inner, "call");
         if (!callee.finallySteps().isEmpty()) {

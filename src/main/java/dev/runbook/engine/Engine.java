@@ -87,7 +87,15 @@ public final class Engine {
                 if (ctx.cancel.isCancelled()) {
                     ctx.cancel = control.fresh();
                 }
-                interpreter.steps(rb.finallySteps(), hosts, frame, "finally");
+                boolean finallyFailed = false;
+                for (Step s : rb.finallySteps()) {
+                    // every finally step runs, whatever the one before did
+                    Interpreter.Flow f = interpreter.step(s, hosts, frame, "finally");
+                    finallyFailed |= f.signal() == Interpreter.Signal.ABORT;
+                }
+                if (finallyFailed && flow.signal() == Interpreter.Signal.CONTINUE) {
+                    flow = new Interpreter.Flow(Interpreter.Signal.ABORT, flow.hosts());
+                }
             }
             return finish(ctx, rb, hosts, frame, flow, cancelReason, start, req, shownParams(rb, params));
         } finally {

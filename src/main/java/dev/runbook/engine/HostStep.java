@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class HostStep {
     private static final int TAIL = 2000;
+    /** SQL rows kept in step.finished (and shown): enough to read a report, bounded for the audit. */
+    private static final int ROWS_PREVIEW = 20;
 
     private final RunContext ctx;
     private final Actions actions;
@@ -68,6 +70,10 @@ final class HostStep {
             }
         }
         StepResult all = StepResult.ofItems(results, (System.nanoTime() - start) / 1_000_000);
+        if (all.outcome() == StepResult.Outcome.NOT_RUN) {
+            frame.state().markUnknown(step.id());
+            return all;
+        }
         ctx.count(all);
         return all;
     }
@@ -203,7 +209,7 @@ final class HostStep {
             if (step.check() instanceof Step.CommandCheck c) {
                 Templates.Rendered cmd = Templates.render(c.command(), withResult, Templates.Mode.SHELL);
                 StepResult check = actions.runCommand(host, frame.eventStep(step.id()),
-                        new dev.runbook.exec.Command(cmd.text(), false, null, cmd.env(), ctx.bound(step.timeout()), null, null), false, ctx.cancel);
+                        actions.command(cmd.text(), cmd.env(), step.timeout(), actions.elevation(step, host, frame, scope)), false, ctx.cancel);
                 if (!check.ok()) {
                     return r.withOutcome(check.outcome() == StepResult.Outcome.UNREACHABLE ? check.outcome() : StepResult.Outcome.FAILED,
                             "check `" + ctx.masker.mask(cmd.text()) + "` failed: " + check.message());
@@ -244,6 +250,9 @@ final class HostStep {
             if (r.fields().get(k) != null) {
                 d.put(k, r.fields().get(k));
             }
+        }
+        if (r.fields().get("rows") instanceof List<?> rows && !rows.isEmpty()) {
+            d.put("rows_preview", rows.subList(0, Math.min(rows.size(), ROWS_PREVIEW)));
         }
         for (String k : List.of("stdout", "stderr")) {
             Object v = r.fields().get(k);

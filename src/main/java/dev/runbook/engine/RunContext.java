@@ -58,9 +58,17 @@ final class RunContext {
         return dryRun;
     }
 
+    /** A dry run's run id is not the id the real run will have: plans show it as unknown. */
+    private static final Object UNKNOWN_RUN_ID = new dev.runbook.expr.Unknown() {
+        @Override
+        public String toString() {
+            return "<run.id>";
+        }
+    };
+
     Map<String, Object> runScope() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", runId);
+        m.put("id", dryRun && !probe ? UNKNOWN_RUN_ID : runId);
         m.put("dry_run", dryRun);
         m.put("user", actor.user());
         return m;

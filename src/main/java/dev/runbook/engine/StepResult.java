@@ -89,6 +89,9 @@ public record StepResult(Outcome outcome, String message, long durationMs, int a
         if (items.isEmpty()) {
             return new StepResult(Outcome.OK, "no items", durationMs, 0, false, Map.of(), List.of(), Map.of());
         }
+        if (items.stream().allMatch(r -> r.outcome == Outcome.NOT_RUN)) {
+            return new StepResult(Outcome.NOT_RUN, "did not run", durationMs, 0, false, Map.of(), items, Map.of());
+        }
         StepResult worst = items.stream().filter(StepResult::failed).findFirst().orElse(items.get(items.size() - 1));
         boolean allSkipped = items.stream().allMatch(r -> r.outcome == Outcome.SKIPPED);
         Outcome o = worst.failed() ? worst.outcome : allSkipped ? Outcome.SKIPPED : Outcome.OK;

@@ -244,6 +244,9 @@ public final class Expressions {
             return cause.getMessage();
         }
         String msg = LOCATION.matcher(String.valueOf(e.getMessage())).replaceFirst("");
+        if (msg.isBlank() || msg.equals("null") || msg.endsWith(" null")) {
+            return "a value in '" + expr + "' is null (missing result or field); give a default with ?? or default(x, ...)";
+        }
         if (e instanceof JexlException.Feature) {
             if (msg.contains("assign")) {
                 return "assignment is not allowed in an expression (did you mean '=='?)";
