@@ -98,6 +98,11 @@ final class AuditSchema {
         PREPARED.add(id);
     }
 
+    /** Whether this process knows that the month's partition exists. */
+    static boolean knows(PgSettings s, YearMonth m) {
+        return PARTITIONS.contains(s.url() + "#" + s.schema() + "#" + m);
+    }
+
     /** Forgets what this process knows about a database (a test dropped it, a retention dropped partitions). */
     static void forget(PgSettings s) {
         String id = s.url() + "#" + s.schema();

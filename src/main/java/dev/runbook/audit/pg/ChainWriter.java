@@ -2,15 +2,11 @@ package dev.runbook.audit.pg;
 
 import dev.runbook.audit.AuditCodec;
 import dev.runbook.audit.EventText;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -18,16 +14,25 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.postgresql.PGConnection;
 
 /**
- * Chains and stores a batch of events in one transaction: lock the chain head, link each event to
- * the one before, insert them all, move the head, commit. Concurrent writers, on this machine or
- * others, take turns on the head row, so positions and links never fork.
+ * Chains and stores a batch of events in one statement, one round trip: it moves the chain head
+ * from where this writer last saw it to the batch's last event and, in the same statement, inserts
+ * the batch linked to that head. If another writer (this machine or another) moved the head
+ * meanwhile, the head's condition fails, nothing is inserted, and the batch is chained again onto
+ * the new head. So positions and links never fork, whoever writes, and a durable event costs one
+ * commit's round trip.
+ *
+ * <p>{@code recorded_at} (the partition key) is the later of the database's clock and the head's
+ * previous value, so it never goes backwards along the chain.
  */
 final class ChainWriter implements AutoCloseable {
+    private static final int MAX_ATTEMPTS = 1000;
     private final Connection c;
     private final PgSettings s;
+    private PreparedStatement insert;
+    private long headPos = -1;
+    private String headHash;
 
     /** What a write did: events inserted, events already stored (skipped), the new head. */
     record Written(int inserted, int duplicates, long pos, String hash) {}
@@ -37,97 +42,123 @@ final class ChainWriter implements AutoCloseable {
         this.s = s;
     }
 
-    Connection connection() {
-        return c;
-    }
-
     /**
+     * Stores the events. In autocommit mode the statement commits them; inside a transaction the
+     * caller commits.
+     *
      * @param dedupe skip events whose {@code (run_id, seq)} is already stored: needed when the
      *               events may have been delivered before (a spool, an import); fresh events from
      *               the engine cannot have been
      */
     Written write(List<Unchained> events, boolean dedupe) throws SQLException {
-        c.setAutoCommit(false);
         try {
-            long pos;
-            String hash;
-            OffsetDateTime recordedAt;
-            try (PreparedStatement q = c.prepareStatement("SELECT pos, hash, recorded_at, clock_timestamp() FROM "
-                    + s.table("audit_head") + " WHERE id = 1 FOR UPDATE"); ResultSet rs = q.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("the audit chain head row is missing from " + s.table("audit_head"));
+            ensureThisMonth();
+            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+                if (headPos < 0) {
+                    readHead();
                 }
-                pos = rs.getLong(1);
-                hash = rs.getString(2);
-                OffsetDateTime last = rs.getObject(3, OffsetDateTime.class);
-                OffsetDateTime now = rs.getObject(4, OffsetDateTime.class);
-                recordedAt = (now.isAfter(last) ? now : last).withOffsetSameInstant(ZoneOffset.UTC);
+                List<Unchained> todo = dedupe ? fresh(events) : events;
+                if (todo.isEmpty()) {
+                    return new Written(0, events.size(), headPos, headHash);
+                }
+                Batch b = chain(todo);
+                if (insert(b) == todo.size()) {
+                    headPos = b.lastPos;
+                    headHash = b.lastHash;
+                    return new Written(todo.size(), events.size() - todo.size(), headPos, headHash);
+                }
+                headPos = -1;  // another writer moved the head: chain onto where it is now
             }
-            AuditSchema.ensurePartition(c, s, YearMonth.from(recordedAt));
-            List<Unchained> todo = dedupe ? fresh(events) : events;
-            if (!todo.isEmpty()) {
-                StringBuilder rows = new StringBuilder(todo.size() * 700);
-                String at = recordedAt.toString();
-                for (Unchained e : todo) {
-                    AuditCodec.Line line = EventText.chain(e.body(), hash);
-                    pos++;
-                    hash = line.hash();
-                    rows.append(pos).append('\t').append(at).append('\t');
-                    copyText(rows, e.runId()).append('\t').append(e.seq()).append('\t')
-                            .append(timestamp(e.ts(), recordedAt)).append('\t');
-                    copyText(rows, e.type()).append('\t');
-                    copyText(rows, e.runbook()).append('\t').append(hash).append('\t');
-                    copyText(rows, line.text()).append('\n');
-                }
-                copy(rows);
-                try (PreparedStatement up = c.prepareStatement("UPDATE " + s.table("audit_head")
-                        + " SET pos = ?, hash = ?, recorded_at = ? WHERE id = 1")) {
-                    up.setLong(1, pos);
-                    up.setString(2, hash);
-                    up.setObject(3, recordedAt);
-                    up.executeUpdate();
-                }
-            }
-            c.commit();
-            return new Written(todo.size(), events.size() - todo.size(), pos, hash);
+            throw new SQLException("the audit chain head kept moving: gave up after " + MAX_ATTEMPTS + " attempts");
         } catch (SQLException | RuntimeException e) {
+            headPos = -1;
             AuditSchema.forget(s);
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                // the connection is gone: the transaction went with it
-            }
             throw e;
         }
     }
 
-    /** COPY is several times faster than batched INSERTs for the rows of a batch. */
-    private void copy(StringBuilder rows) throws SQLException {
-        try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + s.table("audit_events")
-                    + " (pos, recorded_at, run_id, seq, ts, type, runbook, hash, line) FROM STDIN",
-                    new ByteArrayInputStream(rows.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new SQLException("cannot send events: " + e.getMessage(), "08006", e);
+    private record Batch(Long[] pos, String[] runId, Long[] seq, String[] ts, String[] type, String[] runbook,
+                         String[] hash, String[] line, long firstPrevPos, String firstPrev, long lastPos, String lastHash) {}
+
+    private Batch chain(List<Unchained> todo) {
+        int n = todo.size();
+        Batch b = new Batch(new Long[n], new String[n], new Long[n], new String[n], new String[n], new String[n],
+                new String[n], new String[n], headPos, headHash, 0, null);
+        long pos = headPos;
+        String prev = headHash;
+        for (int i = 0; i < n; i++) {
+            Unchained e = todo.get(i);
+            AuditCodec.Line line = EventText.chain(e.body(), prev);
+            prev = line.hash();
+            b.pos()[i] = ++pos;
+            b.runId()[i] = e.runId();
+            b.seq()[i] = e.seq();
+            b.ts()[i] = timestamp(e.ts());
+            b.type()[i] = e.type();
+            b.runbook()[i] = e.runbook();
+            b.hash()[i] = prev;
+            b.line()[i] = line.text();
+        }
+        return new Batch(b.pos(), b.runId(), b.seq(), b.ts(), b.type(), b.runbook(), b.hash(), b.line(),
+                headPos, headHash, pos, prev);
+    }
+
+    /** The number of events inserted: all of them, or none when the head was not where expected. */
+    private int insert(Batch b) throws SQLException {
+        if (insert == null) {
+            insert = c.prepareStatement("WITH moved AS (UPDATE " + s.table("audit_head")
+                    + " SET pos = ?, hash = ?, recorded_at = greatest(clock_timestamp(), recorded_at)"
+                    + " WHERE id = 1 AND pos = ? AND hash = ? RETURNING recorded_at)"
+                    + " INSERT INTO " + s.table("audit_events") + " (pos, recorded_at, run_id, seq, ts, type, runbook, hash, line)"
+                    + " SELECT u.pos, moved.recorded_at, u.run_id, u.seq, coalesce(u.ts::timestamptz, moved.recorded_at),"
+                    + " u.type, u.runbook, u.hash, u.line FROM moved, unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[],"
+                    + " ?::text[], ?::text[], ?::text[], ?::text[]) AS u(pos, run_id, seq, ts, type, runbook, hash, line)");
+        }
+        insert.setLong(1, b.lastPos());
+        insert.setString(2, b.lastHash());
+        insert.setLong(3, b.firstPrevPos());
+        insert.setString(4, b.firstPrev());
+        insert.setArray(5, c.createArrayOf("bigint", b.pos()));
+        insert.setArray(6, c.createArrayOf("text", b.runId()));
+        insert.setArray(7, c.createArrayOf("bigint", b.seq()));
+        insert.setArray(8, c.createArrayOf("text", b.ts()));
+        insert.setArray(9, c.createArrayOf("text", b.type()));
+        insert.setArray(10, c.createArrayOf("text", b.runbook()));
+        insert.setArray(11, c.createArrayOf("text", b.hash()));
+        insert.setArray(12, c.createArrayOf("text", b.line()));
+        return insert.executeUpdate();
+    }
+
+    private void readHead() throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT pos, hash FROM " + s.table("audit_head") + " WHERE id = 1");
+             ResultSet rs = q.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the audit chain head row is missing from " + s.table("audit_head"));
+            }
+            headPos = rs.getLong(1);
+            headHash = rs.getString(2);
         }
     }
 
-    /** A value in COPY's text format: null as \N, and backslash, tab, newline and return escaped. */
-    private static StringBuilder copyText(StringBuilder sb, String v) {
-        if (v == null) {
-            return sb.append("\\N");
+    /** A process that outlives its months ahead creates the next partitions itself. */
+    private void ensureThisMonth() throws SQLException {
+        YearMonth now = YearMonth.now(ZoneOffset.UTC);
+        if (AuditSchema.knows(s, now) && AuditSchema.knows(s, now.plusMonths(1))) {
+            return;
         }
-        for (int i = 0; i < v.length(); i++) {
-            char ch = v.charAt(i);
-            switch (ch) {
-                case '\\' -> sb.append("\\\\");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                default -> sb.append(ch);
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            AuditSchema.ensurePartition(c, s, now);
+            AuditSchema.ensurePartition(c, s, now.plusMonths(1));
+            if (auto) {
+                c.commit();
+            }
+        } finally {
+            if (auto) {
+                c.setAutoCommit(true);
             }
         }
-        return sb;
     }
 
     /** The events not stored yet, each once. */
@@ -153,19 +184,21 @@ final class ChainWriter implements AutoCloseable {
         return out;
     }
 
-    private static OffsetDateTime timestamp(String ts, OffsetDateTime fallback) {
+    /** The event's time for the {@code ts} column; null (the recording time) when it is not an instant. */
+    private static String timestamp(String ts) {
         if (ts == null) {
-            return fallback;
+            return null;
         }
         try {
-            return Instant.parse(ts).atOffset(ZoneOffset.UTC);
+            return Instant.parse(ts).toString();
         } catch (DateTimeParseException e) {
-            return fallback;
+            return null;
         }
     }
 
     @Override
     public void close() {
+        PgConnections.closeQuietly(insert);
         PgConnections.closeQuietly(c);
     }
 }

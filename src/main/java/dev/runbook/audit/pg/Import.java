@@ -77,7 +77,6 @@ public final class Import {
             inserted += w.inserted();
             duplicates += w.duplicates();
         }
-        c.setAutoCommit(true);
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + s.table("audit_imports")
                 + " (file, file_sha256, file_head, events, imported, imported_by) VALUES (?, ?, ?, ?, ?, ?)")) {
             ins.setString(1, file.toAbsolutePath().toString());

@@ -77,7 +77,8 @@ public final class Retention {
                     st.execute("DROP TABLE " + s.table(p));
                 }
             }
-            record(c, s, by, cut, drop, events, last == null ? 0 : last[0], hash);  // commits
+            record(c, s, by, cut, drop, events, last == null ? 0 : last[0], hash);
+            c.commit();
             return new Result(cut.toString(), drop, events, last == null ? 0 : last[0], false);
         } catch (SQLException | RuntimeException e) {
             c.rollback();
