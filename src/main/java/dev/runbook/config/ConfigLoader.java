@@ -1,21 +1,17 @@
 package dev.runbook.config;
 
-import dev.runbook.load.DidYouMean;
 import dev.runbook.load.Mapping;
 import dev.runbook.load.YamlFile;
 import dev.runbook.load.YamlReader;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.SourcePos;
-import dev.runbook.model.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -138,7 +134,7 @@ public final class ConfigLoader {
             return;
         }
         if (top.has("audit")) {
-            readAudit(top.mapping("audit", new java.util.LinkedHashSet<>(AUDIT_KEYS)), r, d);
+            AuditSection.read(top.mapping("audit", new java.util.LinkedHashSet<>(AUDIT_KEYS)), r, d, home);
         }
         if (top.has("daemon")) {
             Node n = top.get("daemon");
@@ -178,64 +174,15 @@ public final class ConfigLoader {
         return false;
     }
 
-    private void readAudit(Mapping m, YamlReader r, Draft d) {
-        if (m == null) {
-            return;
-        }
-        Text store = m.text("store");
-        if (store != null) {
-            d.store = parseStore(store.value(), msg -> r.error(store.pos(), "audit.store: " + msg, hint(store.value())));
-            d.storePos = store.pos();
-        }
-        Text url = m.text("url");
-        if (url != null) {
-            String problem = urlProblem(url.value());
-            if (problem != null) {
-                r.error(url.pos(), "audit.url " + problem);
-            } else {
-                d.url = url.value();
-            }
-        }
-        Text user = m.text("user");
-        if (user != null) {
-            d.user = user.value();
-        }
-        Text password = m.text("password");
-        if (password != null) {
-            ConfigSecret s = ConfigSecret.parse(password.value(), password.pos(), home);
-            if (s == null) {
-                r.error(password.pos(), "audit.password must be env:VARIABLE or file:/path, not the password itself",
-                        "a password written here is read by everyone who can read this file");
-            }
-            d.password = s;
-        }
-        Text schema = m.text("schema");
-        if (schema != null) {
-            if (!schema.value().matches("[a-z_][a-z0-9_]{0,62}")) {
-                r.error(schema.pos(), "audit.schema must be a lower-case SQL name (letters, digits, _), not '" + schema.value() + "'");
-            } else {
-                d.schema = schema.value();
-            }
-        }
-        Duration timeout = m.duration("connect_timeout");
-        if (timeout != null) {
-            if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-                r.error(m.keyPos("connect_timeout"), "audit.connect_timeout must be between 1s and 10m");
-            } else {
-                d.connectTimeout = timeout;
-            }
-        }
-    }
-
     private void applyEnvironment(Draft d, List<Diagnostic> out) {
         String store = env.get("RUNBOOK_AUDIT_STORE");
         if (store != null && !store.isBlank()) {
-            d.store = parseStore(store, msg -> out.add(usage("RUNBOOK_AUDIT_STORE=" + store + ": " + msg, hint(store))));
+            d.store = AuditSection.parseStore(store, msg -> out.add(usage("RUNBOOK_AUDIT_STORE=" + store + ": " + msg, AuditSection.hint(store))));
             d.storePos = null;
         }
         String url = env.get("RUNBOOK_AUDIT_URL");
         if (url != null && !url.isBlank()) {
-            String problem = urlProblem(url);
+            String problem = AuditSection.urlProblem(url);
             if (problem != null) {
                 out.add(usage("RUNBOOK_AUDIT_URL " + problem, null));
             } else {
@@ -254,11 +201,11 @@ public final class ConfigLoader {
 
     private static void applyFlags(Overrides flags, Draft d, List<Diagnostic> out) {
         if (flags.store() != null) {
-            d.store = parseStore(flags.store(), msg -> out.add(usage("--audit-store " + flags.store() + ": " + msg, hint(flags.store()))));
+            d.store = AuditSection.parseStore(flags.store(), msg -> out.add(usage("--audit-store " + flags.store() + ": " + msg, AuditSection.hint(flags.store()))));
             d.storePos = null;
         }
         if (flags.url() != null) {
-            String problem = urlProblem(flags.url());
+            String problem = AuditSection.urlProblem(flags.url());
             if (problem != null) {
                 out.add(usage("--audit-url " + problem, null));
             } else {
@@ -270,57 +217,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static AuditConfig.Store parseStore(String text, java.util.function.Consumer<String> error) {
-        String s = text.strip().toLowerCase(Locale.ROOT);
-        if (s.equals("file")) {
-            return AuditConfig.Store.FILE;
-        }
-        if (s.equals("postgres") || s.equals("postgresql")) {
-            return AuditConfig.Store.POSTGRES;
-        }
-        error.accept("unknown store '" + text + "' (the stores are file and postgres)");
-        return null;
-    }
-
-    private static String hint(String store) {
-        String h = DidYouMean.suggest(store.strip(), STORES);
-        return h == null ? null : "did you mean '" + h + "'?";
-    }
-
-    /** What is wrong with an audit URL (to follow its name in a message), or null. */
-    static String urlProblem(String url) {
-        if (url.toLowerCase(Locale.ROOT).matches(".*[?&]password=.*")) {
-            return "must not carry the password: give audit.password as env:VARIABLE or file:/path";
-        }
-        if (!url.startsWith("jdbc:postgresql:")) {
-            return "must be a PostgreSQL JDBC URL such as jdbc:postgresql://HOST:5432/DATABASE, not '" + url + "'";
-        }
-        return null;
-    }
-
-    private static Diagnostic usage(String message, String hint) {
+    static Diagnostic usage(String message, String hint) {
         return Diagnostic.error(new SourcePos("runbook", 0, 0), message, hint);
-    }
-
-    /** Settings as they are read; null means not given. */
-    private static final class Draft {
-        AuditConfig.Store store;
-        SourcePos storePos;
-        String url;
-        String user;
-        ConfigSecret password;
-        String schema;
-        Duration connectTimeout;
-        ConfigSection daemon;
-
-        AuditConfig finish(List<Diagnostic> out) {
-            AuditConfig.Store s = store != null ? store : url != null ? AuditConfig.Store.POSTGRES : AuditConfig.Store.FILE;
-            if (s == AuditConfig.Store.POSTGRES && url == null && out.stream().noneMatch(Diagnostic::isError)) {
-                String msg = "audit.store is postgres but no audit.url is given (in the configuration file, RUNBOOK_AUDIT_URL or --audit-url)";
-                out.add(storePos != null ? Diagnostic.error(storePos, msg) : usage(msg, null));
-            }
-            return new AuditConfig(s, url, user, password, schema != null ? schema : AuditConfig.DEFAULT_SCHEMA,
-                    connectTimeout != null ? connectTimeout : AuditConfig.DEFAULT_CONNECT_TIMEOUT);
-        }
     }
 }

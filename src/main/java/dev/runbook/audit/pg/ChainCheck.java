@@ -54,8 +54,8 @@ final class ChainCheck {
                 }
             }
         }
-        return new ChainReport(events, from, headProblem(pos, prev) == null ? null : "position " + (pos + 1),
-                headProblem(pos, prev), notes);
+        String head = headProblem(pos, prev);
+        return new ChainReport(events, from, head == null ? null : "position " + (pos + 1), head, notes);
     }
 
     private static String problem(long rowPos, long pos, String prev, ResultSet rs) throws SQLException {
