@@ -135,8 +135,10 @@ public final class Daemon {
         for (Schedule s : schedules.values()) {
             TriggerKey tk = TriggerKey.triggerKey(s.id(), GROUP);
             Trigger current = scheduler.getTrigger(tk);
+            // compared as Quartz stores it: the zone '+01:00' comes back as the TimeZone 'GMT+01:00'
             if (current instanceof CronTrigger ct && ct.getCronExpression().equals(s.cron())
-                    && ct.getTimeZone().getID().equals(s.timeZone().getId()) && ct.getMisfireInstruction() == misfire(s)) {
+                    && ct.getTimeZone().getID().equals(TimeZone.getTimeZone(s.timeZone()).getID())
+                    && ct.getMisfireInstruction() == misfire(s)) {
                 continue;
             }
             JobDetail job = JobBuilder.newJob(RunbookJob.class).withIdentity(s.id(), GROUP).storeDurably()

@@ -185,12 +185,21 @@ public final class ScheduleLoader {
         }
         Text t = m.text("time_zone");
         try {
-            return t == null ? ZoneId.systemDefault() : ZoneId.of(t.value());
+            if (t == null) {
+                return ZoneId.systemDefault();
+            }
+            ZoneId zone = ZoneId.of(t.value());
+            // Quartz computes in java.util.TimeZone, which reads 'UTC+01:00' as plain GMT: give it the offset itself
+            return sameRules(zone) ? zone : zone.normalized();
         } catch (DateTimeException e) {
             String hint = DidYouMean.suggest(t.value(), ZoneId.getAvailableZoneIds());
             y.error(t.pos(), "unknown time zone '" + t.value() + "'", hint == null ? null : "did you mean '" + hint + "'?");
             return ZoneId.systemDefault();
         }
+    }
+
+    private static boolean sameRules(ZoneId zone) {
+        return java.util.TimeZone.getTimeZone(zone).toZoneId().getRules().equals(zone.getRules());
     }
 
     private static String cron(YamlReader y, Mapping m, ZoneId zone) {

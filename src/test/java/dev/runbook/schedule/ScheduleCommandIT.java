@@ -99,6 +99,13 @@ class ScheduleCommandIT {
                 enabled: false
                 """);
 
+        Daemons.write(home, "schedules/offset.yaml", """
+                id: offset-night
+                runbook: db-maintenance
+                cron: "0 0 3 * * ?"
+                time_zone: UTC+05:30
+                """);
+
         Cli.Result r = cli.run("schedule", "list", "--next", "4");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -112,6 +119,8 @@ class ScheduleCommandIT {
         assertThat(lines.subList(ny + 1, ny + 5)).containsExactlyElementsOf(
                 expectedNext("0 0 12 ? * MON-FRI", "America/New_York", 4));
         assertThat(lines.get(india + 1)).endsWith(" 02:30:00 IST");
+        int offset = indexOf(lines, "offset-night");
+        assertThat(lines.subList(offset + 1, offset + 5)).allSatisfy(l -> assertThat(l).endsWith(" 03:00:00 +05:30"));
     }
 
     private static void assertEveryExpectedDiagnosticIn(Cli.Result r) throws IOException {

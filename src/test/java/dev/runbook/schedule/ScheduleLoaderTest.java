@@ -156,6 +156,21 @@ class ScheduleLoaderTest {
     }
 
     @Test
+    void anOffsetTimeZoneFiresAtThatOffset(@TempDir Path home) throws Exception {
+        copyRunbooks(home);
+        Path schedules = Files.createDirectories(home.resolve("schedules"));
+        Files.writeString(schedules.resolve("offset.yaml"), "id: offset\nrunbook: db-maintenance\ncron: \"0 0 3 * * ?\"\ntime_zone: UTC+01:00\n");
+
+        Schedule s = loaderFor(home).load(schedules).get(0);
+
+        // as the daemon hands it to Quartz: 03:00 at UTC+1 is 02:00 UTC
+        org.quartz.CronExpression cron = new org.quartz.CronExpression(s.cron());
+        cron.setTimeZone(java.util.TimeZone.getTimeZone(s.timeZone()));
+        java.util.Date next = cron.getNextValidTimeAfter(new java.util.Date());
+        assertThat(next.toInstant().atZone(ZoneId.of("UTC")).getHour()).isEqualTo(2);
+    }
+
+    @Test
     void aRunbooksScheduleBlockSchedulesThatRunbookNamedAfterItUnlessItSaysOtherwise() {
         Path blocks = DIR.resolve("blocks");
         Map<String, Schedule> byId = byId(loaderFor(blocks).load(blocks.resolve("schedules")));
