@@ -2,8 +2,8 @@ package dev.runbook.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.expr.Json;
 import dev.runbook.expr.JsonValues;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,13 +18,12 @@ import java.util.Map;
  */
 public final class AuditCodec {
     public static final String GENESIS = "0".repeat(64);
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private AuditCodec() {}
 
     /** The event as an object node in contract field order, without {@code hash}. */
     public static ObjectNode body(AuditEvent e) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.mapper().createObjectNode();
         n.put("v", e.v());
         n.put("run_id", e.runId());
         n.put("seq", e.seq());
@@ -43,7 +42,7 @@ public final class AuditCodec {
         ObjectNode actor = n.putObject("actor");
         actor.put("user", e.actor() == null ? null : e.actor().user());
         actor.put("via", e.actor() == null ? null : e.actor().via());
-        n.set("data", JSON.valueToTree(JsonValues.forJson(e.data())));
+        n.set("data", Json.mapper().valueToTree(JsonValues.forJson(e.data())));
         n.put("prev", e.prev());
         return n;
     }
@@ -59,12 +58,45 @@ public final class AuditCodec {
     /** The chained event's line (no newline) and its hash. */
     public record Line(String text, String hash) {}
 
+    /**
+     * The line for an event, written with the streaming generator (no ObjectMapper on a run's
+     * path): the same bytes {@link #body} would give, which is what {@link #recompute} checks.
+     */
     public static Line encode(AuditEvent e, String prev) {
-        ObjectNode body = body(e.chained(prev, null));
-        String withoutHash = write(body);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("v", e.v());
+        m.put("run_id", e.runId());
+        m.put("seq", e.seq());
+        m.put("ts", e.ts());
+        m.put("type", e.type());
+        if (e.runbook() != null) {
+            Map<String, Object> rb = new java.util.LinkedHashMap<>();
+            rb.put("name", e.runbook().name());
+            rb.put("path", e.runbook().path());
+            rb.put("sha256", e.runbook().sha256());
+            m.put("runbook", rb);
+        } else {
+            m.put("runbook", null);
+        }
+        m.put("host", e.host());
+        m.put("step", e.step());
+        Map<String, Object> actor = new java.util.LinkedHashMap<>();
+        actor.put("user", e.actor() == null ? null : e.actor().user());
+        actor.put("via", e.actor() == null ? null : e.actor().via());
+        m.put("actor", actor);
+        m.put("data", JsonValues.forJson(e.data()));
+        m.put("prev", prev);
+        String withoutHash = Json.write(m);
         String hash = hash(prev, withoutHash);
-        body.put("hash", hash);
-        return new Line(write(body), hash);
+        return new Line(withoutHash.substring(0, withoutHash.length() - 1) + ",\"hash\":\"" + hash + "\"}", hash);
+    }
+
+    private static final java.util.regex.Pattern HASH_AT_END = java.util.regex.Pattern.compile("\"hash\":\"([0-9a-f]{64})\"}\\s*$");
+
+    /** The hash at the end of a line this codec wrote, without parsing the JSON; null if absent. */
+    public static String trailingHash(String line) {
+        java.util.regex.Matcher m = HASH_AT_END.matcher(line);
+        return m.find() ? m.group(1) : null;
     }
 
     /** Recomputes a stored line's hash from its content; null when the line is not an event. */
@@ -77,7 +109,7 @@ public final class AuditCodec {
 
     static String write(JsonNode n) {
         try {
-            return JSON.writeValueAsString(n);
+            return Json.mapper().writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new AuditException("cannot encode an audit event", e);
         }
@@ -98,7 +130,7 @@ public final class AuditCodec {
     /** Parses a stored line; null when it is not a JSON object. */
     public static ObjectNode parse(String line) {
         try {
-            JsonNode n = JSON.readTree(line);
+            JsonNode n = Json.mapper().readTree(line);
             return n instanceof ObjectNode o ? o : null;
         } catch (JsonProcessingException e) {
             return null;

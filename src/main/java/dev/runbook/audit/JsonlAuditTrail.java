@@ -1,6 +1,5 @@
 package dev.runbook.audit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -123,9 +122,9 @@ public final class JsonlAuditTrail implements AuditSink {
             if (i == 0 && !fromStart) {
                 break;
             }
-            ObjectNode n = AuditCodec.parse(lines[i]);
-            if (n != null && n.hasNonNull("hash")) {
-                return n.get("hash").asText();
+            String hash = AuditCodec.trailingHash(lines[i]);
+            if (hash != null) {
+                return hash;
             }
         }
         return AuditCodec.GENESIS;

@@ -4,6 +4,9 @@ import picocli.CommandLine.Option;
 
 /** Options every command takes. */
 public final class CommonOptions {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = "--verbose", description = "Log what the tool does (debug level).")
     boolean verbose;
 

@@ -67,7 +67,7 @@ final class DaemonCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Wiring wiring = Wiring.fromSystem();
         List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(dir);
-        String name = node != null ? node : hostName() + "-" + ProcessHandle.current().pid();
+        String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
         String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
         String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
         Daemon.Jdbc jdbc = url == null ? null : new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD"));
@@ -102,14 +102,6 @@ final class DaemonCommand implements Callable<Integer> {
             return new InetSocketAddress(colon < 0 ? "127.0.0.1" : text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
         } catch (NumberFormatException e) {
             throw InvalidInputException.usage("--listen: expected HOST:PORT, not '" + text + "'");
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "node";
         }
     }
 

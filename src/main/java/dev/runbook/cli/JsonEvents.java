@@ -1,6 +1,5 @@
 package dev.runbook.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.audit.AuditCodec;
 import dev.runbook.audit.AuditEvent;
@@ -10,7 +9,6 @@ import java.io.PrintStream;
 
 /** {@code --output json}: every event as one JSON line on stdout, output lines as {@code step.output}. */
 final class JsonEvents implements RunListener {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final PrintStream out;
     private String runId;
 
@@ -29,7 +27,7 @@ final class JsonEvents implements RunListener {
 
     @Override
     public synchronized void output(String host, String step, OutputListener.Stream stream, String line) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = dev.runbook.expr.Json.mapper().createObjectNode();
         n.put("type", "step.output");
         n.put("run_id", runId);
         n.put("host", host);
@@ -41,7 +39,7 @@ final class JsonEvents implements RunListener {
 
     @Override
     public synchronized void notice(String message) {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = dev.runbook.expr.Json.mapper().createObjectNode();
         n.put("type", "notice");
         n.put("message", message);
         out.println(n);

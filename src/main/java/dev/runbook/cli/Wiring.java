@@ -49,7 +49,19 @@ final class Wiring {
         LocalRunner local = new LocalRunner(state.ensure(state.tmp()));
         String passphrase = env.get("RUNBOOK_SSH_KEY_PASSPHRASE");
         Map<String, String> passphrases = passphrase == null ? Map.of() : Map.of("*", passphrase);
-        return new Connectors(local, new SshConnector(SshSettings.fromEnvironment(env, passphrases)));
+        // SSH is set up (ssh_config read, JSch loaded) only when a run first reaches a remote host
+        Connector ssh = new Connector() {
+            private SshConnector connector;
+
+            @Override
+            public synchronized dev.runbook.exec.CommandRunner open(dev.runbook.model.Target target) throws dev.runbook.exec.UnreachableException {
+                if (connector == null) {
+                    connector = new SshConnector(SshSettings.fromEnvironment(env, passphrases));
+                }
+                return connector.open(target);
+            }
+        };
+        return new Connectors(local, ssh);
     }
 
     /** The engine's services for one run; the caller closes the SQL executor after the run. */
@@ -59,8 +71,31 @@ final class Wiring {
                 new FileRunLocks(state.ensure(state.locks())), loader, env, state.tmp());
     }
 
+    /** The SQL executor, created on the first sql step: most runs have none. */
     SqlExecutor sql() {
-        return new PostgresExecutor(env);
+        return new SqlExecutor() {
+            private PostgresExecutor executor;
+
+            private synchronized PostgresExecutor executor() {
+                if (executor == null) {
+                    executor = new PostgresExecutor(env);
+                }
+                return executor;
+            }
+
+            @Override
+            public dev.runbook.engine.StepResult execute(dev.runbook.model.Target host, String database, String statement,
+                    java.util.List<Object> binds, java.time.Duration timeout, boolean transaction, dev.runbook.exec.Cancellation cancel) {
+                return executor().execute(host, database, statement, binds, timeout, transaction, cancel);
+            }
+
+            @Override
+            public synchronized void close() {
+                if (executor != null) {
+                    executor.close();
+                }
+            }
+        };
     }
 
     static String user(Map<String, String> env) {

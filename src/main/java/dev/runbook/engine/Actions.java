@@ -1,6 +1,5 @@
 package dev.runbook.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.expr.ExprException;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.JsonValues;
@@ -30,7 +29,6 @@ import java.util.Map;
  * exact command is on record ({@code step.started}) before it runs.
  */
 final class Actions {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** An action rendered for a host: what it will do, in words, and the doing of it. */
     record Prepared(String kind, String display, Execution execution) {}
@@ -184,7 +182,7 @@ final class Actions {
 
     static StepResult parsed(StepResult r, String text) {
         try {
-            return r.withField("output", JsonValues.toPlain(JSON.readTree(text)));
+            return r.withField("output", JsonValues.toPlain(dev.runbook.expr.Json.mapper().readTree(text)));
         } catch (java.io.IOException e) {
             return r.withOutcome(StepResult.Outcome.FAILED, "output is not JSON (parse: json): " + firstLine(e.getMessage()));
         }
@@ -304,7 +302,7 @@ final class Actions {
     private String jsonBody(Object json, Map<String, Object> scope) {
         Object value = Templates.deepValue(json, scope);
         try {
-            return JSON.writeValueAsString(reveal(value));
+            return dev.runbook.expr.Json.mapper().writeValueAsString(reveal(value));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

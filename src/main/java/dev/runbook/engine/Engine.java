@@ -155,14 +155,22 @@ public final class Engine {
     }
 
     private static RunLocks.Holder holder(String runId) {
-        String machine;
-        try {
-            machine = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            machine = "unknown";
-        }
+        String machine = hostName();
         return new RunLocks.Holder(ProcessHandle.current().pid(), System.getProperty("user.name"), machine,
                 Instant.now().toString(), runId);
+    }
+
+    /** This machine's name, without a DNS lookup (InetAddress.getLocalHost() can wait on one). */
+    public static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/etc/hostname")).strip();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     private static Instant deadline(RunRequest req, Runbook rb) {

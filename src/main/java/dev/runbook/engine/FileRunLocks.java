@@ -1,7 +1,6 @@
 package dev.runbook.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,7 +17,6 @@ import java.util.Map;
  * when its process dies; the holder written in the file then tells that the lock was taken over.
  */
 public final class FileRunLocks implements RunLocks {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
 
     public FileRunLocks(Path dir) {
@@ -46,8 +44,13 @@ public final class FileRunLocks implements RunLocks {
             }
             Holder previous = read(ch);
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(JSON.writeValueAsBytes(Map.of("pid", me.pid(), "user", me.user(),
-                    "machine", me.machine(), "started_at", me.startedAt(), "run_id", me.runId()))), 0);
+            Map<String, Object> holder = new java.util.LinkedHashMap<>();
+            holder.put("pid", me.pid());
+            holder.put("user", me.user());
+            holder.put("machine", me.machine());
+            holder.put("started_at", me.startedAt());
+            holder.put("run_id", me.runId());
+            ch.write(ByteBuffer.wrap(dev.runbook.expr.Json.write(holder).getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
             return new FileLease(ch, lock, previous);
         } catch (IOException e) {
@@ -70,7 +73,7 @@ public final class FileRunLocks implements RunLocks {
         ByteBuffer buf = ByteBuffer.allocate((int) size);
         ch.read(buf, 0);
         try {
-            JsonNode n = JSON.readTree(new String(buf.array(), StandardCharsets.UTF_8));
+            JsonNode n = dev.runbook.expr.Json.mapper().readTree(new String(buf.array(), StandardCharsets.UTF_8));
             return new Holder(n.path("pid").asLong(), n.path("user").asText(), n.path("machine").asText(),
                     n.path("started_at").asText(), n.path("run_id").asText());
         } catch (IOException e) {

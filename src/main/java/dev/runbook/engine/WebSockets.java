@@ -1,7 +1,6 @@
 package dev.runbook.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.expr.ExprException;
 import dev.runbook.expr.JsonValues;
 import dev.runbook.expr.Secret;
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  * {@code connected}, {@code messages}, {@code message_count}, {@code first_message_ms}, {@code matched}.
  */
 final class WebSockets {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final WebSocketRunner RUNNER = new WebSocketRunner();
 
     private WebSockets() {}
@@ -62,7 +60,7 @@ final class WebSockets {
             return s;
         }
         try {
-            return JSON.writeValueAsString(reveal(value));
+            return dev.runbook.expr.Json.mapper().writeValueAsString(reveal(value));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -93,7 +91,7 @@ final class WebSockets {
             Map<String, Object> want = (Map<String, Object>) Templates.deepValue(ws.expectJson(), scope);
             return m -> {
                 try {
-                    JsonNode n = JSON.readTree(m);
+                    JsonNode n = dev.runbook.expr.Json.mapper().readTree(m);
                     if (!n.isObject()) {
                         return false;
                     }
@@ -145,7 +143,7 @@ final class WebSockets {
 
     private static Object parse(String m) {
         try {
-            JsonNode n = JSON.readTree(m);
+            JsonNode n = dev.runbook.expr.Json.mapper().readTree(m);
             return n.isContainerNode() ? JsonValues.toPlain(n) : m;
         } catch (java.io.IOException e) {
             return m;

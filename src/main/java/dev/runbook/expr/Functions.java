@@ -1,7 +1,6 @@
 package dev.runbook.expr;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
  * no access to files, processes or classes. The names are the contract; {@link #NAMES} lists them.
  */
 public final class Functions {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The function names known to validation. */
     public static final java.util.Set<String> NAMES = java.util.Set.of(
@@ -193,7 +191,7 @@ public final class Functions {
 
     public static Object from_json(Object s) {
         try {
-            return JsonValues.toPlain(JSON.readTree(str(s)));
+            return JsonValues.toPlain(dev.runbook.expr.Json.mapper().readTree(str(s)));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("from_json(): " + e.getOriginalMessage());
         }
@@ -201,7 +199,7 @@ public final class Functions {
 
     public static String to_json(Object x) {
         try {
-            return JSON.writeValueAsString(JsonValues.forJson(x));
+            return dev.runbook.expr.Json.mapper().writeValueAsString(JsonValues.forJson(x));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("to_json(): " + e.getOriginalMessage());
         }
