@@ -150,7 +150,7 @@ public final class PgAuditSink implements AuditSink {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
-                boolean stop = batch.remove(STOP);
+                boolean stop = batch.removeIf(p -> p == STOP);
                 if (!batch.isEmpty()) {
                     write(batch);
                 }
@@ -172,8 +172,14 @@ public final class PgAuditSink implements AuditSink {
         List<Unchained> events = new ArrayList<>(batch.size());
         boolean durable = false;
         for (Pending p : batch) {
-            events.add(p.event());
+            if (p.event() != null) {  // null: a flush's barrier, done once what came before it is
+                events.add(p.event());
+            }
             durable |= p.done() != null;
+        }
+        if (events.isEmpty()) {
+            batch.forEach(p -> complete(p, null));
+            return;
         }
         if (!spooling) {
             try {
@@ -279,6 +285,25 @@ public final class PgAuditSink implements AuditSink {
         }
     }
 
+    /**
+     * Returns once every event appended before it is committed or in the spool (a sink shared by
+     * several runs: each run's end waits for its own events only as long as needed).
+     */
+    public void flush() {
+        if (closed) {
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(new Pending(null, done));
+        try {
+            done.get(PgConnections.WRITE_SOCKET_TIMEOUT_S * 2L, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the writer is stuck on PostgreSQL: it spools what it holds when its socket times out
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Whether events are going to the spool now (PostgreSQL failed and has not answered since). */
     public boolean spooling() {
         return spooling;
@@ -310,7 +335,7 @@ public final class PgAuditSink implements AuditSink {
         if (writer.isAlive()) {
             List<Pending> rest = new ArrayList<>();
             queue.drainTo(rest);
-            rest.remove(STOP);
+            rest.removeIf(p -> p == STOP || p.event() == null);
             try {
                 spool.append(rest.stream().map(p -> p.event().body()).toList(), true);
             } catch (IOException e) {

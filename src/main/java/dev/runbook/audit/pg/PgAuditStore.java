@@ -1,6 +1,7 @@
 package dev.runbook.audit.pg;
 
 import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.AuditSink;
 import dev.runbook.engine.RunLocks;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,10 +19,11 @@ import java.util.function.Consumer;
  * one-line message when it cannot (never a password), and
  * {@link dev.runbook.model.InvalidInputException} when the password's source is missing.
  */
-public final class PgAuditStore {
+public final class PgAuditStore implements AutoCloseable {
     private final PgSettings settings;
     private final Path spoolDir;
     private final Consumer<String> notices;
+    private PgAuditSink shared;
 
     /**
      * @param spoolDir the state directory's {@code spool/}
@@ -41,6 +43,47 @@ public final class PgAuditStore {
     /** A sink for one run; delivers earlier spooled events when it has nothing else to do. */
     public PgAuditSink sink() {
         return new PgAuditSink(settings, spoolDir, notices);
+    }
+
+    /**
+     * A view of one sink shared by every run of this process (a daemon running several at once):
+     * one writer, one connection, one spool file, and commits grouped across the runs. Closing the
+     * view waits until what was appended through the sink so far is committed or spooled; the
+     * sink itself closes with this store.
+     */
+    public AuditSink sharedSink() {
+        PgAuditSink sink;
+        synchronized (this) {
+            if (shared == null) {
+                shared = sink();
+            }
+            sink = shared;
+        }
+        return new AuditSink() {
+            @Override
+            public void append(AuditEvent event, boolean durable) {
+                sink.append(event, durable);
+            }
+
+            @Override
+            public String describe() {
+                return sink.describe();
+            }
+
+            @Override
+            public void close() {
+                sink.flush();
+            }
+        };
+    }
+
+    /** Closes the shared sink, if one was made. */
+    @Override
+    public synchronized void close() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
     }
 
     public PgAuditReader reader() {

@@ -147,6 +147,33 @@ class PgAuditTrailIT {
     }
 
     @Test
+    void runsAtOnceThroughOneSharedSinkEachFindTheirEventsStoredWhenTheyEnd() throws Exception {
+        List<List<AuditEvent>> runs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            runs.add(run("20250101-00000" + i + "-shared", "nightly-" + i, 30));
+        }
+        try (PgAuditStore shared = new PgAuditStore(PgTesting.settings(PG, db), state.resolve("spool"), notices::add)) {
+            List<Thread> threads = new ArrayList<>();
+            List<String> stored = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (List<AuditEvent> r : runs) {
+                threads.add(new Thread(() -> {
+                    try (dev.runbook.audit.AuditSink sink = shared.sharedSink()) {
+                        r.forEach(e -> sink.append(e, false));  // nothing durable: only the view's close waits
+                    }
+                    stored.add(r.get(0).runId() + "=" + PG.queryValue(db, "SELECT count(*) FROM runbook.audit_events WHERE run_id = '"
+                            + r.get(0).runId() + "'"));
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(stored).hasSize(6).allSatisfy(s -> assertThat(s).endsWith("=62"));
+        }
+        assertThat(store.reader().verify().intact()).isTrue();
+    }
+
+    @Test
     void aDatabaseWithoutTablesYetHasNoRunsAndAnIntactEmptyChain() {
         try (PgAuditReader reader = store.reader()) {
             assertThat(reader.runs(null, 10)).isEmpty();
