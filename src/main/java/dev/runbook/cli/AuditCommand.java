@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.audit.AuditReader;
+import dev.runbook.audit.ChainReport;
 import dev.runbook.audit.ChainVerifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "audit", description = "Work with the audit trail.", subcommands = AuditCommand.Verify.class)
+@Command(name = "audit", description = "Work with the audit trail.", subcommands = {AuditCommand.Verify.class,
+        AuditExportCommand.class, AuditImportCommand.class, AuditFlushCommand.class, AuditRetentionCommand.class})
 final class AuditCommand {
 
     @Command(name = "verify", description = "Check the hash chain: exit 0 when intact, 1 with the line of the first break.")
@@ -17,13 +20,20 @@ final class AuditCommand {
         @Mixin
         CommonOptions common;
 
+        @Mixin
+        AuditOptions auditOptions;
+
         @Parameters(arity = "0..1", paramLabel = "FILE", description = "An audit file (default: audit.jsonl of the state directory).")
         Path file;
 
         @Override
         public Integer call() throws IOException {
             Terminal term = Terminal.system(common.noColor);
-            Path f = file != null ? file : Wiring.fromSystem().state.auditFile();
+            Wiring wiring = Wiring.fromSystem().withAudit(auditOptions);
+            if (file == null && wiring.config().audit().postgres()) {
+                return verify(wiring.stores(Wiring::toStderr), term);
+            }
+            Path f = file != null ? file : wiring.state.auditFile();
             if (!Files.exists(f)) {
                 term.err.println("runbook: " + f + ": no such audit file");
                 return ExitCodes.INVALID_INPUT;
@@ -39,6 +49,23 @@ final class AuditCommand {
             term.out.println(term.red("✗ " + f + ":" + r.breakLine() + ": " + r.problem()));
             term.out.println(term.dim(r.events() + " events verified before the break"));
             return ExitCodes.STEP_FAILED;
+        }
+
+        private static int verify(AuditStores stores, Terminal term) {
+            try (AuditReader reader = stores.reader()) {
+                ChainReport r = reader.verify();
+                for (String note : r.notes()) {
+                    term.err.println(term.yellow(reader.describe() + ": note: " + note));
+                }
+                if (r.intact()) {
+                    term.out.println(term.green("✓ " + reader.describe() + ": " + r.events() + " events, chain intact"
+                            + (r.from().equals("genesis") ? "" : " from the " + r.from())));
+                    return ExitCodes.OK;
+                }
+                term.out.println(term.red("✗ " + reader.describe() + ": " + r.breakAt() + ": " + r.problem()));
+                term.out.println(term.dim(r.events() + " events verified before the break"));
+                return ExitCodes.STEP_FAILED;
+            }
         }
     }
 }

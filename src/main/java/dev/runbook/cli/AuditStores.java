@@ -51,6 +51,11 @@ final class AuditStores {
         return pg != null ? pg.sink() : new JsonlAuditTrail(state.auditFile());
     }
 
+    /** One sink for the whole process (the daemon's runs share its background writer); never closed per run. */
+    AuditSink sharedSink() {
+        return pg != null ? pg.sharedSink() : null;
+    }
+
     AuditReader reader() {
         return pg != null ? pg.reader() : new FileAuditReader(state.auditFile());
     }

@@ -68,18 +68,25 @@ final class DaemonCommand implements Callable<Integer> {
         Wiring wiring = Wiring.fromSystem();
         List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(dir);
         String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
-        String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
-        String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
-        Daemon.Jdbc jdbc = url == null ? null : new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD"));
-        Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), Math.max(1, threads),
-                duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin));
         Terminal term = Terminal.system(common.noColor);
-        Daemon daemon = new Daemon(settings, schedules, new Runs(wiring, inventory, term), message -> {
+        java.util.function.Consumer<String> log = message -> {
             synchronized (term.out) {
                 term.out.println(Instant.now() + " " + message);
                 term.out.flush();
             }
-        });
+        };
+        AuditStores stores = wiring.stores(log);
+        String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
+        String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
+        Daemon.Jdbc jdbc = url != null ? new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD")) : null;
+        if (jdbc == null && stores.postgres()) {
+            // the PostgreSQL that holds the audit trail holds the schedules too
+            dev.runbook.audit.pg.PgSettings pg = dev.runbook.audit.pg.PgSettings.of(wiring.config().audit(), wiring.env);
+            jdbc = new Daemon.Jdbc(pg.url(), pg.user(), pg.password() == null ? null : pg.password().get());
+        }
+        Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), Math.max(1, threads),
+                duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin));
+        Daemon daemon = new Daemon(settings, schedules, new Runs(wiring, inventory, stores), log);
         daemon.start();
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> new Thread(daemon::stop, "daemon-stop").start());
@@ -106,7 +113,7 @@ final class DaemonCommand implements Callable<Integer> {
     }
 
     /** Each fire is a normal run: loaded fresh, audited, gates approved only as the schedule says. */
-    private record Runs(Wiring wiring, Path inventory, Terminal term) implements ScheduledRuns {
+    private record Runs(Wiring wiring, Path inventory, AuditStores stores) implements ScheduledRuns {
         @Override
         public RunOutcome run(Schedule s, String node, Instant scheduledAt, RunControl control) {
             RunbookLoader loader = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), wiring.env.get("RUNBOOK_PATH")));
@@ -114,11 +121,17 @@ final class DaemonCommand implements Callable<Integer> {
             String actor = "schedule@" + node;
             Gate gate = r -> s.approve().contains(r.stepId()) ? Gate.Decision.approve(actor, "schedule")
                     : Gate.Decision.deny(actor, "schedule", "schedule '" + s.id() + "' does not pre-approve gate '" + r.stepId() + "'");
-            try (AuditSink audit = wiring.audit(); SqlExecutor sql = wiring.sql()) {
-                Engine engine = new Engine(wiring.services(inventory, gate, audit, sql));
+            AuditSink shared = stores.sharedSink();
+            AuditSink audit = shared != null ? shared : stores.sink();
+            try (SqlExecutor sql = wiring.sql()) {
+                Engine engine = new Engine(wiring.services(inventory, gate, audit, sql, stores.locks()));
                 RunRequest req = new RunRequest(rb, s.params(), s.targets(), null, false, false,
                         new AuditEvent.Actor(actor, "schedule"), s.deadline(), "schedule:" + s.id(), scheduledAt);
                 return engine.run(req, RunListener.NONE, control);
+            } finally {
+                if (shared == null) {
+                    audit.close();
+                }
             }
         }
     }

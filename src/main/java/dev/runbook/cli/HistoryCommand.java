@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.History;
 import java.io.IOException;
 import java.util.List;
@@ -13,6 +14,9 @@ final class HistoryCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    AuditOptions auditOptions;
+
     @Option(names = "--runbook", paramLabel = "NAME", description = "Only runs of this runbook.")
     String runbook;
 
@@ -21,11 +25,16 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Wiring wiring = Wiring.fromSystem();
+        Wiring wiring = Wiring.fromSystem().withAudit(auditOptions);
         Terminal term = Terminal.system(common.noColor);
-        List<History.Run> runs = History.read(wiring.state.auditFile()).runs(runbook, Math.max(1, limit));
+        List<History.Run> runs;
+        String where;
+        try (AuditReader reader = wiring.stores(Wiring::toStderr).reader()) {
+            runs = reader.runs(runbook, Math.max(1, limit));
+            where = reader.describe();
+        }
         if (runs.isEmpty()) {
-            term.out.println("no runs recorded in " + wiring.state.auditFile());
+            term.out.println("no runs recorded in " + where);
             return ExitCodes.OK;
         }
         term.out.println(term.bold(String.format("%-24s %-22s %-12s %-9s %-20s %s", "RUN", "RUNBOOK", "STATUS", "TIME", "STARTED", "BY")));

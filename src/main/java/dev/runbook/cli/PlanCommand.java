@@ -46,8 +46,11 @@ final class PlanCommand implements Callable<Integer> {
         Terminal term = Terminal.system(common.noColor);
         String user = Wiring.user(wiring.env);
         Gate never = r -> Gate.Decision.deny(user, "rule", "dry run");
-        try (AuditSink audit = probe ? wiring.audit() : new NoAudit(); SqlExecutor sql = wiring.sql()) {
-            Engine engine = new Engine(wiring.services(selectors.inventory, never, audit, sql));
+        // a plan takes no lock and, without --probe, writes no audit: only a probe opens the configured store
+        AuditStores stores = probe ? wiring.stores(Wiring::toStderr) : null;
+        try (AuditSink audit = probe ? stores.sink() : new NoAudit(); SqlExecutor sql = wiring.sql()) {
+            Engine engine = new Engine(wiring.services(selectors.inventory, never, audit, sql,
+                    probe ? stores.locks() : new dev.runbook.engine.FileRunLocks(wiring.state.ensure(wiring.state.locks()))));
             RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, true, probe,
                     new AuditEvent.Actor(user, "flag"), null, "plan");
             RunControl control = new RunControl();

@@ -33,6 +33,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SelectorOptions selectors;
 
+    @Mixin
+    AuditOptions auditOptions;
+
     @Parameters(index = "0", paramLabel = "NAME|FILE", description = "A runbook name (runbooks/NAME.yaml, then RUNBOOK_PATH) or a file.")
     String runbook;
 
@@ -73,8 +76,11 @@ final class RunCommand implements Callable<Integer> {
         RunControl control = new RunControl();
         CliGate gate = new CliGate(yes, new HashSet<>(approve), term, console, user, control);
         Signals.install(control, term);
-        try (AuditSink audit = wiring.audit(); SqlExecutor sql = wiring.sql()) {
-            Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit, sql));
+        // the audit store's fallbacks (PostgreSQL unreachable: events spooled, locks local only) are told once, in the run's output
+        java.util.function.Consumer<String> notices = console != null ? console::notice : Wiring::toStderr;
+        AuditStores stores = wiring.withAudit(auditOptions).stores(notices);
+        try (AuditSink audit = stores.sink(); SqlExecutor sql = wiring.sql()) {
+            Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit, sql, stores.locks()));
             RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, false, false,
                     new AuditEvent.Actor(user, term.interactive ? "tty" : "flag"), limit, "cli");
             RunOutcome outcome = engine.run(req, listener, control);

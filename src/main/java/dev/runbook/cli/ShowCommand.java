@@ -1,7 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.audit.AuditEvent;
-import dev.runbook.audit.History;
+import dev.runbook.audit.AuditReader;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -15,16 +15,24 @@ final class ShowCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    AuditOptions auditOptions;
+
     @Parameters(paramLabel = "RUN_ID", description = "A run id (or a unique prefix), or 'last'.")
     String runId;
 
     @Override
     public Integer call() throws IOException {
-        Wiring wiring = Wiring.fromSystem();
+        Wiring wiring = Wiring.fromSystem().withAudit(auditOptions);
         Terminal term = Terminal.system(common.noColor);
-        List<AuditEvent> events = History.read(wiring.state.auditFile()).run(runId);
+        List<AuditEvent> events;
+        String where;
+        try (AuditReader reader = wiring.stores(Wiring::toStderr).reader()) {
+            events = reader.run(runId);
+            where = reader.describe();
+        }
         if (events.isEmpty()) {
-            term.err.println("runbook: no run '" + runId + "' in " + wiring.state.auditFile() + " (see: runbook history)");
+            term.err.println("runbook: no run '" + runId + "' in " + where + " (see: runbook history)");
             return ExitCodes.INVALID_INPUT;
         }
         AuditEvent first = events.get(0);

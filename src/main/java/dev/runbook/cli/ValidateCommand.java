@@ -32,7 +32,8 @@ final class ValidateCommand implements Callable<Integer> {
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.walk(p, 3)) {
-                    s.filter(f -> Files.isRegularFile(f) && f.toString().matches(".*\\.ya?ml$")).sorted().forEach(files::add);
+                    s.filter(f -> Files.isRegularFile(f) && f.toString().matches(".*\\.ya?ml$") && !wiring.loader.paths().isConfigFile(f))
+                            .sorted().forEach(files::add);
                 }
             } else {
                 files.add(p);

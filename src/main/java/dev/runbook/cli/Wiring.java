@@ -1,12 +1,13 @@
 package dev.runbook.cli;
 
 import dev.runbook.audit.AuditSink;
-import dev.runbook.audit.JsonlAuditTrail;
 import dev.runbook.audit.StateDir;
+import dev.runbook.config.Config;
+import dev.runbook.config.ConfigLoader;
 import dev.runbook.engine.EngineServices;
-import dev.runbook.engine.FileRunLocks;
 import dev.runbook.engine.Gate;
 import dev.runbook.engine.Hosts;
+import dev.runbook.engine.RunLocks;
 import dev.runbook.engine.SqlExecutor;
 import dev.runbook.exec.Connector;
 import dev.runbook.exec.HttpRunner;
@@ -19,12 +20,15 @@ import dev.runbook.load.RunbookLoader;
 import dev.runbook.load.RunbookPaths;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Builds the engine's services from the environment and the command line. The one place that knows them all. */
 final class Wiring {
     final Map<String, String> env;
     final StateDir state;
     final RunbookLoader loader;
+    private ConfigLoader.Overrides overrides = ConfigLoader.Overrides.NONE;
+    private Config config;
 
     Wiring(Map<String, String> env) {
         this.env = env;
@@ -40,9 +44,36 @@ final class Wiring {
         return Inventories.resolve(inventory, env);
     }
 
+    /** Applies a command's --audit-* flags (null: none) over the configuration file and the environment. */
+    Wiring withAudit(AuditOptions options) {
+        overrides = options == null ? ConfigLoader.Overrides.NONE : options.overrides();
+        config = null;
+        return this;
+    }
+
+    /**
+     * The configuration: runbook.yaml of the working directory, else ~/.config/runbook/config.yaml,
+     * then RUNBOOK_AUDIT_* and the flags. Read on first use, so commands that never need it never fail on it.
+     */
+    Config config() {
+        if (config == null) {
+            config = ConfigLoader.fromSystem(env).load(overrides);
+        }
+        return config;
+    }
+
+    /** The configured audit store; {@code notices} hears of fallbacks (events spooled, run locks local only). */
+    AuditStores stores(Consumer<String> notices) {
+        return AuditStores.open(config(), state, env, notices);
+    }
+
+    /** A sink of the configured store whose fallback notices go to stderr. */
     AuditSink audit() {
-        state.ensure();
-        return new JsonlAuditTrail(state.auditFile());
+        return stores(Wiring::toStderr).sink();
+    }
+
+    static void toStderr(String notice) {
+        System.err.println("runbook: " + notice);
     }
 
     Connector connector() {
@@ -65,10 +96,14 @@ final class Wiring {
     }
 
     /** The engine's services for one run; the caller closes the SQL executor after the run. */
-    EngineServices services(Path inventory, Gate gate, AuditSink audit, SqlExecutor sql) {
+    EngineServices services(Path inventory, Gate gate, AuditSink audit, SqlExecutor sql, RunLocks locks) {
         state.ensure();
-        return new EngineServices(connector(), hosts(inventory), new HttpRunner(), sql, gate, audit,
-                new FileRunLocks(state.ensure(state.locks())), loader, env, state.tmp());
+        return new EngineServices(connector(), hosts(inventory), new HttpRunner(), sql, gate, audit, locks, loader, env, state.tmp());
+    }
+
+    /** As above, with the configured store's run locks (PostgreSQL advisory locks when configured), notices to stderr. */
+    EngineServices services(Path inventory, Gate gate, AuditSink audit, SqlExecutor sql) {
+        return services(inventory, gate, audit, sql, stores(Wiring::toStderr).locks());
     }
 
     /** The SQL executor, created on the first sql step: most runs have none. */

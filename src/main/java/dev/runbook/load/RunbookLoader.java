@@ -72,6 +72,13 @@ public final class RunbookLoader {
         }
         List<Diagnostic> out = new ArrayList<>();
         String label = label(path);
+        if (paths.isConfigFile(path)) {
+            out.add(Diagnostic.error(new SourcePos(label, 1, 1), RunbookPaths.CONFIG_FILE
+                    + " in the working directory is runbook's configuration file, not a runbook"));
+            Loaded refused = new Loaded(null, out);
+            cache.put(path, refused);
+            return refused;
+        }
         Optional<YamlFile> file = YamlFile.read(path, label, out);
         Runbook rb = null;
         if (file.isPresent()) {

@@ -12,6 +12,8 @@ import java.util.Optional;
  * is a path.
  */
 public final class RunbookPaths {
+    /** The working directory's configuration file (dev.runbook.config): never a runbook. */
+    public static final String CONFIG_FILE = "runbook.yaml";
     private final Path workDir;
     private final List<Path> searchPath;
 
@@ -37,6 +39,11 @@ public final class RunbookPaths {
         return searchPath;
     }
 
+    /** Whether {@code p} is the working directory's configuration file, which is never loaded as a runbook. */
+    public boolean isConfigFile(Path p) {
+        return p.toAbsolutePath().normalize().equals(workDir.resolve(CONFIG_FILE).toAbsolutePath().normalize());
+    }
+
     public static boolean isPath(String name) {
         return name.contains("/") || name.endsWith(".yaml") || name.endsWith(".yml");
     }
@@ -58,7 +65,7 @@ public final class RunbookPaths {
         for (Path dir : dirs) {
             for (String ext : List.of(".yaml", ".yml")) {
                 Path p = dir.resolve(name + ext);
-                if (Files.isRegularFile(p)) {
+                if (Files.isRegularFile(p) && !isConfigFile(p)) {
                     return Optional.of(p.normalize());
                 }
             }
@@ -74,7 +81,7 @@ public final class RunbookPaths {
                 continue;
             }
             try (var files = Files.list(dir)) {
-                files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                files.filter(p -> (p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")) && !isConfigFile(p))
                         .sorted().forEach(out::add);
             } catch (java.io.IOException e) {
                 // an unreadable directory on the search path lists nothing
