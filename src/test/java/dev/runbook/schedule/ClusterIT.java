@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,13 +40,6 @@ class ClusterIT {
         pg = Postgres.shared();
     }
 
-    // Disabled until the audit trail takes the file lock once per JVM: concurrent scheduled runs in
-    // one daemon each open their own JsonlAuditTrail on audit.jsonl, and FileChannel.lock() on a
-    // file the same JVM already locks throws OverlappingFileLockException instead of waiting, so
-    // fires whose audit writes meet are lost ("run could not start: null", never audited): 5-10 %
-    // of them here. DaemonIT.schedulesFiringAtTheSameMomentOnOneDaemonAreEachRunAndAudited shows it
-    // alone. Both pass with that fixed.
-    @Disabled("a daemon loses concurrent fires to OverlappingFileLockException in JsonlAuditTrail.append")
     @Test
     void twoDaemonsStartedAtOnceOnAFreshDatabaseFireEveryTriggerExactlyOnce() throws InterruptedException {
         String db = "cluster_exactly_once";
@@ -84,13 +76,6 @@ class ClusterIT {
         assertThat(account.missing()).as("seconds no node fired").isEmpty();
     }
 
-    // Disabled until the audit trail takes the file lock once per JVM: concurrent scheduled runs in
-    // one daemon each open their own JsonlAuditTrail on audit.jsonl, and FileChannel.lock() on a
-    // file the same JVM already locks throws OverlappingFileLockException instead of waiting, so
-    // fires whose audit writes meet are lost ("run could not start: null", never audited): 5-10 %
-    // of them here. DaemonIT.schedulesFiringAtTheSameMomentOnOneDaemonAreEachRunAndAudited shows it
-    // alone. Both pass with that fixed.
-    @Disabled("a daemon loses concurrent fires to OverlappingFileLockException in JsonlAuditTrail.append")
     @Test
     void whenADaemonIsKilledTheOtherTakesOverItsSchedules() throws InterruptedException {
         String db = "cluster_failover";
@@ -132,6 +117,49 @@ class ClusterIT {
         assertThat(account.duplicates()).as("scheduled times fired twice").isEmpty();
         assertThat(account.missingOutside(killedAt.minusSeconds(2), killedAt.plus(failover).plusSeconds(1)))
                 .as("seconds missed other than while the cluster noticed the death").isEmpty();
+    }
+
+    @Test
+    void daemonsConfiguredWithThePostgresAuditStoreKeepTheirSchedulesAndAuditThereEachFireOnce() throws Exception {
+        String db = "cluster_configured";
+        pg.createDatabase(db);
+        String config = """
+                audit:
+                  store: postgres
+                  url: %s
+                  user: %s
+                  password: env:RUNBOOK_TEST_PG_PASSWORD
+                """.formatted(pg.jdbcUrl(db), Postgres.SUPERUSER);
+        List<Daemons.Running> daemons = new ArrayList<>();
+        try {
+            for (String node : List.of("conf-a", "conf-b")) {
+                writePulses(root.resolve(node));
+                Daemons.write(root.resolve(node), "runbook.yaml", config);
+                daemons.add(Daemons.launch(configured(node), "--node", node));  // no --jdbc-url: the audit store's database
+            }
+            for (Daemons.Running d : daemons) {
+                d.awaitStarted();
+                assertThat(d.process().stdout()).contains("clustered PostgreSQL store");
+            }
+            Thread.sleep(20_000);
+            for (Daemons.Running d : daemons) {
+                Cli.Result r = d.stop(Duration.ofSeconds(60));
+                assertThat(r.exitCode()).as(r.toString()).isZero();
+            }
+        } finally {
+            daemons.forEach(Daemons.Running::close);
+        }
+
+        Path export = root.resolve("export.jsonl");
+        Cli.Result exported = configured("conf-a").run("audit", "export", "-o", export.toString());
+        assertThat(exported.exitCode()).as(exported.toString()).isZero();
+        List<Fire> fires = Daemons.fires(export);
+        assertThat(fires).extracting(Fire::user).contains("schedule@conf-a", "schedule@conf-b");
+        Daemons.Account account = Daemons.account(fires);
+        assertThat(account.fires()).containsOnlyKeys(PULSES).allSatisfy((schedule, n) -> assertThat(n).isGreaterThanOrEqualTo(15));
+        assertThat(account.duplicates()).as("scheduled times fired twice").isEmpty();
+        assertThat(account.missing()).as("seconds no node fired").isEmpty();
+        assertThat(pg.queryValue(db, "SELECT count(*) FROM qrtz_triggers")).isEqualTo((long) PULSES.length);
     }
 
     @Test
@@ -177,18 +205,26 @@ class ClusterIT {
         assertThat(fires).filteredOn(f -> f.schedule().equals("skip-missed")).as("skip: no run for the missed fire").isEmpty();
     }
 
+    /** A node whose runbook.yaml names the PostgreSQL audit store, its password in the environment. */
+    private Cli configured(String name) {
+        return Cli.in(root.resolve(name)).withEnv("RUNBOOK_TEST_PG_PASSWORD", pg.password()).withTimeout(Duration.ofSeconds(60));
+    }
+
     private Cli node(String name) {
         return Cli.in(root.resolve(name)).withEnv("RUNBOOK_DAEMON_JDBC_PASSWORD", pg.password()).withTimeout(Duration.ofSeconds(60));
     }
 
     /** A node's working directory with the three every-second schedules, and its daemon's arguments. */
     private String[] pulses(String db, String node) {
-        Path home = root.resolve(node);
+        writePulses(root.resolve(node));
+        return args(db, node);
+    }
+
+    private static void writePulses(Path home) {
         for (String p : PULSES) {
             Daemons.write(home, "runbooks/pulse-" + p + ".yaml", Daemons.pulseRunbook("pulse-" + p));
             Daemons.write(home, "schedules/" + p + ".yaml", "id: " + p + "\nrunbook: pulse-" + p + "\ncron: \"* * * * * ?\"\noverlap: wait\n");
         }
-        return args(db, node);
     }
 
     private String[] args(String db, String node) {
