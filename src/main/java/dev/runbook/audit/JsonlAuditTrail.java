@@ -46,8 +46,17 @@ public final class JsonlAuditTrail implements AuditSink {
         return file;
     }
 
+    /** One monitor per file in this JVM: a second FileChannel.lock() on a file this JVM already locks throws instead of waiting. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
-    public synchronized void append(AuditEvent event, boolean durable) {
+    public void append(AuditEvent event, boolean durable) {
+        synchronized (IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Object())) {
+            appendLocked(event, durable);
+        }
+    }
+
+    private synchronized void appendLocked(AuditEvent event, boolean durable) {
         try (FileLock lock = channel.lock()) {
             long size = channel.size();
             if (size != knownSize) {

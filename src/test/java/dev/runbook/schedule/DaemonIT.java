@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,9 +92,6 @@ class DaemonIT {
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
     }
 
-    // Disabled until the audit trail takes the file lock once per JVM: see ClusterIT. Today about
-    // half of these fires end as "run could not start: null" (OverlappingFileLockException), unaudited.
-    @Disabled("a daemon loses concurrent fires to OverlappingFileLockException in JsonlAuditTrail.append")
     @Test
     void schedulesFiringAtTheSameMomentOnOneDaemonAreEachRunAndAudited() {
         for (String p : List.of("alpha", "beta", "gamma")) {
