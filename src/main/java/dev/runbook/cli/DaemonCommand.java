@@ -54,7 +54,7 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--misfire-after", defaultValue = "10s", description = "How late a fire may be before it counts as missed.")
     String misfireAfter;
 
-    @Option(names = "--checkin", defaultValue = "5s", description = "Cluster check-in interval (a dead node's schedules move after about twice this).")
+    @Option(names = "--checkin", defaultValue = "2s", description = "Cluster check-in interval (default 2s): a dead node's schedules move about 7.5 s plus up to twice this after it stopped.")
     String checkin;
 
     @Option(names = "--jdbc-url", description = "PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
@@ -82,7 +82,7 @@ final class DaemonCommand implements Callable<Integer> {
         if (jdbc == null && stores.postgres()) {
             // the PostgreSQL that holds the audit trail holds the schedules too
             dev.runbook.audit.pg.PgSettings pg = dev.runbook.audit.pg.PgSettings.of(wiring.config().audit(), wiring.env);
-            jdbc = new Daemon.Jdbc(pg.url(), pg.user(), pg.password() == null ? null : pg.password().get());
+            jdbc = new Daemon.Jdbc(pg.url(), pg.user(), pg.password() == null ? null : pg.password().get(), pg.schema());
         }
         Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), Math.max(1, threads),
                 duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin));
@@ -114,6 +114,27 @@ final class DaemonCommand implements Callable<Integer> {
 
     /** Each fire is a normal run: loaded fresh, audited, gates approved only as the schedule says. */
     private record Runs(Wiring wiring, Path inventory, AuditStores stores) implements ScheduledRuns {
+        @Override
+        public void skipped(Schedule s, String node, Instant scheduledAt, String reason) {
+            String name = s.runbook().getFileName().toString().replaceFirst("\\.ya?ml$", "");
+            java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("schedule", s.id());
+            data.put("scheduled_at", scheduledAt.toString());
+            data.put("reason", reason);
+            AuditEvent e = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), "schedule.skipped",
+                    new AuditEvent.RunbookRef(name, s.runbook().toString(), null), null, null,
+                    new AuditEvent.Actor("schedule@" + node, "schedule"), data, null, null);
+            AuditSink shared = stores.sharedSink();
+            AuditSink audit = shared != null ? shared : stores.sink();
+            try {
+                audit.append(e, false);
+            } finally {
+                if (shared == null) {
+                    audit.close();
+                }
+            }
+        }
+
         @Override
         public RunOutcome run(Schedule s, String node, Instant scheduledAt, RunControl control) {
             RunbookLoader loader = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), wiring.env.get("RUNBOOK_PATH")));

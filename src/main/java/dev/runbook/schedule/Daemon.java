@@ -49,8 +49,20 @@ public final class Daemon {
     public record Settings(String node, InetSocketAddress listen, Duration grace, int threads, Duration misfireAfter,
                            Jdbc jdbc, Duration checkin) {}
 
-    /** The PostgreSQL that holds the clustered job store. */
-    public record Jdbc(String url, String user, String password) {}
+    /**
+     * The PostgreSQL that holds the clustered job store.
+     *
+     * @param schema where Quartz's tables live (the audit store's schema), or null for the user's default
+     */
+    public record Jdbc(String url, String user, String password, String schema) {
+        public Jdbc(String url, String user, String password) {
+            this(url, user, password, null);
+        }
+
+        String tablePrefix() {
+            return schema == null ? "QRTZ_" : schema + ".QRTZ_";
+        }
+    }
 
     private final Settings settings;
     private final Map<String, Schedule> schedules = new LinkedHashMap<>();
@@ -72,7 +84,7 @@ public final class Daemon {
 
     public void start() throws SchedulerException, IOException, java.sql.SQLException {
         if (settings.jdbc() != null) {
-            QuartzSchema.migrate(settings.jdbc().url(), settings.jdbc().user(), settings.jdbc().password());
+            QuartzSchema.migrate(settings.jdbc().url(), settings.jdbc().user(), settings.jdbc().password(), settings.jdbc().schema());
         }
         StdSchedulerFactory factory = new StdSchedulerFactory(properties());
         scheduler = factory.getScheduler();
@@ -105,7 +117,7 @@ public final class Daemon {
         }
         p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
-        p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+        p.setProperty("org.quartz.jobStore.tablePrefix", settings.jdbc().tablePrefix());
         p.setProperty("org.quartz.jobStore.isClustered", "true");
         p.setProperty("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(settings.checkin().toMillis()));
         p.setProperty("org.quartz.jobStore.useProperties", "true");

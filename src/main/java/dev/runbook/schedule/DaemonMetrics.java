@@ -39,7 +39,14 @@ final class DaemonMetrics {
         }
     }
 
+    /** A fire that did not become a run, before {@link #started}: counted by reason only. */
     void skipped(String schedule, String reason) {
+        runs.labelValues(schedule, reason).inc();
+    }
+
+    /** A fire counted as started whose run then did not happen (the lock was held). */
+    void notStarted(String schedule, String reason) {
+        running.dec();
         runs.labelValues(schedule, reason).inc();
     }
 

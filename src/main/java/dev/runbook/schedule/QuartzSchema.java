@@ -30,9 +30,24 @@ public final class QuartzSchema {
 
     /** Migrates (if needed) and verifies. @throws SQLException with a one-line reason */
     public static void migrate(String url, String user, String password) throws SQLException {
+        migrate(url, user, password, null);
+    }
+
+    /**
+     * @param schema the schema the tables go in (created when missing), or null for the default;
+     *               on PostgreSQL 15 a role that does not own the database cannot create tables in public
+     */
+    public static void migrate(String url, String user, String password, String schema) throws SQLException {
+        if (schema != null && !schema.matches("[a-z_][a-z0-9_]*")) {
+            throw new SQLException("schema name '" + schema + "' must be a lower-case SQL identifier");
+        }
         try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
             st.execute("SELECT pg_advisory_lock(hashtext('runbook:quartz-schema'))");
             try {
+                if (schema != null) {
+                    st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                    st.execute("SET search_path TO " + schema);
+                }
                 st.execute("CREATE TABLE IF NOT EXISTS runbook_quartz_schema (version INTEGER NOT NULL, migrated_at TIMESTAMPTZ NOT NULL DEFAULT now())");
                 int current = 0;
                 try (ResultSet rs = st.executeQuery("SELECT COALESCE(max(version), 0) FROM runbook_quartz_schema")) {
@@ -56,7 +71,7 @@ public final class QuartzSchema {
     private static void verify(Statement st) throws SQLException {
         List<String> missing = new ArrayList<>();
         for (String t : TABLES) {
-            try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + t + "') IS NOT NULL")) {
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass(current_schema() || '." + t + "') IS NOT NULL")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     missing.add(t);

@@ -25,32 +25,49 @@ final class RunbookJob implements InterruptableJob {
             return;
         }
         long scheduled = context.getScheduledFireTime() == null ? System.currentTimeMillis() : context.getScheduledFireTime().getTime();
-        double delay = (System.currentTimeMillis() - scheduled) / 1000.0;
+        java.time.Instant scheduledAt = java.time.Instant.ofEpochMilli(scheduled);
         daemon.runStarted(context.getFireInstanceId(), control);
-        daemon.metrics().started(id, delay);
         long start = System.nanoTime();
-        String outcome = "error";
         try {
-            RunOutcome o = runHonouringOverlap(schedule, java.time.Instant.ofEpochMilli(scheduled));
-            outcome = o == null ? "skipped_overlap" : o.status().name().toLowerCase(Locale.ROOT);
+            RunOutcome o = runHonouringOverlap(schedule, scheduledAt, scheduled);
             if (o != null) {
+                String outcome = o.status().name().toLowerCase(Locale.ROOT);
+                daemon.metrics().finished(id, outcome, (System.nanoTime() - start) / 1e9);
                 daemon.log("schedule " + id + ": run " + o.runId() + " " + outcome + (o.message() == null ? "" : " (" + o.message() + ")"));
             }
         } catch (RuntimeException e) {
-            daemon.log("schedule " + id + ": run could not start: " + e.getMessage());
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            daemon.metrics().notStarted(id, "error");
+            daemon.log("schedule " + id + ": run could not start: " + why);
+            record(schedule, scheduledAt, "could not start: " + why);
         } finally {
-            daemon.metrics().finished(id, outcome, (System.nanoTime() - start) / 1e9);
             daemon.runEnded(context.getFireInstanceId());
         }
     }
 
-    private RunOutcome runHonouringOverlap(Schedule schedule, java.time.Instant scheduledAt) {
+    private void record(Schedule schedule, java.time.Instant scheduledAt, String reason) {
+        try {
+            daemon.runs().skipped(schedule, daemon.node(), scheduledAt, reason);
+        } catch (RuntimeException e) {
+            daemon.log("schedule " + schedule.id() + ": the skipped fire could not be audited: " + e.getMessage());
+        }
+    }
+
+    private RunOutcome runHonouringOverlap(Schedule schedule, java.time.Instant scheduledAt, long scheduled) {
+        boolean counted = false;
         while (true) {
             try {
+                if (!counted) {
+                    // the fire delay: from the scheduled time to the run starting (lock waits included)
+                    daemon.metrics().started(schedule.id(), (System.currentTimeMillis() - scheduled) / 1000.0);
+                    counted = true;
+                }
                 return daemon.runs().run(schedule, daemon.node(), scheduledAt, control);
             } catch (LockedException e) {
                 if (schedule.overlap() == Schedule.Overlap.SKIP || daemon.stopping() || control.interrupts() > 0) {
+                    daemon.metrics().notStarted(schedule.id(), "skipped_overlap");
                     daemon.log("schedule " + schedule.id() + ": skipped, " + e.getMessage());
+                    record(schedule, scheduledAt, "overlap: " + e.getMessage());
                     return null;
                 }
                 try {

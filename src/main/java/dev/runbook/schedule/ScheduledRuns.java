@@ -13,4 +13,10 @@ public interface ScheduledRuns {
      * @throws dev.runbook.engine.LockedException when the previous run still holds the lock
      */
     RunOutcome run(Schedule schedule, String node, java.time.Instant scheduledAt, RunControl control);
+
+    /**
+     * Records a fire that did not become a run (the previous run still held the lock, or the run
+     * could not start), so the audit trail shows every fire. The default records nothing.
+     */
+    default void skipped(Schedule schedule, String node, java.time.Instant scheduledAt, String reason) { }
 }

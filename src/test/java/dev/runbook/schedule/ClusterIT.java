@@ -159,7 +159,8 @@ class ClusterIT {
         assertThat(account.fires()).containsOnlyKeys(PULSES).allSatisfy((schedule, n) -> assertThat(n).isGreaterThanOrEqualTo(15));
         assertThat(account.duplicates()).as("scheduled times fired twice").isEmpty();
         assertThat(account.missing()).as("seconds no node fired").isEmpty();
-        assertThat(pg.queryValue(db, "SELECT count(*) FROM qrtz_triggers")).isEqualTo((long) PULSES.length);
+        // Quartz's tables live in the audit store's schema, not in public
+        assertThat(pg.queryValue(db, "SELECT count(*) FROM runbook.qrtz_triggers")).isEqualTo((long) PULSES.length);
     }
 
     @Test

@@ -93,6 +93,29 @@ class DaemonIT {
     }
 
     @Test
+    void aFireWhileThePreviousRunStillHoldsTheLockIsSkippedAndAudited() {
+        Daemons.write(home, "runbooks/slow.yaml", "steps:\n  - id: hold\n    run: sleep 2.5\n");
+        Daemons.write(home, "schedules/slow.yaml", "id: slow\nrunbook: slow\ncron: \"* * * * * ?\"\noverlap: skip\n");
+
+        String metrics;
+        try (Daemons.Running d = Daemons.start(cli, "--node", "n1")) {
+            Processes.eventually(Duration.ofSeconds(30), () -> java.nio.file.Files.exists(cli.auditFile())
+                    && AuditLog.ofType(cli.auditFile(), "schedule.skipped").size() >= 2);
+            metrics = d.get("/metrics").body();
+            assertThat(d.stop(Duration.ofSeconds(60)).exitCode()).isZero();
+        }
+
+        List<JsonNode> skipped = AuditLog.ofType(cli.auditFile(), "schedule.skipped");
+        assertThat(skipped).hasSizeGreaterThanOrEqualTo(2).allSatisfy(e -> {
+            assertThat(e.path("data").path("schedule").asText()).isEqualTo("slow");
+            assertThat(e.path("data").path("reason").asText()).startsWith("overlap: runbook 'slow' on localhost is already running");
+            assertThat(e.path("actor").path("user").asText()).isEqualTo("schedule@n1");
+        });
+        assertThat(metrics).contains("runbook_scheduled_runs_total{outcome=\"skipped_overlap\",schedule=\"slow\"}");
+        assertThat(cli.run("audit", "verify").exitCode()).isZero();
+    }
+
+    @Test
     void schedulesFiringAtTheSameMomentOnOneDaemonAreEachRunAndAudited() {
         for (String p : List.of("alpha", "beta", "gamma")) {
             Daemons.write(home, "runbooks/pulse-" + p + ".yaml", Daemons.pulseRunbook("pulse-" + p));
