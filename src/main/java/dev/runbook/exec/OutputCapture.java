@@ -17,7 +17,9 @@ public final class OutputCapture implements Runnable {
     private final InputStream in;
     private final OutputListener.Stream stream;
     private final OutputListener listener;
-    private final byte[] ring;
+    private final int limit;
+    /** Grows to {@code limit} as output arrives (most steps print little), then wraps around. */
+    private byte[] ring = new byte[256];
     private long total;
     private volatile boolean detached;
     private volatile boolean done;
@@ -26,7 +28,7 @@ public final class OutputCapture implements Runnable {
         this.in = in;
         this.stream = stream;
         this.listener = listener;
-        this.ring = new byte[limit];
+        this.limit = limit;
     }
 
     @Override
@@ -68,6 +70,12 @@ public final class OutputCapture implements Runnable {
     }
 
     private synchronized void keep(byte[] buf, int n) {
+        if (total + n > ring.length && ring.length < limit) {
+            // still linear (total <= ring.length): grow, keeping the bytes where they are
+            byte[] bigger = new byte[(int) Math.min(limit, Math.max((long) ring.length * 2, total + n))];
+            System.arraycopy(ring, 0, bigger, 0, (int) total);
+            ring = bigger;
+        }
         int off = 0;
         while (off < n) {
             int at = (int) (total % ring.length);
