@@ -54,6 +54,12 @@ public final class RetargetJar {
                 zip.closeEntry();
             }
         }
+        if (changed == 0) {
+            // Already re-targeted by an earlier build: leave the jar (and its time stamp) alone,
+            // or the class-data-sharing archive made from it would be refused as stale.
+            Files.delete(tmp);
+            return;
+        }
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING);
         System.out.println("re-targeted " + changed + " class files of " + jar.getFileName() + " to Java 8");
     }

