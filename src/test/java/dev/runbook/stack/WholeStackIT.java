@@ -226,6 +226,9 @@ class WholeStackIT {
 
     private static void killAll() {
         nginx.kill();
+        boolean down = Processes.eventually(Duration.ofSeconds(10), () -> !SERVICES.get("nginx").healthy());
+        String seen = down ? "" : Processes.exec(List.of("/bin/sh", "-c", "ss -ltnp 2>&1; ps -eo pid,ppid,args | grep [n]ginx")).output();
+        assertThat(down).as("nginx killed (pid file %s); listening and nginx processes: %s", nginx.masterPid(), seen).isTrue();
         kill(SERVICES.get("nucleus"), pidOf("nucleus"));
         kill(SERVICES.get("redis"), pidOf("redis"));
         kill(SERVICES.get("postgresql"), postmasterPid());
@@ -234,10 +237,12 @@ class WholeStackIT {
     /** SIGKILL to a service's main process and every process below it, as a crash. */
     private static void kill(ServiceControl control, long pid) {
         ProcessHandle.of(pid).ifPresent(h -> {
-            List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
-            all.add(h);
-            all.forEach(ProcessHandle::destroyForcibly);
-            all.forEach(p -> p.onExit().join());
+            // the main process first, so that it cannot replace a child killed before it
+            List<ProcessHandle> children = h.descendants().toList();
+            h.destroyForcibly();
+            h.onExit().join();
+            children.forEach(ProcessHandle::destroyForcibly);
+            children.forEach(p -> p.onExit().join());
         });
         assertThat(Processes.eventually(Duration.ofSeconds(10), () -> !control.healthy())).as("killed").isTrue();
     }

@@ -127,13 +127,22 @@ public final class Nginx implements AutoCloseable {
 
     /** Kills the master and its workers at once (SIGKILL), as a crash would; the pid file stays. */
     public void kill() {
-        long pid = masterPid();
-        ProcessHandle.of(pid).ifPresent(h -> {
-            List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
-            all.add(h);
-            all.forEach(ProcessHandle::destroyForcibly);
-            all.forEach(p -> p.onExit().join());
-        });
+        // the master named by the pid file, and any master started with this configuration (its title
+        // keeps the command line), should the pid file ever name another
+        String config = configFile().toString();
+        List<ProcessHandle> masters = new ArrayList<>(ProcessHandle.of(masterPid()).stream().toList());
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("master process") && c.contains(config)).orElse(false))
+                .filter(p -> masters.stream().noneMatch(m -> m.pid() == p.pid()))
+                .forEach(masters::add);
+        List<ProcessHandle> workers = new ArrayList<>();
+        masters.forEach(m -> workers.addAll(m.descendants().toList()));
+        // the masters first: a master that outlives one of its workers by a moment spawns a new one,
+        // which nothing here knows of and which keeps serving on the listening socket
+        masters.forEach(ProcessHandle::destroyForcibly);
+        masters.forEach(p -> p.onExit().join());
+        workers.forEach(ProcessHandle::destroyForcibly);
+        workers.forEach(p -> p.onExit().join());
     }
 
     public String errorLog() {

@@ -77,7 +77,7 @@ public final class Processes {
         }
     }
 
-    static Cli.Result exec(List<String> cmd) {
+    public static Cli.Result exec(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             byte[] out = p.getInputStream().readAllBytes();
