@@ -51,7 +51,8 @@ class LookupIT {
 
         Cli.Result show = cli.run("show", runId);
         assertThat(show.exitCode()).as(show.toString()).isZero();
-        assertThat(show.stdout()).contains("run " + runId + ": e2e-named").contains("run.finished");
+        assertThat(show.stdout()).contains("run " + runId + ": e2e-named")
+                .containsPattern("run.finished\\s+succeeded in \\S+ m?s, steps: 1 ok");
         assertThat(cli.run("history", "--runbook", "e2e-on-path").stdout()).doesNotContain(runId);
 
         Cli.Result unknown = cli.run("show", "19700101-000000-000000");
