@@ -64,7 +64,10 @@ final class ShowCommand implements Callable<Integer> {
         String where = (e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step());
         Map<String, Object> d = e.data();
         String detail = switch (e.type()) {
-            case "run.started" -> "targets " + d.get("targets") + (d.get("params") instanceof Map<?, ?> m && !m.isEmpty() ? ", params " + m : "");
+            case "run.started" -> "targets " + (d.get("targets") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
+                    : String.valueOf(d.get("targets")))
+                    + (d.get("params") instanceof Map<?, ?> m && !m.isEmpty() ? "; params " + m.entrySet().stream()
+                    .map(x -> x.getKey() + "=" + x.getValue()).collect(java.util.stream.Collectors.joining(", ")) : "");
             case "condition.evaluated" -> d.get("expr") + " → " + d.get("value");
             case "step.skipped" -> String.valueOf(d.get("reason"));
             case "step.started" -> d.get("command") == null ? "" : String.valueOf(d.get("command")).strip().replace("\n", "⏎ ");
