@@ -300,27 +300,7 @@ final class Actions {
     }
 
     private String jsonBody(Object json, Map<String, Object> scope) {
-        Object value = Templates.deepValue(json, scope);
-        try {
-            return dev.runbook.expr.Json.mapper().writeValueAsString(reveal(value));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Object reveal(Object v) {
-        if (v instanceof Secret s) {
-            return s.reveal();
-        }
-        if (v instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, x) -> out.put(String.valueOf(k), reveal(x)));
-            return out;
-        }
-        if (v instanceof List<?> l) {
-            return l.stream().map(Actions::reveal).toList();
-        }
-        return JsonValues.forJson(v);
+        return JsonValues.revealedJson(Templates.deepValue(json, scope));
     }
 
     private StepResult httpResult(Action.Http h, Step step, HttpResult r) {

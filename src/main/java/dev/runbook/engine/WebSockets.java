@@ -3,7 +3,6 @@ package dev.runbook.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.expr.ExprException;
 import dev.runbook.expr.JsonValues;
-import dev.runbook.expr.Secret;
 import dev.runbook.expr.Templates;
 import dev.runbook.exec.WebSocketResult;
 import dev.runbook.exec.WebSocketRunner;
@@ -56,29 +55,7 @@ final class WebSockets {
     }
 
     private static String message(Object value) {
-        if (value instanceof String s) {
-            return s;
-        }
-        try {
-            return dev.runbook.expr.Json.mapper().writeValueAsString(reveal(value));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Object reveal(Object v) {
-        if (v instanceof Secret s) {
-            return s.reveal();
-        }
-        if (v instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, x) -> out.put(String.valueOf(k), reveal(x)));
-            return out;
-        }
-        if (v instanceof List<?> l) {
-            return l.stream().map(WebSockets::reveal).toList();
-        }
-        return JsonValues.forJson(v);
+        return value instanceof String s ? s : JsonValues.revealedJson(value);
     }
 
     private static Predicate<String> matcher(Action.WebSocket ws, Map<String, Object> scope) {

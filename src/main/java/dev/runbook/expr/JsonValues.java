@@ -72,4 +72,31 @@ public final class JsonValues {
         }
         return x;
     }
+
+    /**
+     * The JSON text of a value sent to a server (an http body, a WebSocket message): secrets are
+     * revealed here, and only here, because the server needs them; everything else as {@link #forJson}.
+     */
+    public static String revealedJson(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(reveal(value));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Object reveal(Object v) {
+        if (v instanceof Secret s) {
+            return s.reveal();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), reveal(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(JsonValues::reveal).toList();
+        }
+        return forJson(v);
+    }
 }
