@@ -84,12 +84,23 @@ final class Wiring {
         Connector ssh = new Connector() {
             private SshConnector connector;
 
-            @Override
-            public synchronized dev.runbook.exec.CommandRunner open(dev.runbook.model.Target target) throws dev.runbook.exec.UnreachableException {
+            // the lock covers creating the connector only: hosts connect in parallel
+            private synchronized SshConnector connector() {
                 if (connector == null) {
                     connector = new SshConnector(SshSettings.fromEnvironment(env, passphrases));
                 }
-                return connector.open(target);
+                return connector;
+            }
+
+            @Override
+            public dev.runbook.exec.CommandRunner open(dev.runbook.model.Target target) throws dev.runbook.exec.UnreachableException {
+                return connector().open(target);
+            }
+
+            @Override
+            public dev.runbook.exec.CommandRunner open(dev.runbook.model.Target target, dev.runbook.exec.Cancellation cancel)
+                    throws dev.runbook.exec.UnreachableException {
+                return connector().open(target, cancel);
             }
         };
         return new Connectors(local, ssh);

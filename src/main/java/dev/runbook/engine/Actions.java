@@ -139,8 +139,12 @@ final class Actions {
     StepResult runCommand(Target host, String stepName, Command cmd, boolean parseJson, Cancellation cancel) {
         CommandRunner runner;
         try {
-            runner = ctx.runner(host);
+            runner = ctx.runner(host, cancel);
         } catch (UnreachableException e) {
+            if (cancel.isCancelled()) {
+                return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ") while connecting",
+                        Map.of(), 0);
+            }
             if (e instanceof dev.runbook.exec.ssh.HostKeyRejectedException rejected) {
                 ctx.hostKeyRejected(host, rejected);
             }

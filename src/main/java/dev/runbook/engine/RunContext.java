@@ -35,6 +35,7 @@ final class RunContext {
     private final AtomicLong seq = new AtomicLong();
     private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
     private final Map<String, UnreachableException> unreachable = new ConcurrentHashMap<>();
+    private final Map<String, Object> opening = new ConcurrentHashMap<>();
     final Map<String, Integer> counts = new ConcurrentHashMap<>();
     final Map<String, String> hostOutcomes = new ConcurrentHashMap<>();
     volatile boolean hostsDropped;
@@ -98,8 +99,12 @@ final class RunContext {
         return e;
     }
 
-    /** The host's runner, opened on first use and kept for the run; unreachable hosts stay so. */
-    CommandRunner runner(Target host) throws UnreachableException {
+    /**
+     * The host's runner, opened on first use and kept for the run; unreachable hosts stay so. Hosts
+     * are opened in parallel, each once; a connection given up because the run was interrupted is
+     * not a verdict on the host, so {@code finally} steps may try it again.
+     */
+    CommandRunner runner(Target host, Cancellation cancel) throws UnreachableException {
         UnreachableException known = unreachable.get(host.name());
         if (known != null) {
             throw known;
@@ -108,13 +113,19 @@ final class RunContext {
         if (r != null) {
             return r;
         }
-        synchronized (runners) {
+        synchronized (opening.computeIfAbsent(host.name(), k -> new Object())) {
+            known = unreachable.get(host.name());
+            if (known != null) {
+                throw known;
+            }
             r = runners.get(host.name());
             if (r == null) {
                 try {
-                    r = services.connector().open(host);
+                    r = services.connector().open(host, cancel);
                 } catch (UnreachableException e) {
-                    unreachable.put(host.name(), e);
+                    if (!cancel.isCancelled()) {
+                        unreachable.put(host.name(), e);
+                    }
                     throw e;
                 }
                 runners.put(host.name(), r);

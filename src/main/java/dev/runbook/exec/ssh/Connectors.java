@@ -1,5 +1,6 @@
 package dev.runbook.exec.ssh;
 
+import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Connector;
 import dev.runbook.exec.LocalRunner;
@@ -20,5 +21,10 @@ public final class Connectors implements Connector {
     @Override
     public CommandRunner open(Target target) throws UnreachableException {
         return target.local() ? local : ssh.open(target);
+    }
+
+    @Override
+    public CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
+        return target.local() ? local : ssh.open(target, cancel);
     }
 }

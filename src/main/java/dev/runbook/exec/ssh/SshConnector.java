@@ -3,6 +3,7 @@ package dev.runbook.exec.ssh;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
+import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Connector;
 import dev.runbook.exec.UnreachableException;
@@ -63,17 +64,22 @@ public final class SshConnector implements Connector {
 
     @Override
     public CommandRunner open(Target target) throws UnreachableException {
+        return open(target, Cancellation.none());
+    }
+
+    @Override
+    public CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
         if (configProblem != null) {
             throw new UnreachableException(configProblem);
         }
-        return new SshRunner(this, endpoints.resolve(target), target.vars());
+        return new SshRunner(this, endpoints.resolve(target), target.vars(), cancel);
     }
 
     /** Connects to {@code ep}, through its jump hosts first; {@code depth} guards against ProxyJump loops. */
-    Connection connect(Endpoint ep, Map<String, Object> vars, int depth) throws UnreachableException {
-        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, depth);
+    Connection connect(Endpoint ep, Map<String, Object> vars, int depth, Cancellation cancel) throws UnreachableException {
+        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, depth, cancel);
         try {
-            return handshake(ep, lease);
+            return handshake(ep, lease, cancel);
         } catch (UnreachableException | RuntimeException e) {
             if (lease != null) {
                 lease.release();
@@ -82,7 +88,7 @@ public final class SshConnector implements Connector {
         }
     }
 
-    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, int depth) throws UnreachableException {
+    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, int depth, Cancellation cancel) throws UnreachableException {
         if (depth >= MAX_JUMPS) {
             throw new UnreachableException("ProxyJump for " + ep.display() + " nests more than " + MAX_JUMPS
                     + " hops (a loop in ssh_config?)");
@@ -97,7 +103,7 @@ public final class SshConnector implements Connector {
         String name = hops.get(hops.size() - 1);
         SharedJump shared = jumps.computeIfAbsent(jumpEp, k -> new SharedJump(name));
         try {
-            return shared.acquire(() -> connect(jumpEp, vars, depth + 1));
+            return shared.acquire(() -> connect(jumpEp, vars, depth + 1, cancel));
         } catch (HostKeyRejectedException e) {
             throw e;
         } catch (UnreachableException e) {
@@ -105,11 +111,16 @@ public final class SshConnector implements Connector {
         }
     }
 
-    private Connection handshake(Endpoint ep, SharedJump.Lease lease) throws UnreachableException {
+    private Connection handshake(Endpoint ep, SharedJump.Lease lease, Cancellation cancel) throws UnreachableException {
+        if (cancel.isCancelled()) {
+            throw interrupted(ep, cancel);
+        }
         HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
         KeyRing.Keys offered = keys.forEndpoint(ep);
         Session s = session(ep, verifier, offered, lease);
         AtomicBoolean fired = new AtomicBoolean();
+        // Ctrl-C ends a handshake at once rather than after the connect timeout
+        AutoCloseable onCancel = cancel.onCancel(s::disconnect);
         // the socket timeout bounds each read of a direct connection; this bounds the whole
         // handshake, and is the only bound of one tunnelled through a jump host
         ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
@@ -119,9 +130,21 @@ public final class SshConnector implements Connector {
         try {
             s.connect(ep.connectTimeoutMs());
         } catch (JSchException | RuntimeException e) {
+            if (cancel.isCancelled()) {
+                throw interrupted(ep, cancel);
+            }
             throw ConnectFailure.describe(e, ep, verifier, offered, serverSpoke(s), fired.get());
         } finally {
             dog.cancel(false);
+            try {
+                onCancel.close();
+            } catch (Exception e) {
+                // removing a callback from a list does not fail
+            }
+        }
+        if (cancel.isCancelled()) {
+            s.disconnect();
+            throw interrupted(ep, cancel);
         }
         if (fired.get() || !s.isConnected()) {
             s.disconnect();
@@ -151,6 +174,10 @@ public final class SshConnector implements Connector {
         } catch (JSchException e) {
             throw new UnreachableException("cannot set up a connection to " + ep.display() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static UnreachableException interrupted(Endpoint ep, Cancellation cancel) {
+        return new UnreachableException("connecting to " + ep.display() + " was interrupted (" + cancel.reason() + ")");
     }
 
     private static boolean serverSpoke(Session s) {

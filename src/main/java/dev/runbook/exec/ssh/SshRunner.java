@@ -20,26 +20,27 @@ final class SshRunner implements CommandRunner {
     private Connection connection;
     private boolean closed;
 
-    SshRunner(SshConnector connector, Endpoint endpoint, Map<String, Object> vars) throws UnreachableException {
+    SshRunner(SshConnector connector, Endpoint endpoint, Map<String, Object> vars, Cancellation cancel)
+            throws UnreachableException {
         this.connector = connector;
         this.endpoint = endpoint;
         this.vars = vars;
-        this.connection = connector.connect(endpoint, vars, 0);
+        this.connection = connector.connect(endpoint, vars, 0, cancel);
     }
 
     @Override
     public ExecResult run(Command command, OutputListener output, Cancellation cancel) throws UnreachableException {
-        return RemoteExecution.run(connection().session(), endpoint.display(), command,
+        return RemoteExecution.run(connection(cancel).session(), endpoint.display(), command,
                 output, cancel);
     }
 
-    private synchronized Connection connection() throws UnreachableException {
+    private synchronized Connection connection(Cancellation cancel) throws UnreachableException {
         if (closed) {
             throw new UnreachableException("the connection to " + endpoint.display() + " was already closed");
         }
         if (!connection.alive()) {
             connection.close();
-            connection = connector.connect(endpoint, vars, 0);
+            connection = connector.connect(endpoint, vars, 0, cancel);
         }
         return connection;
     }
