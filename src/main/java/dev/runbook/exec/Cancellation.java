@@ -36,8 +36,14 @@ public final class Cancellation {
         }
     }
 
+    /** A registered callback; closing it removes it (and cannot fail). */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Registers work to do on cancellation; runs it at once when already cancelled. Returns a handle to remove it. */
-    public AutoCloseable onCancel(Runnable r) {
+    public Registration onCancel(Runnable r) {
         callbacks.add(r);
         if (isCancelled()) {
             r.run();

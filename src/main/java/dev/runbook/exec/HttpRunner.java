@@ -82,7 +82,7 @@ public final class HttpRunner {
         start = System.nanoTime();
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<HttpResponse<InputStream>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (AutoCloseable c = cancel.onCancel(() -> future.cancel(true))) {
+        try (Cancellation.Registration c = cancel.onCancel(() -> future.cancel(true))) {
             HttpResponse<InputStream> response = future.get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
             String text = readBody(response.body(), deadline, cancel);
             if (text == null) {
@@ -126,7 +126,7 @@ public final class HttpRunner {
         };
         java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(close,
                 Math.max(1, (deadline - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
-        try (AutoCloseable c = cancel.onCancel(close); InputStream in = body) {
+        try (Cancellation.Registration c = cancel.onCancel(close); InputStream in = body) {
             byte[] bytes = in.readNBytes(BODY_LIMIT);
             return cut.get() ? null : new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -134,8 +134,6 @@ public final class HttpRunner {
                 return null;
             }
             throw e;
-        } catch (Exception e) {
-            return null;
         } finally {
             watchdog.cancel(false);
         }

@@ -107,7 +107,7 @@ public final class LocalRunner implements CommandRunner {
         PUMPS.execute(out);
         PUMPS.execute(err);
         boolean timedOut = false;
-        try (AutoCloseable onCancel = cancel.onCancel(() -> ProcessTree.kill(p, GRACE_MILLIS))) {
+        try (Cancellation.Registration onCancel = cancel.onCancel(() -> ProcessTree.kill(p, GRACE_MILLIS))) {
             long timeoutMs = command.timeout() == null ? Long.MAX_VALUE : command.timeout().toMillis();
             if (!p.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
                 timedOut = true;
@@ -121,8 +121,9 @@ public final class LocalRunner implements CommandRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ProcessTree.kill(p, GRACE_MILLIS);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             ProcessTree.kill(p, GRACE_MILLIS);
+            throw e;
         }
         boolean cancelled = cancel.isCancelled() && !timedOut;
         int exit = p.isAlive() ? -1 : p.exitValue();

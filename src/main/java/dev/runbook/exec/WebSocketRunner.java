@@ -54,7 +54,7 @@ public final class WebSocketRunner {
             socket = connect(uri.getHost(), port, tls, spec, deadline);
             connected = true;
             Socket s = socket;
-            try (AutoCloseable c = cancel.onCancel(() -> closeQuietly(s))) {
+            try (Cancellation.Registration c = cancel.onCancel(() -> closeQuietly(s))) {
                 InputStream in = socket.getInputStream();
                 OutputStream out = socket.getOutputStream();
                 String refusal = handshake(uri, spec, in, out, socket, deadline);

@@ -111,16 +111,12 @@ public final class PostgresExecutor implements SqlExecutor {
     private static StepResult run(Slot slot, Session session, ScriptRun run, boolean transaction, Cancellation cancel,
                                   long start) {
         session.begin();
-        AutoCloseable onCancel = cancel.onCancel(session::interrupt);
+        Cancellation.Registration onCancel = cancel.onCancel(session::interrupt);
         try {
             return run.run(transaction, cancel, start);
         } finally {
             session.end();
-            try {
-                onCancel.close();
-            } catch (Exception e) {
-                // removing a callback from a list does not fail
-            }
+            onCancel.close();
             if (session.lost()) {
                 session.close();
                 slot.session = null;

@@ -120,7 +120,7 @@ public final class SshConnector implements Connector {
         Session s = session(ep, verifier, offered, lease);
         AtomicBoolean fired = new AtomicBoolean();
         // Ctrl-C ends a handshake at once rather than after the connect timeout
-        AutoCloseable onCancel = cancel.onCancel(s::disconnect);
+        Cancellation.Registration onCancel = cancel.onCancel(s::disconnect);
         // the socket timeout bounds each read of a direct connection; this bounds the whole
         // handshake, and is the only bound of one tunnelled through a jump host
         ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
@@ -136,11 +136,7 @@ public final class SshConnector implements Connector {
             throw ConnectFailure.describe(e, ep, verifier, offered, serverSpoke(s), fired.get());
         } finally {
             dog.cancel(false);
-            try {
-                onCancel.close();
-            } catch (Exception e) {
-                // removing a callback from a list does not fail
-            }
+            onCancel.close();
         }
         if (cancel.isCancelled()) {
             s.disconnect();
