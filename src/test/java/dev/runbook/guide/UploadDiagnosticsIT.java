@@ -1,7 +1,6 @@
 package dev.runbook.guide;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.runbook.testing.Cli;
 import dev.runbook.testing.ContentServer;
@@ -106,9 +105,10 @@ class UploadDiagnosticsIT {
 
     @Test
     void applyRaisesNginxsSettingsTestsAndReloadsAndReportsTheKernelsRefusalWithoutPretending() throws Exception {
-        assumeTrue(IsolatedCli.available() && TestNginx.available(), "needs unshare --net and nginx");
+        requireIsolationAndNginx();
         long rmemBefore = kernel("net/core/rmem_max");
-        assumeTrue(rmemBefore < GUIDE_BUFFER, "the kernel's rmem_max is at the guide's value already");
+        // the refusal is what this test proves: a kernel already at the guide's value has nothing to refuse
+        assertThat(rmemBefore).as("this test needs net.core.rmem_max below the guide's %d", GUIDE_BUFFER).isLessThan(GUIDE_BUFFER);
         String tcpRmemBefore = proc("net/ipv4/tcp_rmem");
         try (TestNginx nginx = new TestNginx(dir.resolve("nginx-live"), HTTP_SETTINGS, "")) {
             useNginx(nginx);
@@ -142,7 +142,7 @@ class UploadDiagnosticsIT {
 
     @Test
     void aConfigThatFailsNginxTestAlreadyIsLeftAloneAndNothingIsApplied() throws Exception {
-        assumeTrue(IsolatedCli.available() && TestNginx.available(), "needs unshare --net and nginx");
+        requireIsolationAndNginx();
         try (TestNginx nginx = new TestNginx(dir.resolve("nginx-live"), HTTP_SETTINGS, "")) {
             useNginx(nginx);
             String broken = Files.readString(nginx.site).replace("    location /", "    bogus_directive on;\n    location /");
@@ -162,7 +162,7 @@ class UploadDiagnosticsIT {
 
     @Test
     void whenTheNewSettingsFailNginxTestTheOldConfigIsPutBackAndNginxIsNotReloaded() throws Exception {
-        assumeTrue(IsolatedCli.available() && TestNginx.available(), "needs unshare --net and nginx");
+        requireIsolationAndNginx();
         try (TestNginx nginx = new TestNginx(dir.resolve("nginx-live"), HTTP_SETTINGS, "")) {
             useNginx(nginx);
             // client_body_buffer_size set in a file the runbook does not read: adding it to the http
@@ -187,7 +187,7 @@ class UploadDiagnosticsIT {
 
     @Test
     void applyWithoutApprovalChangesNothing() throws Exception {
-        assumeTrue(IsolatedCli.available(), "needs unshare --net");
+        assertThat(IsolatedCli.available()).as("unshare --net (util-linux, as root; .ci/run installs it)").isTrue();
         String before = Files.readString(dir.resolve("nginx/nginx.conf"));
 
         Cli.Result r = isolated("-p", "size_mb=1", "-p", "apply=true");
@@ -196,6 +196,11 @@ class UploadDiagnosticsIT {
         assertThat(Files.readString(dir.resolve("nginx/nginx.conf"))).isEqualTo(before);
         assertThat(dir.resolve("backups")).doesNotExist();
         assertThat(r.stdout()).doesNotContain("apply-nginx: started").doesNotContain("apply-kernel: started");
+    }
+
+    private static void requireIsolationAndNginx() {
+        assertThat(IsolatedCli.available()).as("unshare --net (util-linux, as root; .ci/run installs it)").isTrue();
+        assertThat(TestNginx.available()).as("nginx (.ci/run installs it)").isTrue();
     }
 
     private void useNginx(TestNginx nginx) {
