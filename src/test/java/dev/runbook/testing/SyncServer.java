@@ -4,17 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -26,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * time.
  */
 public final class SyncServer implements AutoCloseable {
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /** The failure modes of the guide's sync diagnosis, and health. */
     public enum Mode {
@@ -108,7 +103,7 @@ public final class SyncServer implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-            Map<String, String> headers = readHeaders(in);
+            Map<String, String> headers = WsServer.readHeaders(in);
             handshakes.add(headers);
             Mode m = mode;
             if (m == Mode.HANG) {
@@ -122,20 +117,27 @@ public final class SyncServer implements AutoCloseable {
                 return;
             }
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                    + accept(headers.get("sec-websocket-key")) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + WsServer.acceptKey(headers.get("sec-websocket-key")) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Frames frames = new Frames(out);
             if (m == Mode.HEALTHY || m == Mode.NO_HEARTBEAT) {
                 frames.send("{\"type\":\"welcome\"}");
                 daemon(() -> tick(frames, m, s), "sync-tick");
             }
-            readMessages(in, text -> {
+            WsServer.readFrames(in, (opcode, text) -> {
+                if (opcode != 1) {
+                    return;
+                }
                 received.add(text);
                 if (m != Mode.SILENT && text.contains("\"ping\"")) {
-                    frames.send("{\"type\":\"pong\"}");
+                    try {
+                        frames.send("{\"type\":\"pong\"}");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
             });
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // the client went away
         }
     }
@@ -149,15 +151,6 @@ public final class SyncServer implements AutoCloseable {
             }
         } catch (IOException | InterruptedException e) {
             // the client went away
-        }
-    }
-
-    private static String accept(String key) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -183,66 +176,6 @@ public final class SyncServer implements AutoCloseable {
             out.write(f.toByteArray());
             out.flush();
         }
-    }
-
-    private interface TextHandler {
-        void accept(String text) throws IOException;
-    }
-
-    private static void readMessages(InputStream in, TextHandler onText) throws IOException {
-        while (true) {
-            int b0 = in.read();
-            int b1 = in.read();
-            if (b0 < 0 || b1 < 0) {
-                return;
-            }
-            long len = b1 & 0x7f;
-            if (len == 126) {
-                len = (in.read() << 8) | in.read();
-            } else if (len == 127) {
-                len = 0;
-                for (int i = 0; i < 8; i++) {
-                    len = (len << 8) | in.read();
-                }
-            }
-            byte[] mask = (b1 & 0x80) != 0 ? in.readNBytes(4) : new byte[4];
-            byte[] payload = in.readNBytes((int) len);
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= mask[i % 4];
-            }
-            int opcode = b0 & 0x0f;
-            if (opcode == 8) {
-                return;
-            }
-            if (opcode == 1) {
-                onText.accept(new String(payload, StandardCharsets.UTF_8));
-            }
-        }
-    }
-
-    private static Map<String, String> readHeaders(InputStream in) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
-        StringBuilder line = new StringBuilder();
-        boolean first = true;
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c != '\n') {
-                line.append((char) c);
-                continue;
-            }
-            String l = line.toString().strip();
-            line.setLength(0);
-            if (l.isEmpty()) {
-                break;
-            }
-            if (first) {
-                headers.put(":request", l);
-                first = false;
-            } else if (l.contains(":")) {
-                headers.put(l.substring(0, l.indexOf(':')).strip().toLowerCase(Locale.ROOT), l.substring(l.indexOf(':') + 1).strip());
-            }
-        }
-        return headers;
     }
 
     private static void daemon(Runnable r, String name) {

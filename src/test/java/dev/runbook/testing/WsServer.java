@@ -138,10 +138,8 @@ public final class WsServer implements AutoCloseable {
                 out.write(("HTTP/1.1 " + rejectStatus + " Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 return;
             }
-            String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((headers.get("sec-websocket-key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                    + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + acceptKey(headers.get("sec-websocket-key")) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Connection c = new Connection(out, headers);
             behaviour.onOpen(c);
@@ -160,7 +158,18 @@ public final class WsServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> readHeaders(InputStream in) throws IOException {
+    /** The Sec-WebSocket-Accept answer to a client's key (RFC 6455, 4.2.2). */
+    static String acceptKey(String key) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+                    .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The request line (as {@code :request}) and the headers, names in lower case. */
+    static Map<String, String> readHeaders(InputStream in) throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         StringBuilder line = new StringBuilder();
         int c;
@@ -185,7 +194,8 @@ public final class WsServer implements AutoCloseable {
         return headers;
     }
 
-    private static void readFrames(InputStream in, BiConsumer<Integer, String> onFrame) throws IOException {
+    /** Unmasked frames to {@code onFrame(opcode, text)} until a close frame or end of stream. */
+    static void readFrames(InputStream in, BiConsumer<Integer, String> onFrame) throws IOException {
         while (true) {
             int b0 = in.read();
             int b1 = in.read();
