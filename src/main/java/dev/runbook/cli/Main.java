@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean(CdsPreload.PROPERTY)) {
+            CdsPreload.load();
+        }
         System.exit(run(args));
     }
 

@@ -38,29 +38,12 @@ final class SharedArchive {
         try {
             work = Files.createTempDirectory("runbook-e2e-cds");
             Path jsa = work.resolve("cli.jsa");
-            Path rb = work.resolve("training.yaml");
-            Files.writeString(rb, """
-                    name: training
-                    params:
-                      dir: {type: string, required: true}
-                    vars:
-                      items: [a, b]
-                    steps:
-                      - id: echo
-                        run: echo {{ params.dir }} {{ join(vars.items, ',') }}
-                        readonly: true
-                      - id: json
-                        run: "echo '{\\"ok\\": true}'"
-                        parse: json
-                      - id: check
-                        assert: steps.json.output.ok
-                    finally:
-                      - id: done
-                        run: "true"
-                    """);
+            // the launcher's own training run, with the SSH classes it preloads by name
+            Path rb = Path.of("bin", "cds-training.yaml").toAbsolutePath();
             List<String> cmd = new ArrayList<>(Cli.java());
             cmd.add(1, "-XX:ArchiveClassesAtExit=" + jsa);
-            cmd.addAll(List.of("dev.runbook.cli.Main", "run", rb.toString(), "-p", "dir=" + work));
+            cmd.add(2, "-Drunbook.cds.training=true");
+            cmd.addAll(List.of("dev.runbook.cli.Main", "run", rb.toString(), "-p", "word=training"));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("RUNBOOK_STATE", work.resolve("state").toString());
