@@ -117,15 +117,22 @@ public final class SshConnector implements Connector {
         }
         HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
         KeyRing.Keys offered = keys.forEndpoint(ep);
-        Session s = session(ep, verifier, offered, lease);
+        CancellableSocket socket = lease == null ? new CancellableSocket(cancel, ep.connectTimeoutMs()) : null;
+        Session s = session(ep, verifier, offered, lease, socket);
         AtomicBoolean fired = new AtomicBoolean();
-        // Ctrl-C ends a handshake at once rather than after the connect timeout
-        Cancellation.Registration onCancel = cancel.onCancel(s::disconnect);
+        Runnable stop = () -> {
+            if (socket != null) {
+                socket.close();
+            }
+            s.disconnect();
+        };
+        // Ctrl-C ends a handshake at once, in whichever phase it is, rather than after the connect timeout
+        Cancellation.Registration onCancel = cancel.onCancel(stop);
         // the socket timeout bounds each read of a direct connection; this bounds the whole
         // handshake, and is the only bound of one tunnelled through a jump host
         ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
             fired.set(true);
-            s.disconnect();
+            stop.run();
         }, 2L * ep.connectTimeoutMs(), TimeUnit.MILLISECONDS);
         try {
             s.connect(ep.connectTimeoutMs());
@@ -150,8 +157,8 @@ public final class SshConnector implements Connector {
         return new Connection(s, lease);
     }
 
-    private Session session(Endpoint ep, HostKeyVerifier verifier, KeyRing.Keys offered, SharedJump.Lease lease)
-            throws UnreachableException {
+    private Session session(Endpoint ep, HostKeyVerifier verifier, KeyRing.Keys offered, SharedJump.Lease lease,
+                            CancellableSocket socket) throws UnreachableException {
         try {
             Session s = jsch.getSession(ep.user(), ep.host(), ep.port());
             s.setConfig(sessionConfig());
@@ -165,6 +172,8 @@ public final class SshConnector implements Connector {
             s.setDaemonThread(true);
             if (lease != null) {
                 s.setProxy(new JumpTunnel(lease.session(), lease.name()));
+            } else {
+                s.setSocketFactory(socket);
             }
             return s;
         } catch (JSchException e) {

@@ -184,6 +184,99 @@ class SshConnectIT {
     }
 
     @Test
+    void givesUpOnAHostThatNeverAnswersTheTcpConnectWithinTheConnectTimeout() throws Exception {
+        // a listener that never accepts drops further SYNs once its backlog is full, like a black-holing firewall
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            List<java.net.Socket> queued = new ArrayList<>();
+            try {
+                fillBacklog(full, queued);
+                TestHome home = new TestHome(dir);
+                Target t = new Target("dark", "127.0.0.1", full.getLocalPort(), "root", Map.of("runbook_connect_timeout", "1s"));
+                long start = System.nanoTime();
+
+                assertThatThrownBy(() -> home.connector().open(t))
+                        .isInstanceOf(UnreachableException.class)
+                        .hasMessage("connection to 127.0.0.1:" + full.getLocalPort() + " timed out after 1 s");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(900L, 2500L);
+            } finally {
+                for (java.net.Socket q : queued) {
+                    q.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCancellationWhileTheTcpConnectIsStillUnansweredEndsItAtOnce() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            List<java.net.Socket> queued = new ArrayList<>();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                fillBacklog(full, queued);
+                TestHome home = new TestHome(dir);
+                Target t = new Target("dark", "127.0.0.1", full.getLocalPort(), "root", Map.of("runbook_connect_timeout", "60s"));
+                Cancellation cancel = new Cancellation();
+                Future<?> open = pool.submit(() -> home.connector().open(t, cancel));
+                TimeUnit.MILLISECONDS.sleep(500);
+                long start = System.nanoTime();
+                cancel.cancel("Ctrl-C");
+
+                assertThatThrownBy(() -> open.get(10, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(UnreachableException.class)
+                        .cause().hasMessage("connecting to root@127.0.0.1:" + full.getLocalPort() + " was interrupted (Ctrl-C)");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000L);
+            } finally {
+                pool.shutdownNow();
+                for (java.net.Socket q : queued) {
+                    q.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCancellationAtAnyMomentOfTheConnectEndsItAtOnce() throws Exception {
+        // cancelled before, during and after the TCP connect, the greeting wait and everything between:
+        // none may wait for the 60 s connect timeout
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            TestHome home = new TestHome(dir);
+            SshConnector connector = home.connector();
+            Target t = new Target("mute", "127.0.0.1", silent.getLocalPort(), "root", Map.of("runbook_connect_timeout", "60s"));
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                for (int i = 0; i < 30; i++) {
+                    Cancellation cancel = new Cancellation();
+                    Future<?> open = pool.submit(() -> connector.open(t, cancel));
+                    long delayMicros = (i % 10) * 300L;
+                    TimeUnit.MICROSECONDS.sleep(delayMicros);
+                    cancel.cancel("Ctrl-C");
+
+                    assertThatThrownBy(() -> open.get(5, TimeUnit.SECONDS))
+                            .as("cancelled %d µs after the connect began", delayMicros)
+                            .hasCauseInstanceOf(UnreachableException.class)
+                            .cause().hasMessageContaining("was interrupted (Ctrl-C)");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void fillBacklog(ServerSocket full, List<java.net.Socket> queued) throws Exception {
+        for (int i = 0; i < 16; i++) {
+            java.net.Socket s = new java.net.Socket();
+            try {
+                s.connect(full.getLocalSocketAddress(), 300);
+                queued.add(s);
+            } catch (java.net.SocketTimeoutException e) {
+                s.close();
+                return;
+            }
+        }
+        throw new IllegalStateException("the backlog of " + full + " never filled");
+    }
+
+    @Test
     void endsTheStepPromptlyWhenSshdIsKilledAndLeavesNoRemoteProcess() throws Exception {
         try (Sshd doomed = Sshd.start()) {
             TestHome home = new TestHome(dir).trust(doomed);
