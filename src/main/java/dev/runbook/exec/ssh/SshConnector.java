@@ -120,12 +120,7 @@ public final class SshConnector implements Connector {
         CancellableSocket socket = lease == null ? new CancellableSocket(cancel, ep.connectTimeoutMs()) : null;
         Session s = session(ep, verifier, offered, lease, socket);
         AtomicBoolean fired = new AtomicBoolean();
-        Runnable stop = () -> {
-            if (socket != null) {
-                socket.close();
-            }
-            s.disconnect();
-        };
+        HandshakeStopper stop = new HandshakeStopper(s, socket);
         // Ctrl-C ends a handshake at once, in whichever phase it is, rather than after the connect timeout
         Cancellation.Registration onCancel = cancel.onCancel(stop);
         // the socket timeout bounds each read of a direct connection; this bounds the whole
@@ -142,6 +137,7 @@ public final class SshConnector implements Connector {
             }
             throw ConnectFailure.describe(e, ep, verifier, offered, serverSpoke(s), fired.get());
         } finally {
+            stop.connectEnded();
             dog.cancel(false);
             onCancel.close();
         }
