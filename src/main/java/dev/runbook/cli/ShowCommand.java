@@ -44,21 +44,6 @@ final class ShowCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** {@code {failed=1, ok=6}} as the summary says it: "6 ok, 1 failed", ok first. */
-    static String counts(Object steps) {
-        if (!(steps instanceof Map<?, ?> m) || m.isEmpty()) {
-            return "none";
-        }
-        List<String> order = List.of("ok", "failed", "failed (tolerated)", "unreachable", "skipped");
-        return m.entrySet().stream()
-                .sorted(java.util.Comparator.comparingInt((Map.Entry<?, ?> x) -> {
-                    int i = order.indexOf(String.valueOf(x.getKey()));
-                    return i < 0 ? order.size() : i;
-                }).thenComparing(x -> String.valueOf(x.getKey())))
-                .map(x -> x.getValue() + " " + x.getKey())
-                .collect(java.util.stream.Collectors.joining(", "));
-    }
-
     private static String line(AuditEvent e, Terminal term) {
         String time = e.ts().length() >= 23 ? e.ts().substring(11, 23) : e.ts();
         String where = (e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step());
@@ -78,7 +63,8 @@ final class ShowCommand implements Callable<Integer> {
             case "gate.asked" -> String.valueOf(d.get("prompt"));
             case "gate.approved", "gate.denied" -> "by " + e.actor().user() + " via " + e.actor().via()
                     + (d.get("reason") == null ? "" : " (" + d.get("reason") + ")");
-            case "run.finished", "run.aborted" -> d.get("status") + " in " + Console.seconds(d.get("duration_ms")) + ", steps: " + counts(d.get("steps"))
+            case "run.finished", "run.aborted" -> d.get("status") + " in " + Console.seconds(d.get("duration_ms")) + ", steps: "
+                    + (d.get("steps") instanceof Map<?, ?> m && !m.isEmpty() ? Summary.counts(m) : "none")
                     + (d.get("message") == null ? "" : ": " + d.get("message"));
             default -> d.toString();
         };

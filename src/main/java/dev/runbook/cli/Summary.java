@@ -1,15 +1,19 @@
 package dev.runbook.cli;
 
 import dev.runbook.engine.RunOutcome;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The closing lines of a run: outcome, counts, duration, run id, where the audit is. */
 final class Summary {
+    private static final List<String> ORDER = List.of("ok", "failed", "failed (tolerated)", "unreachable", "skipped");
+
     private Summary() {}
 
     static void print(Terminal term, RunOutcome o) {
-        String counts = o.counts().entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        String counts = counts(o.counts());
         String hosts = hostLine(o.hostCounts());
         String head = switch (o.status()) {
             case SUCCEEDED -> term.green(term.bold("✓ succeeded"));
@@ -28,6 +32,20 @@ final class Summary {
         if (total <= 1) {
             return "";
         }
-        return " · hosts: " + hosts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        return " · hosts: " + counts(hosts);
+    }
+
+    /**
+     * Counts by outcome as a person reads them, ok first: {@code {failed=1, ok=6}} gives "6 ok, 1 failed".
+     * The closing summary and {@code runbook show} both say it this way; empty for none.
+     */
+    static String counts(Map<?, ?> byOutcome) {
+        return byOutcome.entrySet().stream()
+                .sorted(Comparator.comparingInt((Map.Entry<?, ?> e) -> {
+                    int i = ORDER.indexOf(String.valueOf(e.getKey()));
+                    return i < 0 ? ORDER.size() : i;
+                }).thenComparing(e -> String.valueOf(e.getKey())))
+                .map(e -> e.getValue() + " " + e.getKey())
+                .collect(Collectors.joining(", "));
     }
 }
