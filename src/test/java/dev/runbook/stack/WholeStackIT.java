@@ -236,14 +236,7 @@ class WholeStackIT {
 
     /** SIGKILL to a service's main process and every process below it, as a crash. */
     private static void kill(ServiceControl control, long pid) {
-        ProcessHandle.of(pid).ifPresent(h -> {
-            // the main process first, so that it cannot replace a child killed before it
-            List<ProcessHandle> children = h.descendants().toList();
-            h.destroyForcibly();
-            h.onExit().join();
-            children.forEach(ProcessHandle::destroyForcibly);
-            children.forEach(p -> p.onExit().join());
-        });
+        ProcessHandle.of(pid).ifPresent(Processes::crash);
         assertThat(Processes.eventually(Duration.ofSeconds(10), () -> !control.healthy())).as("killed").isTrue();
     }
 

@@ -135,14 +135,9 @@ public final class Nginx implements AutoCloseable {
                 .filter(p -> p.info().commandLine().map(c -> c.contains("master process") && c.contains(config)).orElse(false))
                 .filter(p -> masters.stream().noneMatch(m -> m.pid() == p.pid()))
                 .forEach(masters::add);
-        List<ProcessHandle> workers = new ArrayList<>();
-        masters.forEach(m -> workers.addAll(m.descendants().toList()));
-        // the masters first: a master that outlives one of its workers by a moment spawns a new one,
-        // which nothing here knows of and which keeps serving on the listening socket
-        masters.forEach(ProcessHandle::destroyForcibly);
-        masters.forEach(p -> p.onExit().join());
-        workers.forEach(ProcessHandle::destroyForcibly);
-        workers.forEach(p -> p.onExit().join());
+        // the masters first (Processes.crash): a master that outlives one of its workers by a moment
+        // spawns a new one, which nothing here knows of and which keeps serving on the listening socket
+        masters.forEach(Processes::crash);
     }
 
     public String errorLog() {

@@ -70,6 +70,19 @@ public final class Processes {
         return condition.getAsBoolean();
     }
 
+    /**
+     * SIGKILL to a process and then to every process it had started, as a crash: the main process
+     * first, so that it cannot replace a child killed before it (a master respawning a worker);
+     * returns once all are gone.
+     */
+    public static void crash(ProcessHandle main) {
+        List<ProcessHandle> children = main.descendants().toList();
+        main.destroyForcibly();
+        main.onExit().join();
+        children.forEach(ProcessHandle::destroyForcibly);
+        children.forEach(p -> p.onExit().join());
+    }
+
     /** Kills every process matching {@code marker}: cleanup after a test that found some left. */
     public static void killAll(String marker) {
         for (long pid : matching(marker)) {

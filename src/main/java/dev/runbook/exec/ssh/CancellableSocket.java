@@ -1,7 +1,6 @@
 package dev.runbook.exec.ssh;
 
 import com.jcraft.jsch.SocketFactory;
-import dev.runbook.exec.Cancellation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,16 +12,15 @@ import java.net.SocketTimeoutException;
  * The TCP socket of one direct SSH connection, closable from another thread at any moment of the
  * handshake. JSch's own {@code Session.disconnect()} does nothing until the session counts as
  * connected, which leaves a window in which Ctrl-C would otherwise wait for the connect timeout;
- * closing the socket itself has no such window. Not reusable: one instance per connection attempt.
+ * closing the socket itself has no such window: {@link #close} before the connect begins makes it fail
+ * at once. Not reusable: one instance per connection attempt.
  */
 final class CancellableSocket implements SocketFactory {
-    private final Cancellation cancel;
     private final int connectTimeoutMs;
     private volatile Socket socket;
     private volatile boolean closed;
 
-    CancellableSocket(Cancellation cancel, int connectTimeoutMs) {
-        this.cancel = cancel;
+    CancellableSocket(int connectTimeoutMs) {
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
@@ -30,8 +28,8 @@ final class CancellableSocket implements SocketFactory {
     public Socket createSocket(String host, int port) throws IOException {
         Socket s = new Socket();
         socket = s;
-        // written before these reads, and close() sets closed before reading socket: one of the two sees the other
-        if (closed || cancel.isCancelled()) {
+        // socket is written before closed is read, and close() sets closed before reading socket: one sees the other
+        if (closed) {
             s.close();
             throw new IOException("interrupted before connecting");
         }

@@ -117,7 +117,7 @@ public final class SshConnector implements Connector {
         }
         HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
         KeyRing.Keys offered = keys.forEndpoint(ep);
-        CancellableSocket socket = lease == null ? new CancellableSocket(cancel, ep.connectTimeoutMs()) : null;
+        CancellableSocket socket = lease == null ? new CancellableSocket(ep.connectTimeoutMs()) : null;
         Session s = session(ep, verifier, offered, lease, socket);
         AtomicBoolean fired = new AtomicBoolean();
         HandshakeStopper stop = new HandshakeStopper(s, socket);

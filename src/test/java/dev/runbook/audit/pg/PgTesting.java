@@ -2,6 +2,7 @@ package dev.runbook.audit.pg;
 
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.testing.Postgres;
+import dev.runbook.testing.Processes;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,10 +86,8 @@ final class PgTesting {
     }
 
     /** Kills a worker with SIGKILL, and the step processes it started (only those, by their ids). */
-    static void killTree(Process p) throws InterruptedException {
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly().waitFor();
-        children.forEach(ProcessHandle::destroyForcibly);
+    static void killTree(Process p) {
+        Processes.crash(p.toHandle());
     }
 
     static String await(Process p, Duration within) throws Exception {
