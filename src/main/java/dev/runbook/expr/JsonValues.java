@@ -45,8 +45,24 @@ public final class JsonValues {
 
     /** A value made safe to serialise: secrets masked, source texts unwrapped, arrays as lists. */
     public static Object forJson(Object x) {
-        if (x instanceof Secret) {
-            return Secret.MASK;
+        return plain(x, false);
+    }
+
+    /**
+     * The JSON text of a value sent to a server (an http body, a WebSocket message): secrets are
+     * revealed here, and only here, because the server needs them; everything else as {@link #forJson}.
+     */
+    public static String revealedJson(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(plain(value, true));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Object plain(Object x, boolean revealSecrets) {
+        if (x instanceof Secret s) {
+            return revealSecrets ? s.reveal() : Secret.MASK;
         }
         if (x instanceof Unknown) {
             return x.toString();
@@ -59,44 +75,17 @@ public final class JsonValues {
         }
         if (x instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, v) -> out.put(String.valueOf(k), forJson(v)));
+            m.forEach((k, v) -> out.put(String.valueOf(k), plain(v, revealSecrets)));
             return out;
         }
         if (x instanceof Iterable<?> it) {
             List<Object> out = new ArrayList<>();
-            it.forEach(v -> out.add(forJson(v)));
+            it.forEach(v -> out.add(plain(v, revealSecrets)));
             return out;
         }
         if (x != null && x.getClass().isArray()) {
-            return forJson(Functions.asList(x));
+            return plain(Functions.asList(x), revealSecrets);
         }
         return x;
-    }
-
-    /**
-     * The JSON text of a value sent to a server (an http body, a WebSocket message): secrets are
-     * revealed here, and only here, because the server needs them; everything else as {@link #forJson}.
-     */
-    public static String revealedJson(Object value) {
-        try {
-            return Json.mapper().writeValueAsString(reveal(value));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static Object reveal(Object v) {
-        if (v instanceof Secret s) {
-            return s.reveal();
-        }
-        if (v instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, x) -> out.put(String.valueOf(k), reveal(x)));
-            return out;
-        }
-        if (v instanceof List<?> l) {
-            return l.stream().map(JsonValues::reveal).toList();
-        }
-        return forJson(v);
     }
 }
