@@ -18,8 +18,10 @@ public final class History {
     /**
      * A run as history lists it.
      *
-     * @param status succeeded, failed, denied, interrupted, or running (no end event: still
-     *               running, or the process died)
+     * @param status succeeded, failed, denied, interrupted; running (no end event, and the process
+     *               that started it may still be at work: it lives, or it ran on another machine);
+     *               or died (no end event, and the process is gone: killed, crashed, or its lock
+     *               was taken over by a later run)
      */
     public record Run(String runId, String runbook, String started, String ended, String status, Long durationMs,
                       String user, String via, String trigger, List<String> targets) {}
@@ -60,9 +62,19 @@ public final class History {
                 byRun.computeIfAbsent(e.runId(), k -> new ArrayList<>()).add(e);
             }
         }
+        java.util.Set<String> takenOver = new java.util.HashSet<>();
+        for (AuditEvent e : events) {
+            if (e.type().equals("run.started") && e.data().get("lock_taken_over_from") instanceof Map<?, ?> from
+                    && from.get("run_id") instanceof String id) {
+                takenOver.add(id);
+            }
+        }
         List<Run> runs = new ArrayList<>();
         for (List<AuditEvent> evs : byRun.values()) {
             Run run = summarise(evs);
+            if (run.status().equals(RUNNING) && takenOver.contains(run.runId())) {
+                run = withStatus(run, DIED);
+            }
             if (runbook == null || runbook.equals(run.runbook())) {
                 runs.add(run);
             }
@@ -90,12 +102,48 @@ public final class History {
         return matching.size() == 1 ? run(matching.get(0)) : List.of();
     }
 
+    /** The status of a run with no end event yet. */
+    public static final String RUNNING = "running";
+    /** The status of a run with no end event whose process is gone. */
+    public static final String DIED = "died";
+
+    /**
+     * Whether a run with no end event may still be at work: {@link #RUNNING} while the process
+     * that started it (its {@code run.started} names pid and machine) lives, {@link #DIED} once
+     * that process is gone from this machine or its pid now belongs to a process started later.
+     * A run of another machine, or one audited before pid and machine were recorded, is taken to
+     * be running: nothing here can tell.
+     */
+    public static String unfinished(AuditEvent started) {
+        if (!(started.data().get("pid") instanceof Number pid) || !(started.data().get("machine") instanceof String machine)
+                || !machine.equals(dev.runbook.engine.Engine.hostName())) {
+            return RUNNING;
+        }
+        java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid.longValue());
+        if (process.isEmpty()) {
+            return DIED;
+        }
+        java.util.Optional<java.time.Instant> since = process.get().info().startInstant();
+        try {
+            // /proc gives start times to the clock tick; a second of slack keeps the owner itself running.
+            return since.isPresent() && since.get().isAfter(java.time.Instant.parse(started.ts()).plusSeconds(1)) ? DIED : RUNNING;
+        } catch (java.time.format.DateTimeParseException e) {
+            return RUNNING;
+        }
+    }
+
+    private static Run withStatus(Run r, String status) {
+        return new Run(r.runId(), r.runbook(), r.started(), r.ended(), status, r.durationMs(), r.user(), r.via(),
+                r.trigger(), r.targets());
+    }
+
     @SuppressWarnings("unchecked")
     static Run summarise(List<AuditEvent> evs) {
         AuditEvent first = evs.get(0);
         AuditEvent last = evs.get(evs.size() - 1);
         boolean ended = last.type().equals("run.finished") || last.type().equals("run.aborted");
-        String status = ended ? String.valueOf(last.data().getOrDefault("status", last.type().equals("run.aborted") ? "interrupted" : "finished")) : "running";
+        String status = ended ? String.valueOf(last.data().getOrDefault("status", last.type().equals("run.aborted") ? "interrupted" : "finished"))
+                : first.type().equals("run.started") ? unfinished(first) : RUNNING;
         Long duration = ended && last.data().get("duration_ms") instanceof Number n ? n.longValue() : null;
         Object targets = first.data().get("targets");
         return new Run(first.runId(), first.runbook() == null ? null : first.runbook().name(), first.ts(),

@@ -42,7 +42,7 @@ final class HistoryCommand implements Callable<Integer> {
             String status = String.format("%-12s", r.status());
             status = switch (r.status()) {
                 case "succeeded" -> term.green(status);
-                case "failed" -> term.red(status);
+                case "failed", "died" -> term.red(status);
                 default -> term.yellow(status);
             };
             term.out.println(String.format("%-24s %-22s %s %-9s %-20s %s", r.runId(), r.runbook(), status,

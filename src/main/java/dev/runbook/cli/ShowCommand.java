@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.audit.AuditReader;
+import dev.runbook.audit.History;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,14 @@ final class ShowCommand implements Callable<Integer> {
         term.out.println(term.dim("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via()));
         for (AuditEvent e : events) {
             term.out.println(line(e, term));
+        }
+        String lastType = events.get(events.size() - 1).type();
+        if (!lastType.equals("run.finished") && !lastType.equals("run.aborted") && first.type().equals("run.started")) {
+            Object pid = first.data().get("pid");
+            String by = pid == null ? "" : " (pid " + pid + " on " + first.data().get("machine") + ")";
+            term.out.println(History.DIED.equals(History.unfinished(first))
+                    ? term.red("died") + ": no end event, and the process that ran it" + by + " is gone; the last event above is where it stopped"
+                    : term.yellow("running") + ": no end event yet" + by);
         }
         return ExitCodes.OK;
     }

@@ -189,7 +189,8 @@ public final class Engine {
                                                  Instant deadline, RunLocks.Lease lease) {
         Map<String, Object> d = HostStep.data("params", shownParams(rb, params), "targets", hosts.stream().map(Target::name).toList(),
                 "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString(),
-                "scheduled_at", req.scheduledAt() == null ? null : req.scheduledAt().toString());
+                "scheduled_at", req.scheduledAt() == null ? null : req.scheduledAt().toString(),
+                "pid", ProcessHandle.current().pid(), "machine", hostName());
         if (lease != null && lease.takenOverFrom() != null) {
             RunLocks.Holder h = lease.takenOverFrom();
             d.put("lock_taken_over_from", HostStep.data("run_id", h.runId(), "pid", h.pid(), "user", h.user(),

@@ -45,8 +45,10 @@ class AuditIT {
 
     @Test
     void killingTheEngineMidStepLeavesAVerifiableAuditHoldingThatStepsStart() {
+        long enginePid;
         try (Cli.Running run = cli.start("run", e2e("long-step.yaml"), "-p", "dir=" + home, "-p", "sleeper=" + sleeper)) {
             run.awaitOutput("long: started");
+            enginePid = run.pid();
             run.signal("KILL");
             assertThat(run.await().exitCode()).isEqualTo(128 + 9);
         }
@@ -61,10 +63,11 @@ class AuditIT {
         assertThat(last.path("data").path("command").asText()).contains(sleeper.toString());
         assertThat(AuditLog.types(cli.auditFile())).doesNotContain("run.finished", "run.aborted");
         Cli.Result history = cli.run("history");
-        assertThat(history.stdout()).contains("e2e-long-step").doesNotContain("succeeded");
+        assertThat(history.stdout()).containsPattern("e2e-long-step\\s+died").doesNotContain("succeeded", "running");
         Cli.Result show = cli.run("show", last.path("run_id").asText());
         assertThat(show.exitCode()).as(show.toString()).isZero();
-        assertThat(show.stdout()).containsPattern("step.started\\s+localhost long");
+        assertThat(show.stdout()).containsPattern("step.started\\s+localhost long")
+                .contains("died: no end event, and the process that ran it (pid " + enginePid + " on ");
     }
 
     @Test

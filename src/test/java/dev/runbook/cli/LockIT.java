@@ -71,6 +71,23 @@ class LockIT {
         assertThat(takenOver.path("pid").asLong()).isEqualTo(holderPid);
         assertThat(takenOver.path("run_id").asText()).isEqualTo(holderRun);
         assertThat(takenOver.path("user").asText()).isEqualTo(System.getProperty("user.name"));
+        Cli.Result history = cli.run("history");
+        assertThat(history.stdout()).containsPattern(holderRun + "\\s+e2e-slow\\s+died")
+                .containsPattern(starts.get(1).path("run_id").asText() + "\\s+e2e-slow\\s+succeeded");
+    }
+
+    @Test
+    void historyAndShowListARunWhoseHolderStillRunsAsRunning() {
+        try (Cli.Running holder = cli.start("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper)) {
+            holder.awaitOutput("hold: started");
+            String runId = AuditLog.ofType(cli.auditFile(), "run.started").get(0).path("run_id").asText();
+
+            Cli.Result history = cli.run("history");
+            Cli.Result show = cli.run("show", runId);
+
+            assertThat(history.stdout()).containsPattern(runId + "\\s+e2e-slow\\s+running");
+            assertThat(show.stdout()).contains("running: no end event yet (pid " + holder.pid() + " on ");
+        }
     }
 
     @Test
