@@ -33,6 +33,16 @@ public final class FrozenLink implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Stops relaying now. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    /** Relays again (within a second), the held bytes first. */
+    public void thaw() {
+        frozen = false;
+    }
+
     /** Stops relaying after {@code millis}. */
     public void freezeAfter(long millis) {
         Thread t = new Thread(() -> {

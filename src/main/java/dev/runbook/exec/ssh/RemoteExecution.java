@@ -50,14 +50,32 @@ final class RemoteExecution {
             return new ExecResult(-1, false, true, "", "", false, elapsed(start));
         }
         Opened o;
-        try {
-            o = open(session, remote);
+        // JSch waits up to 20 s for a channel to open and then for the exec request's reply, deaf
+        // to interrupts: a server too loaded to answer would hold Ctrl-C and the step's timeout that
+        // long. Either one ends the wait by closing the session (the next step opens a new one;
+        // a command that did start is stopped by its remote watcher when the connection goes).
+        OpenGuard guard = new OpenGuard(session);
+        OpenGuard.Why stopped = null;
+        try (Cancellation.Registration stop = cancel.onCancel(guard::cancelled)) {
+            guard.armTimeout(command.timeout());
+            try {
+                o = open(session, remote);
+            } finally {
+                stopped = guard.close();
+            }
         } catch (JSchException | IOException e) {
+            if (stopped != null) {
+                return notStarted(stopped, where, start);
+            }
             if (!session.isConnected()) {
                 throw new UnreachableException("connection to " + where + " was lost before the step started", e);
             }
             return new ExecResult(-1, false, false, "", "cannot start the command on " + where + ": " + e.getMessage(),
                     false, elapsed(start));
+        }
+        if (stopped != null) {
+            o.ch().disconnect();
+            return notStarted(stopped, where, start);
         }
         OutputCapture stdout = new OutputCapture(o.out(), OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
         OutputCapture stderr = new OutputCapture(o.err(), OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
@@ -70,6 +88,72 @@ final class RemoteExecution {
             // the channel died at once; the wait below sees why
         }
         return new RemoteExecution.Wait(session, o.ch(), o.in(), stdout, stderr, command, cancel, start, where).await();
+    }
+
+    private static ExecResult notStarted(OpenGuard.Why why, String where, long start) {
+        boolean timedOut = why == OpenGuard.Why.TIMEOUT;
+        return new ExecResult(-1, timedOut, !timedOut, "", (timedOut ? "timed out" : "cancelled")
+                + " while " + where + " opened the channel for the command (the connection was closed)", false, elapsed(start));
+    }
+
+    /** Closes the session when the run is cancelled or the step's time runs out while a channel opens. */
+    private static final class OpenGuard {
+        enum Why { CANCELLED, TIMEOUT }
+
+        private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+            var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread th = new Thread(r, "ssh-open-timer");
+                th.setDaemon(true);
+                return th;
+            });
+            t.setRemoveOnCancelPolicy(true);  // a step's timer goes when its channel opened, not hours later
+            return t;
+        }
+
+        private final Session session;
+        private java.util.concurrent.ScheduledFuture<?> timer;
+        private Why stopped;
+        private boolean open = true;
+
+        OpenGuard(Session session) {
+            this.session = session;
+        }
+
+        void armTimeout(java.time.Duration timeout) {
+            if (timeout != null) {
+                timer = TIMER.schedule(() -> stop(Why.TIMEOUT), timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void cancelled() {
+            stop(Why.CANCELLED);
+        }
+
+        private void stop(Why why) {
+            synchronized (this) {
+                if (!open || stopped != null) {
+                    return;
+                }
+                stopped = why;
+            }
+            session.disconnect();
+        }
+
+        /**
+         * Called once the channel is open (or failed): from now on the step's own wait handles
+         * both. Returns why the session was closed under it, or null.
+         */
+        Why close() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            synchronized (this) {
+                open = false;
+                return stopped;
+            }
+        }
     }
 
     private record Opened(ChannelExec ch, InputStream out, InputStream err, OutputStream in) {}

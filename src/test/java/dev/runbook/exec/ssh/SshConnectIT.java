@@ -293,6 +293,51 @@ class SshConnectIT {
     }
 
     @Test
+    void ctrlCAndTheStepTimeoutEndAWaitForAChannelTheServerNeverOpens() throws Exception {
+        try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
+            TestHome home = new TestHome(dir);
+            java.nio.file.Files.writeString(home.knownHosts(), "[127.0.0.1]:" + link.port() + " " + sshd.hostPublicKey() + "\n");
+            // keepalives far off: only Ctrl-C or the step's timeout may end the wait
+            SshConnector c = new SshConnector(home.settings().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), 3));
+            try (CommandRunner r = c.open(new Target("busy", "127.0.0.1", link.port(), "root",
+                    Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString())))) {
+                assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE, Cancellation.none()).stdout())
+                        .isEqualTo("up\n");
+                link.freeze();
+                Cancellation ctrlC = new Cancellation();
+                Thread presser = new Thread(() -> {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    ctrlC.cancel("interrupted");
+                });
+                presser.start();
+                long start = System.nanoTime();
+
+                ExecResult cancelled = r.run(Command.run("echo never", null), OutputListener.NONE, ctrlC);
+
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+                assertThat(cancelled.cancelled()).as(cancelled.toString()).isTrue();
+                assertThat(cancelled.ok()).isFalse();
+
+                link.thaw();
+                ExecResult again = r.run(Command.run("echo again", Duration.ofSeconds(10)), OutputListener.NONE, Cancellation.none());
+                assertThat(again.stdout()).as("the next step (a finally step, say) connects again").isEqualTo("again\n");
+
+                link.freeze();
+                start = System.nanoTime();
+                ExecResult timedOut = r.run(Command.run("echo never", Duration.ofMillis(800)), OutputListener.NONE, Cancellation.none());
+
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3500);
+                assertThat(timedOut.timedOut()).as(timedOut.toString()).isTrue();
+                assertThat(timedOut.stderr()).contains("timed out while root@127.0.0.1:");
+            }
+        }
+    }
+
+    @Test
     void runsOnSeveralHostsInParallelEachOverItsOwnConnection() throws Exception {
         Sshd[] hosts = {Sshd.builder().address("127.0.0.11").start(), Sshd.builder().address("127.0.0.12").start(),
                 Sshd.builder().address("127.0.0.13").start(), Sshd.builder().address("127.0.0.14").start()};
