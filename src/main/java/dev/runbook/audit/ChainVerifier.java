@@ -1,5 +1,6 @@
 package dev.runbook.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -41,7 +42,21 @@ public final class ChainVerifier {
         }
         long size = Files.size(file);
         endsWithNewline = size == 0 || endsWithNewline(file, size);
-        return verify(lines, endsWithNewline);
+        Report chain = verify(lines, endsWithNewline);
+        if (!chain.intact()) {
+            return chain;
+        }
+        AuditHead.Mark head = AuditHead.read(AuditHead.of(file));
+        if (head == null) {
+            return chain;
+        }
+        try (var ch = java.nio.channels.FileChannel.open(file)) {
+            if (head.heldBy(ch, size)) {
+                return chain;
+            }
+        }
+        return new Report(chain.events(), lines.size() + 1L, "events were cut off the end: " + AuditHead.describe(head, size)
+                + " (or the head file was replaced)", chain.notes());
     }
 
     private static boolean endsWithNewline(Path file, long size) throws IOException {
@@ -55,6 +70,8 @@ public final class ChainVerifier {
     static Report verify(List<String> lines, boolean endsWithNewline) {
         String prev = AuditCodec.GENESIS;
         long events = 0;
+        long cutLine = 0;
+        String cutProblem = null;
         List<String> notes = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             long lineNo = i + 1;
@@ -71,21 +88,48 @@ public final class ChainVerifier {
                     notes.add("line " + lineNo + ": torn by a crash during a write, recorded by the next event");
                     continue;
                 }
-                return new Report(events, lineNo, line.isBlank() ? "blank line" : "not an audit event", notes);
+                return broken(events, lineNo, line.isBlank() ? "blank line" : "not an audit event", notes, cutLine, cutProblem);
             }
             String storedPrev = n.path("prev").asText(null);
             if (!prev.equals(storedPrev)) {
-                return new Report(events, lineNo, "chain broken: 'prev' does not match the previous event's hash "
-                        + "(a line was removed, inserted or reordered before this one)", notes);
+                return broken(events, lineNo, "chain broken: 'prev' does not match the previous event's hash "
+                        + "(a line was removed, inserted or reordered before this one)", notes, cutLine, cutProblem);
             }
             String hash = n.get("hash").asText();
             if (!hash.equals(AuditCodec.recompute(n))) {
-                return new Report(events, lineNo, "content altered: the hash does not match the line", notes);
+                return broken(events, lineNo, "content altered: the hash does not match the line", notes, cutLine, cutProblem);
             }
             prev = hash;
             events++;
+            if ("audit.truncated".equals(n.path("type").asText())) {
+                // the chain goes on valid past a recorded cut: check the rest, then report the first cut
+                JsonNode d = n.path("data");
+                String cut = "events were cut off the end before this line: a writer found the file at "
+                        + d.path("size").asLong() + " bytes no longer holding the durable event its head recorded (hash "
+                        + abbreviate(d.path("head_hash").asText("unreadable")) + ", ending at byte " + d.path("head_size").asLong()
+                        + ") and recorded the cut here";
+                if (cutLine == 0) {
+                    cutLine = lineNo;
+                    cutProblem = cut;
+                } else {
+                    notes.add("line " + lineNo + ": " + cut);
+                }
+            }
         }
-        return new Report(events, 0, null, notes);
+        return cutLine == 0 ? new Report(events, 0, null, notes) : new Report(events, cutLine, cutProblem, notes);
+    }
+
+    /** The first break in line order; a recorded cut before it is reported first, the break as a note. */
+    private static Report broken(long events, long line, String problem, List<String> notes, long cutLine, String cutProblem) {
+        if (cutLine == 0) {
+            return new Report(events, line, problem, notes);
+        }
+        notes.add("line " + line + ": " + problem);
+        return new Report(events, cutLine, cutProblem, notes);
+    }
+
+    private static String abbreviate(String hash) {
+        return hash.length() > 12 ? hash.substring(0, 12) + "…" : hash;
     }
 
     private static boolean isRecordedTear(List<String> lines, int i, String fragment) {

@@ -17,10 +17,16 @@ import java.util.Map;
  * The default audit trail: one JSON object per line in a private file, each chained to the line
  * before it. Several processes may append to the same file; each append holds an exclusive lock
  * on it, so the chain stays a single line of custody.
+ *
+ * <p>A chain alone cannot show that events were cut off its end. So after every durable append
+ * the trail's {@link AuditHead head} file records the newest event's hash and where it ends; a
+ * writer that finds the file no longer holding that event records an {@code audit.truncated}
+ * event before its own, and {@code audit verify} reports either.
  */
 public final class JsonlAuditTrail implements AuditSink {
     private final Path file;
     private final FileChannel channel;
+    private final AuditHead head;
     private String lastHash;
     private long knownSize = -1;
 
@@ -37,6 +43,7 @@ public final class JsonlAuditTrail implements AuditSink {
             }
             StateDir.makePrivate(file);
             this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            this.head = new AuditHead(AuditHead.of(file));
         } catch (IOException e) {
             throw new AuditException("cannot open the audit trail " + file + ": " + e.getMessage(), e);
         }
@@ -62,6 +69,11 @@ public final class JsonlAuditTrail implements AuditSink {
             if (size != knownSize) {
                 lastHash = tailHash(size);
                 size = channel.size();
+                AuditHead.Mark mark = head.read();
+                if (mark != null && !mark.heldBy(channel, size)) {
+                    lastHash = recordCut(mark, size);
+                    size = channel.size();
+                }
             }
             AuditCodec.Line line = AuditCodec.encode(event, lastHash);
             write(line.text() + "\n", size);
@@ -70,6 +82,10 @@ public final class JsonlAuditTrail implements AuditSink {
             }
             lastHash = line.hash();
             knownSize = channel.size();
+            if (durable) {
+                // only what is on disk: after a power cut the head may lag the file, never lead it
+                head.write(lastHash, knownSize);
+            }
         } catch (IOException e) {
             throw new AuditException("cannot write to the audit trail " + file + ": " + e.getMessage(), e);
         }
@@ -117,6 +133,21 @@ public final class JsonlAuditTrail implements AuditSink {
         return lastCompleteHash(tail, size - window == 0);
     }
 
+    /** Chains an {@code audit.truncated} event: the file lost the events up to the head's mark. */
+    private String recordCut(AuditHead.Mark mark, long size) throws IOException {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("head_hash", mark.hash());
+        data.put("head_size", mark.size());
+        data.put("size", size);
+        AuditEvent cut = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), "audit.truncated", null,
+                null, null, new AuditEvent.Actor(System.getProperty("user.name"), "rule"), data, null, null);
+        AuditCodec.Line line = AuditCodec.encode(cut, lastHash);
+        write(line.text() + "\n", size);
+        channel.force(false);
+        head.write(line.hash(), channel.size());
+        return line.hash();
+    }
+
     private long countLines() throws IOException {
         try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
             return lines.count() - 1;
@@ -146,6 +177,7 @@ public final class JsonlAuditTrail implements AuditSink {
 
     @Override
     public synchronized void close() {
+        head.close();
         try {
             channel.close();
         } catch (IOException e) {

@@ -169,6 +169,29 @@ class AuditIT {
         assertBreaksAt(lines, 7);
     }
 
+    @Test
+    void theLastRunCutOffTheEndFailsVerificationAndTheNextRunRecordsTheCut() throws IOException {
+        assertThat(cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home).exitCode()).isZero();
+        int firstRun = AuditLog.lines(cli.auditFile()).size();
+        assertThat(cli.run("run", e2e("fails.yaml"), "-p", "dir=" + home).exitCode()).isEqualTo(1);
+        List<String> kept = AuditLog.lines(cli.auditFile()).subList(0, firstRun);
+        Files.write(cli.auditFile(), kept, StandardCharsets.UTF_8);  // the failed run was never here, says the chain
+
+        Cli.Result cut = cli.run("audit", "verify");
+
+        assertThat(cut.exitCode()).as(cut.toString()).isEqualTo(1);
+        assertThat(cut.output()).contains(cli.auditFile() + ":" + (firstRun + 1) + ": events were cut off the end")
+                .doesNotContain("chain intact");
+
+        assertThat(cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home).exitCode()).isZero();
+
+        Cli.Result after = cli.run("audit", "verify");
+        assertThat(after.exitCode()).as(after.toString()).isEqualTo(1);
+        assertThat(after.output()).contains(cli.auditFile() + ":" + (firstRun + 1) + ": events were cut off the end before this line");
+        assertThat(AuditLog.types(cli.auditFile()).get(firstRun)).isEqualTo("audit.truncated");
+        assertThat(AuditLog.ofType(cli.auditFile(), "run.finished")).hasSize(2);
+    }
+
     /** The audit of a succeeded and a failed run, made once for the tampering tests (each edits a copy). */
     private static synchronized List<String> auditOfTwoRuns() {
         if (twoRuns == null) {
