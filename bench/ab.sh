@@ -4,7 +4,7 @@
 # their medians and the median of the pairwise differences.
 #   bench/ab.sh A_LAUNCHER B_LAUNCHER N WORKLOAD [INVENTORY]
 # e.g. with a worktree of the earlier commit built by its own launcher:
-#   git worktree add /tmp/wt-before HEAD~1 && /tmp/wt-before/bin/runbook version
+#   git worktree add /tmp/wt-before HEAD~1 && /tmp/wt-before/bin/runbook --version
 #   bench/ab.sh /tmp/wt-before/bin/runbook bin/runbook 30 bench/workloads/ssh-seq-20.yaml
 set -euo pipefail
 [[ $# -ge 4 ]] || { sed -n '2,8p' "$0" >&2; exit 2; }

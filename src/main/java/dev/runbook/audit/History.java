@@ -1,16 +1,22 @@
 package dev.runbook.audit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.engine.Engine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /** Reads runs back from an audit trail for {@code history} and {@code show}. */
 public final class History {
@@ -62,7 +68,7 @@ public final class History {
                 byRun.computeIfAbsent(e.runId(), k -> new ArrayList<>()).add(e);
             }
         }
-        java.util.Set<String> takenOver = new java.util.HashSet<>();
+        Set<String> takenOver = new HashSet<>();
         for (AuditEvent e : events) {
             if (e.type().equals("run.started") && e.data().get("lock_taken_over_from") instanceof Map<?, ?> from
                     && from.get("run_id") instanceof String id) {
@@ -116,18 +122,18 @@ public final class History {
      */
     public static String unfinished(AuditEvent started) {
         if (!(started.data().get("pid") instanceof Number pid) || !(started.data().get("machine") instanceof String machine)
-                || !machine.equals(dev.runbook.engine.Engine.hostName())) {
+                || !machine.equals(Engine.hostName())) {
             return RUNNING;
         }
-        java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid.longValue());
+        Optional<ProcessHandle> process = ProcessHandle.of(pid.longValue());
         if (process.isEmpty()) {
             return DIED;
         }
-        java.util.Optional<java.time.Instant> since = process.get().info().startInstant();
+        Optional<Instant> since = process.get().info().startInstant();
         try {
             // /proc gives start times to the clock tick; a second of slack keeps the owner itself running.
-            return since.isPresent() && since.get().isAfter(java.time.Instant.parse(started.ts()).plusSeconds(1)) ? DIED : RUNNING;
-        } catch (java.time.format.DateTimeParseException e) {
+            return since.isPresent() && since.get().isAfter(Instant.parse(started.ts()).plusSeconds(1)) ? DIED : RUNNING;
+        } catch (DateTimeParseException e) {
             return RUNNING;
         }
     }

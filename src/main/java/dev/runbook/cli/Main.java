@@ -21,6 +21,7 @@ public final class Main {
     public static void main(String[] args) {
         if (Boolean.getBoolean(CdsPreload.PROPERTY)) {
             CdsPreload.load();
+            CdsPreload.exerciseCrypto();
         }
         System.exit(run(args));
     }

@@ -22,4 +22,9 @@ class CdsPreloadTest {
         assertThat(names).noneMatch(n -> n.startsWith("#") || n.isBlank() || n.contains("$$Lambda") || n.contains("/"));
         assertThat(names).doesNotHaveDuplicates();
     }
+
+    @Test
+    void theTrainingRunsEveryAlgorithmAnSshConnectionUses() {
+        assertThat(CdsPreload.exerciseCrypto()).isNull();
+    }
 }

@@ -40,10 +40,12 @@ final class SharedArchive {
             Path jsa = work.resolve("cli.jsa");
             // the launcher's own training run, with the SSH classes it preloads by name
             Path rb = Path.of("bin", "cds-training.yaml").toAbsolutePath();
+            Path inventory = Path.of("bin", "cds-training-inventory.yaml").toAbsolutePath();
             List<String> cmd = new ArrayList<>(Cli.java());
             cmd.add(1, "-XX:ArchiveClassesAtExit=" + jsa);
             cmd.add(2, "-Drunbook.cds.training=true");
-            cmd.addAll(List.of("dev.runbook.cli.Main", "run", rb.toString(), "-p", "word=training"));
+            cmd.addAll(List.of("dev.runbook.cli.Main", "run", "-i", inventory.toString(), "-t", "train*:&spare", rb.toString(),
+                    "-p", "word=training"));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("RUNBOOK_STATE", work.resolve("state").toString());

@@ -13,8 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One command on one exec channel: sends the {@link RemoteCommand}, streams stdout and stderr
@@ -56,7 +60,7 @@ final class RemoteExecution {
         // a command that did start is stopped by its remote watcher when the connection goes).
         OpenGuard guard = new OpenGuard(session);
         OpenGuard.Why stopped = null;
-        try (Cancellation.Registration stop = cancel.onCancel(guard::cancelled)) {
+        try (Cancellation.Registration stop = cancel.onCancel(guard)) {
             guard.armTimeout(command.timeout());
             try {
                 o = open(session, remote);
@@ -96,24 +100,16 @@ final class RemoteExecution {
                 + " while " + where + " opened the channel for the command (the connection was closed)", false, elapsed(start));
     }
 
-    /** Closes the session when the run is cancelled or the step's time runs out while a channel opens. */
-    private static final class OpenGuard {
+    /**
+     * Closes the session when the run is cancelled (it is the cancellation callback) or the step's
+     * time runs out while a channel opens. Named classes, not lambdas: the class-data archive is
+     * trained by a local run, and every lambda first met in an SSH run is spun at run time.
+     */
+    private static final class OpenGuard implements Runnable {
         enum Why { CANCELLED, TIMEOUT }
 
-        private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER = timer();
-
-        private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
-            var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-                Thread th = new Thread(r, "ssh-open-timer");
-                th.setDaemon(true);
-                return th;
-            });
-            t.setRemoveOnCancelPolicy(true);  // a step's timer goes when its channel opened, not hours later
-            return t;
-        }
-
         private final Session session;
-        private java.util.concurrent.ScheduledFuture<?> timer;
+        private ScheduledFuture<?> timer;
         private Why stopped;
         private boolean open = true;
 
@@ -121,13 +117,15 @@ final class RemoteExecution {
             this.session = session;
         }
 
-        void armTimeout(java.time.Duration timeout) {
+        void armTimeout(Duration timeout) {
             if (timeout != null) {
-                timer = TIMER.schedule(() -> stop(Why.TIMEOUT), timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                timer = Timer.POOL.schedule(new Expiry(this), timeout.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
 
-        void cancelled() {
+        /** The run was cancelled. */
+        @Override
+        public void run() {
             stop(Why.CANCELLED);
         }
 
@@ -152,6 +150,37 @@ final class RemoteExecution {
             synchronized (this) {
                 open = false;
                 return stopped;
+            }
+        }
+
+        private static final class Expiry implements Runnable {
+            private final OpenGuard guard;
+
+            Expiry(OpenGuard guard) {
+                this.guard = guard;
+            }
+
+            @Override
+            public void run() {
+                guard.stop(Why.TIMEOUT);
+            }
+        }
+
+        /** One daemon thread for every step's open timer, made when the first step with a timeout opens. */
+        private static final class Timer implements java.util.concurrent.ThreadFactory {
+            static final ScheduledThreadPoolExecutor POOL = pool();
+
+            private static ScheduledThreadPoolExecutor pool() {
+                ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1, new Timer());
+                p.setRemoveOnCancelPolicy(true);  // a step's timer goes when its channel opened, not hours later
+                return p;
+            }
+
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "ssh-open-timer");
+                t.setDaemon(true);
+                return t;
             }
         }
     }
