@@ -272,14 +272,19 @@ class SshConnectIT {
         }
     }
 
+    /** A runner for the test sshd reached through {@code link}, with these keepalives and a 5 s connect timeout. */
+    private CommandRunner through(FrozenLink link, Duration keepalive, int keepaliveCount) throws Exception {
+        TestHome home = new TestHome(dir);
+        java.nio.file.Files.writeString(home.knownHosts(), "[127.0.0.1]:" + link.port() + " " + sshd.hostPublicKey() + "\n");
+        SshConnector c = new SshConnector(home.settings().withTimeouts(Duration.ofSeconds(5), keepalive, keepaliveCount));
+        return c.open(new Target("far", "127.0.0.1", link.port(), "root",
+                Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString())));
+    }
+
     @Test
     void detectsAPeerThatStopsAnsweringThroughKeepalives() throws Exception {
         try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
-            TestHome home = new TestHome(dir);
-            java.nio.file.Files.writeString(home.knownHosts(), "[127.0.0.1]:" + link.port() + " " + sshd.hostPublicKey() + "\n");
-            SshConnector c = new SshConnector(home.settings().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1), 2));
-            CommandRunner r = c.open(new Target("far", "127.0.0.1", link.port(), "root",
-                    Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString())));
+            CommandRunner r = through(link, Duration.ofSeconds(1), 2);
             link.freezeAfter(500);
             long start = System.nanoTime();
 
@@ -295,12 +300,8 @@ class SshConnectIT {
     @Test
     void ctrlCAndTheStepTimeoutEndAWaitForAChannelTheServerNeverOpens() throws Exception {
         try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
-            TestHome home = new TestHome(dir);
-            java.nio.file.Files.writeString(home.knownHosts(), "[127.0.0.1]:" + link.port() + " " + sshd.hostPublicKey() + "\n");
             // keepalives far off: only Ctrl-C or the step's timeout may end the wait
-            SshConnector c = new SshConnector(home.settings().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), 3));
-            try (CommandRunner r = c.open(new Target("busy", "127.0.0.1", link.port(), "root",
-                    Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString())))) {
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
                 assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE, Cancellation.none()).stdout())
                         .isEqualTo("up\n");
                 link.freeze();
