@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -70,10 +71,12 @@ final class AuditHead {
     }
 
     static Mark read(Path path) throws IOException {
-        if (!Files.exists(path)) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.ISO_8859_1);  // any bytes: an altered head must not throw
+        } catch (NoSuchFileException e) {
             return null;
         }
-        String text = Files.readString(path, StandardCharsets.UTF_8);
         Matcher m = LINE.matcher(text);
         if (!m.matches()) {
             return UNREADABLE;  // altered: it can vouch for nothing, and says so

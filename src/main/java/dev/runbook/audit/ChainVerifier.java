@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,31 +42,23 @@ public final class ChainVerifier {
                 lines.add(l);
             }
         }
-        long size = Files.size(file);
-        endsWithNewline = size == 0 || endsWithNewline(file, size);
-        Report chain = verify(lines, endsWithNewline);
-        if (!chain.intact()) {
-            return chain;
-        }
         AuditHead.Mark head = AuditHead.read(AuditHead.of(file));
-        if (head == null) {
-            return chain;
-        }
-        try (var ch = java.nio.channels.FileChannel.open(file)) {
-            if (head.heldBy(ch, size)) {
+        try (FileChannel ch = FileChannel.open(file)) {
+            long size = ch.size();
+            endsWithNewline = size == 0 || endsWithNewline(ch, size);
+            Report chain = verify(lines, endsWithNewline);
+            if (!chain.intact() || head == null || head.heldBy(ch, size)) {
                 return chain;
             }
+            return new Report(chain.events(), lines.size() + 1L, "events were cut off the end: " + AuditHead.describe(head, size)
+                    + " (or the head file was replaced)", chain.notes());
         }
-        return new Report(chain.events(), lines.size() + 1L, "events were cut off the end: " + AuditHead.describe(head, size)
-                + " (or the head file was replaced)", chain.notes());
     }
 
-    private static boolean endsWithNewline(Path file, long size) throws IOException {
-        try (var ch = java.nio.channels.FileChannel.open(file)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
-            ch.read(b, size - 1);
-            return b.get(0) == '\n';
-        }
+    private static boolean endsWithNewline(FileChannel ch, long size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1);
+        ch.read(b, size - 1);
+        return b.get(0) == '\n';
     }
 
     static Report verify(List<String> lines, boolean endsWithNewline) {

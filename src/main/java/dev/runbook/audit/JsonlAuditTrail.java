@@ -123,12 +123,7 @@ public final class JsonlAuditTrail implements AuditSink {
             data.put("line", tornLine);
             data.put("bytes", fragment.getBytes(StandardCharsets.UTF_8).length);
             data.put("sha256", AuditCodec.sha256(fragment));
-            AuditEvent torn = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), "audit.torn", null,
-                    null, null, new AuditEvent.Actor(System.getProperty("user.name"), "rule"), data, null, null);
-            AuditCodec.Line line = AuditCodec.encode(torn, prevHash);
-            write(line.text() + "\n", channel.size());
-            channel.force(false);
-            return line.hash();
+            return appendOwn("audit.torn", data, prevHash, channel.size());
         }
         return lastCompleteHash(tail, size - window == 0);
     }
@@ -139,10 +134,15 @@ public final class JsonlAuditTrail implements AuditSink {
         data.put("head_hash", mark.hash());
         data.put("head_size", mark.size());
         data.put("size", size);
-        AuditEvent cut = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), "audit.truncated", null,
+        return appendOwn("audit.truncated", data, lastHash, size);
+    }
+
+    /** Appends, durably, an event of the trail's own (no run) after {@code prevHash}; returns its hash. */
+    private String appendOwn(String type, Map<String, Object> data, String prevHash, long at) throws IOException {
+        AuditEvent own = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), type, null,
                 null, null, new AuditEvent.Actor(System.getProperty("user.name"), "rule"), data, null, null);
-        AuditCodec.Line line = AuditCodec.encode(cut, lastHash);
-        write(line.text() + "\n", size);
+        AuditCodec.Line line = AuditCodec.encode(own, prevHash);
+        write(line.text() + "\n", at);
         channel.force(false);
         head.write(line.hash(), channel.size());
         return line.hash();

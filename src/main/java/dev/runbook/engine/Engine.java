@@ -160,8 +160,22 @@ public final class Engine {
                 Instant.now().toString(), runId);
     }
 
-    /** This machine's name, without a DNS lookup (InetAddress.getLocalHost() can wait on one). */
+    private static volatile String hostName;
+
+    /**
+     * This machine's name, without a DNS lookup (InetAddress.getLocalHost() can wait on one); read
+     * once per process (a run asks for it twice, {@code history} once per unfinished run).
+     */
     public static String hostName() {
+        String name = hostName;
+        if (name == null) {
+            name = readHostName();
+            hostName = name;
+        }
+        return name;
+    }
+
+    private static String readHostName() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) {
             return env;

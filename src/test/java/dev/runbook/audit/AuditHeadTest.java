@@ -153,6 +153,16 @@ class AuditHeadTest {
     }
 
     @Test
+    void aHeadOfBytesThatAreNotTextIsAlteredToo() throws IOException {
+        run("r1");
+        Files.write(head(), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0x41, (byte) 0xc3});
+
+        assertThat(ChainVerifier.verify(file()).problem()).contains("not a head record");
+        run("r2");
+        assertThat(types()).contains("audit.truncated");
+    }
+
+    @Test
     void aTrailFromBeforeHeadsVerifiesAndGetsOneWithItsNextDurableEvent() throws IOException {
         run("r1");
         Files.delete(head());
