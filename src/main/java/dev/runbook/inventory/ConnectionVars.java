@@ -23,6 +23,8 @@ final class ConnectionVars {
     static final String KNOWN_HOSTS = "runbook_known_hosts";
     static final String HOST_KEY_CHECKING = "runbook_host_key_checking";
     static final List<String> HOST_KEY_MODES = List.of("strict", "accept-new");
+    /** false: every step on a channel of its own instead of through the host's persistent shell. */
+    static final String PERSISTENT_SHELL = "runbook_persistent_shell";
 
     private ConnectionVars() {}
 
@@ -55,6 +57,12 @@ final class ConnectionVars {
                             + (near == null ? "" : " (did you mean '" + near + "'?)"));
                 }
                 return mode;
+            }
+            case PERSISTENT_SHELL -> {
+                if (!(value instanceof Boolean)) {
+                    throw new IllegalArgumentException(PERSISTENT_SHELL + " must be true or false, not " + describe(value));
+                }
+                return value;
             }
             default -> {
                 return value;

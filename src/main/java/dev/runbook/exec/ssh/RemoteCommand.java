@@ -78,20 +78,13 @@ final class RemoteCommand {
 
     /** @throws IllegalArgumentException for an env name that is not a shell identifier, or a password with a newline */
     static RemoteCommand of(Command c) {
-        for (String k : c.env().keySet()) {
-            if (!NAME.matcher(k).matches()) {
-                throw new IllegalArgumentException("environment variable name '" + k + "' is not valid in a shell");
-            }
-        }
+        checkEnv(c);
         String pw = c.becomePassword();
         if (pw != null && (pw.indexOf('\n') >= 0 || pw.indexOf('\r') >= 0)) {
             throw new IllegalArgumentException("the become password contains a line break, which sudo -S cannot read");
         }
         String header = header(c);
-        String marker;
-        do {
-            marker = "runbook-" + HexFormat.of().formatHex(bytes());
-        } while (header.contains(marker) || c.line().contains(marker));
+        String marker = marker(header, c.line());
         String boot = "/bin/sh -c 'eval \"$2\"' sh " + marker + " " + quote(BOOT);
         String exec;
         if (c.becomeUser() == null) {
@@ -110,6 +103,29 @@ final class RemoteCommand {
             write(in, (c.line().endsWith("\n") ? c.line() : c.line() + "\n") + marker + "\n");
         }
         return new RemoteCommand(exec, in.toByteArray());
+    }
+
+    /** @throws IllegalArgumentException for an env name that is not a shell identifier */
+    static void checkEnv(Command c) {
+        for (String k : c.env().keySet()) {
+            if (!NAME.matcher(k).matches()) {
+                throw new IllegalArgumentException("environment variable name '" + k + "' is not valid in a shell");
+            }
+        }
+    }
+
+    /** A random marker that none of the texts contains. */
+    static String marker(String... texts) {
+        while (true) {
+            String marker = "runbook-" + HexFormat.of().formatHex(bytes());
+            boolean clash = false;
+            for (String t : texts) {
+                clash |= t.contains(marker);
+            }
+            if (!clash) {
+                return marker;
+            }
+        }
     }
 
     private static byte[] bytes() {

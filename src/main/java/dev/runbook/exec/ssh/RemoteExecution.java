@@ -33,7 +33,7 @@ final class RemoteExecution {
     /** After the exit status, how long background processes may keep the output open before we stop listening. */
     private static final long DRAIN_MILLIS = 250;
     private static final long CLOSED_DRAIN_MILLIS = 5000;
-    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
+    static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ssh-output-reader");
         t.setDaemon(true);
         return t;
@@ -54,32 +54,10 @@ final class RemoteExecution {
             return new ExecResult(-1, false, true, "", "", false, elapsed(start));
         }
         Opened o;
-        // JSch waits up to 20 s for a channel to open and then for the exec request's reply, deaf
-        // to interrupts: a server too loaded to answer would hold Ctrl-C and the step's timeout that
-        // long. Either one ends the wait by closing the session (the next step opens a new one;
-        // a command that did start is stopped by its remote watcher when the connection goes).
-        OpenGuard guard = new OpenGuard(session);
-        OpenGuard.Why stopped = null;
-        try (Cancellation.Registration stop = cancel.onCancel(guard)) {
-            guard.armTimeout(command.timeout());
-            try {
-                o = open(session, remote);
-            } finally {
-                stopped = guard.close();
-            }
-        } catch (JSchException | IOException e) {
-            if (stopped != null) {
-                return notStarted(stopped, where, start);
-            }
-            if (!session.isConnected()) {
-                throw new UnreachableException("connection to " + where + " was lost before the step started", e);
-            }
-            return new ExecResult(-1, false, false, "", "cannot start the command on " + where + ": " + e.getMessage(),
-                    false, elapsed(start));
-        }
-        if (stopped != null) {
-            o.ch().disconnect();
-            return notStarted(stopped, where, start);
+        try {
+            o = openGuarded(session, remote.execLine(), command.timeout(), cancel, where, start);
+        } catch (NotStarted e) {
+            return e.result;
         }
         OutputCapture stdout = new OutputCapture(o.out(), OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
         OutputCapture stderr = new OutputCapture(o.err(), OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
@@ -92,6 +70,55 @@ final class RemoteExecution {
             // the channel died at once; the wait below sees why
         }
         return new RemoteExecution.Wait(session, o.ch(), o.in(), stdout, stderr, command, cancel, start, where).await();
+    }
+
+    /**
+     * Opens an exec channel for {@code execLine}. JSch waits up to 20 s for a channel to open and
+     * then for the exec request's reply, deaf to interrupts: a server too loaded to answer would
+     * hold Ctrl-C and the step's timeout that long. Either one ends the wait by closing the session
+     * (the next step opens a new one; a command that did start is stopped by its remote watcher
+     * when the connection goes).
+     *
+     * @throws NotStarted with the step's result when the channel could not be opened
+     */
+    static Opened openGuarded(Session session, String execLine, Duration timeout, Cancellation cancel, String where,
+                              long start) throws UnreachableException, NotStarted {
+        Opened o;
+        OpenGuard guard = new OpenGuard(session);
+        OpenGuard.Why stopped = null;
+        try (Cancellation.Registration stop = cancel.onCancel(guard)) {
+            guard.armTimeout(timeout);
+            try {
+                o = open(session, execLine);
+            } finally {
+                stopped = guard.close();
+            }
+        } catch (JSchException | IOException e) {
+            if (stopped != null) {
+                throw new NotStarted(notStarted(stopped, where, start));
+            }
+            if (!session.isConnected()) {
+                throw new UnreachableException("connection to " + where + " was lost before the step started", e);
+            }
+            throw new NotStarted(new ExecResult(-1, false, false, "", "cannot start the command on " + where + ": "
+                    + e.getMessage(), false, elapsed(start)));
+        }
+        if (stopped != null) {
+            o.ch().disconnect();
+            throw new NotStarted(notStarted(stopped, where, start));
+        }
+        return o;
+    }
+
+    /** A step that ended before its command could start, with the result to report. */
+    static final class NotStarted extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient ExecResult result;
+
+        NotStarted(ExecResult result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
     }
 
     private static ExecResult notStarted(OpenGuard.Why why, String where, long start) {
@@ -185,11 +212,11 @@ final class RemoteExecution {
         }
     }
 
-    private record Opened(ChannelExec ch, InputStream out, InputStream err, OutputStream in) {}
+    record Opened(ChannelExec ch, InputStream out, InputStream err, OutputStream in) {}
 
-    private static Opened open(Session session, RemoteCommand remote) throws JSchException, IOException {
+    private static Opened open(Session session, String execLine) throws JSchException, IOException {
         ChannelExec ch = (ChannelExec) session.openChannel("exec");
-        ch.setCommand(remote.execLine().getBytes(StandardCharsets.UTF_8));
+        ch.setCommand(execLine.getBytes(StandardCharsets.UTF_8));
         // the streams must exist before connect, or early output is lost
         Opened o = new Opened(ch, ch.getInputStream(), ch.getErrStream(), ch.getOutputStream());
         // no timeout here: with one, JSch waits for the exec request's reply in 10 ms sleeps, a large
@@ -323,7 +350,7 @@ final class RemoteExecution {
         }
     }
 
-    private static long elapsed(long start) {
+    static long elapsed(long start) {
         return (System.nanoTime() - start) / 1_000_000;
     }
 }

@@ -1,5 +1,6 @@
 package dev.runbook.exec.ssh;
 
+import com.jcraft.jsch.Session;
 import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
@@ -9,9 +10,11 @@ import dev.runbook.exec.UnreachableException;
 import java.util.Map;
 
 /**
- * Runs one host's commands over its one SSH connection, a channel per command. A connection
- * that dropped between steps is opened again (host key checked again) before the next step;
- * one that drops during a step ends that step as unreachable.
+ * Runs one host's commands over its one SSH connection: command lines through a
+ * {@link RemoteShell} that stays for the run (unless the host's {@code runbook_persistent_shell}
+ * is false, or the host cannot hold one), scripts and {@code become} steps on a channel each. A
+ * connection that dropped between steps is opened again (host key checked again) before the next
+ * step; one that drops during a step ends that step as unreachable.
  */
 final class SshRunner implements CommandRunner {
     private final SshConnector connector;
@@ -19,19 +22,70 @@ final class SshRunner implements CommandRunner {
     private final Map<String, Object> vars;
     private Connection connection;
     private boolean closed;
+    /** The shell between steps, or null; a step takes it (or opens one) and gives it back. */
+    private RemoteShell idle;
+    /** Every command on a channel of its own: the inventory says so, or the host cannot hold a shell. */
+    private volatile boolean perStep;
 
     SshRunner(SshConnector connector, Endpoint endpoint, Map<String, Object> vars, Cancellation cancel)
             throws UnreachableException {
         this.connector = connector;
         this.endpoint = endpoint;
         this.vars = vars;
+        this.perStep = Boolean.FALSE.equals(vars.get(PERSISTENT_SHELL_VAR));
         this.connection = connector.connect(endpoint, vars, 0, cancel);
     }
 
+    static final String PERSISTENT_SHELL_VAR = "runbook_persistent_shell";
+
     @Override
     public ExecResult run(Command command, OutputListener output, Cancellation cancel) throws UnreachableException {
-        return RemoteExecution.run(connection(cancel).session(), endpoint.display(), command,
-                output, cancel);
+        Session session = connection(cancel).session();
+        if (!perStep && RemoteShell.suits(command) && !cancel.isCancelled()) {
+            long start = System.nanoTime();
+            RemoteShell shell = take(session);
+            if (shell == null) {
+                try {
+                    shell = RemoteShell.open(session, endpoint.display(), command.timeout(), cancel, start);
+                } catch (RemoteExecution.NotStarted e) {
+                    return e.result;
+                }
+            }
+            ExecResult r = shell.run(command, output, cancel, endpoint.display(), start);
+            if (r != null) {
+                giveBack(shell);
+                return r;
+            }
+            perStep = true;
+        }
+        return RemoteExecution.run(session, endpoint.display(), command, output, cancel);
+    }
+
+    /** The idle shell if it belongs to this session and can take a step; null otherwise. */
+    private synchronized RemoteShell take(Session session) {
+        RemoteShell s = idle;
+        idle = null;
+        if (s != null && (s.session() != session || !s.usable())) {
+            s.close();
+            s = null;
+        }
+        return s;
+    }
+
+    private void giveBack(RemoteShell shell) {
+        RemoteShell extra = null;
+        synchronized (this) {
+            if (!shell.usable()) {
+                extra = shell;
+            } else if (closed || idle != null) {
+                extra = shell; // two steps ran at once on this host: keep one shell
+            } else {
+                idle = shell;
+            }
+        }
+        if (extra != null) {
+            extra.close();
+        }
     }
 
     private synchronized Connection connection(Cancellation cancel) throws UnreachableException {
@@ -53,6 +107,10 @@ final class SshRunner implements CommandRunner {
     @Override
     public synchronized void close() {
         closed = true;
+        if (idle != null) {
+            idle.close();
+            idle = null;
+        }
         connection.close();
     }
 }

@@ -77,6 +77,40 @@ class SshCommandsIT {
     }
 
     @Test
+    void runsCommandLinesThroughOneShellUntilAStepLeavesAProcessBehind() throws Exception {
+        String first = run("echo $PPID $(ps -o comm= -p $PPID)").stdout();
+        String second = run("echo $PPID $(ps -o comm= -p $PPID)").stdout();
+        String behind = run("(sleep 0.4; echo late) & echo now").stdout();
+        String after = run("echo $PPID $(ps -o comm= -p $PPID)").stdout();
+        Thread.sleep(600);
+        String later = run("echo $PPID $(ps -o comm= -p $PPID); echo done").stdout();
+
+        assertThat(first).as("no sshd session per step: the same shell started both").endsWith(" sh\n")
+                .isEqualTo(second);
+        assertThat(behind).isEqualTo("now\n");
+        assertThat(after).as("a new shell after one whose step left a process").isNotEqualTo(first);
+        assertThat(later).as("what the process left behind printed reaches no later step").isEqualTo(after + "done\n");
+    }
+
+    @Test
+    void runsEachStepOnAChannelOfItsOwnWhenTheHostSaysSo() throws Exception {
+        try (CommandRunner perStep = home.connector().open(sshd.target("web1", Map.of("runbook_persistent_shell", false)))) {
+            Command parent = Command.run("ps -o comm= -p $PPID", Duration.ofSeconds(30));
+
+            assertThat(perStep.run(parent, OutputListener.NONE, Cancellation.none()).stdout()).isEqualTo("sshd\n");
+            assertThat(run("ps -o comm= -p $PPID").stdout()).as("the default").isEqualTo("sh\n");
+        }
+    }
+
+    @Test
+    void reportsTheExitStatusOfACommandKilledByASignalAsTheShellDoes() throws Exception {
+        ExecResult r = run("kill -9 $$");
+
+        assertThat(r.exitCode()).isEqualTo(137);
+        assertThat(run("echo fine").stdout()).isEqualTo("fine\n");
+    }
+
+    @Test
     void passesQuotesDollarsAndNewlinesThroughUnchanged() throws Exception {
         ExecResult r = run("printf '%s|' 'it'\\''s' \"$((1+2))\" '$HOME'; echo; printf 'x\\ny\\n'");
 

@@ -272,13 +272,85 @@ class SshConnectIT {
         }
     }
 
+    @Test
+    void ctrlCEndsAWaitForThePersistentShellTheServerNeverOpens() throws Exception {
+        try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
+                link.freeze(); // logged in, and then silent: the shell's channel never opens
+                Cancellation ctrlC = new Cancellation();
+                Thread presser = new Thread(() -> {
+                    ctrlC.sleep(500);
+                    ctrlC.cancel("interrupted");
+                });
+                presser.start();
+                long start = System.nanoTime();
+
+                ExecResult cancelled = r.run(Command.run("echo never", null), OutputListener.NONE, ctrlC);
+
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+                assertThat(cancelled.cancelled()).as(cancelled.toString()).isTrue();
+
+                link.thaw();
+                ExecResult again = r.run(Command.run("echo again", Duration.ofSeconds(10)), OutputListener.NONE,
+                        Cancellation.none());
+                assertThat(again.stdout()).isEqualTo("again\n");
+            }
+        }
+    }
+
+    @Test
+    void ctrlCAndTheTimeoutEndAStepOnTheShellWhenTheServerFallsSilent() throws Exception {
+        try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
+                assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE,
+                        Cancellation.none()).stdout()).isEqualTo("up\n");
+                link.freeze(); // the shell is open; the request goes out and nothing comes back
+                Cancellation ctrlC = new Cancellation();
+                Thread presser = new Thread(() -> {
+                    ctrlC.sleep(500);
+                    ctrlC.cancel("interrupted");
+                });
+                presser.start();
+                long start = System.nanoTime();
+
+                ExecResult cancelled = r.run(Command.run("echo never", null), OutputListener.NONE, ctrlC);
+
+                // the stop waits for the remote watcher's report as long as on a channel of its own, no longer
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(ms).isLessThan(500 + RemoteExecution.STOP_WAIT_MILLIS + 1500);
+                assertThat(cancelled.cancelled()).as(cancelled.toString()).isTrue();
+
+                link.thaw();
+                ExecResult again = r.run(Command.run("echo again", Duration.ofSeconds(10)), OutputListener.NONE,
+                        Cancellation.none());
+                assertThat(again.stdout()).as("the next step gets a new shell").isEqualTo("again\n");
+
+                link.freeze();
+                start = System.nanoTime();
+                ExecResult timedOut = r.run(Command.run("echo never", Duration.ofMillis(800)), OutputListener.NONE,
+                        Cancellation.none());
+
+                ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(ms).isBetween(800L, 800 + RemoteExecution.STOP_WAIT_MILLIS + 1500);
+                assertThat(timedOut.timedOut()).as(timedOut.toString()).isTrue();
+            }
+        }
+    }
+
     /** A runner for the test sshd reached through {@code link}, with these keepalives and a 5 s connect timeout. */
     private CommandRunner through(FrozenLink link, Duration keepalive, int keepaliveCount) throws Exception {
+        return through(link, keepalive, keepaliveCount, true);
+    }
+
+    /** The same; {@code persistentShell} false sends every step on a channel of its own. */
+    private CommandRunner through(FrozenLink link, Duration keepalive, int keepaliveCount, boolean persistentShell)
+            throws Exception {
         TestHome home = new TestHome(dir);
         java.nio.file.Files.writeString(home.knownHosts(), "[127.0.0.1]:" + link.port() + " " + sshd.hostPublicKey() + "\n");
         SshConnector c = new SshConnector(home.settings().withTimeouts(Duration.ofSeconds(5), keepalive, keepaliveCount));
         return c.open(new Target("far", "127.0.0.1", link.port(), "root",
-                Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString())));
+                Map.of("ansible_ssh_private_key_file", sshd.clientKey().toString(),
+                        "runbook_persistent_shell", persistentShell)));
     }
 
     @Test
@@ -300,8 +372,8 @@ class SshConnectIT {
     @Test
     void ctrlCAndTheStepTimeoutEndAWaitForAChannelTheServerNeverOpens() throws Exception {
         try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
-            // keepalives far off: only Ctrl-C or the step's timeout may end the wait
-            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
+            // keepalives far off: only Ctrl-C or the step's timeout may end the wait; a channel per step
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3, false)) {
                 assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE, Cancellation.none()).stdout())
                         .isEqualTo("up\n");
                 link.freeze();

@@ -1,0 +1,282 @@
+package dev.runbook.exec.ssh;
+
+import com.jcraft.jsch.Session;
+import dev.runbook.exec.Cancellation;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.ExecResult;
+import dev.runbook.exec.OutputCapture;
+import dev.runbook.exec.OutputListener;
+import dev.runbook.exec.UnreachableException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A shell that stays on the host for the whole run and starts each {@code run} step there, so
+ * that a step does not cost sshd a session and a login shell of its own (on a small machine,
+ * most of a short remote step's time). It keeps the guarantees of a channel per step:
+ * <ul>
+ *   <li>Each command runs in a new session and process group of its own ({@code setsid}), with
+ *       stdin from {@code /dev/null}, the login environment, the home directory, and the step's
+ *       secret env exported only into that command. The command text and the env travel over
+ *       the channel's stdin, never on a command line.</li>
+ *   <li>A watcher forked for the step reads our stdin while the command runs: a line (timeout,
+ *       Ctrl-C) or end of file (the connection is gone) ends the whole group with TERM, up to two
+ *       seconds of grace, then KILL.</li>
+ *   <li>The step's output is its own. The shell ends it with a line holding a random marker and
+ *       the exit status, on stdout and stderr both; a command whose group still has processes
+ *       when it exits (something left running on purpose, which may still hold the output
+ *       open) ends the shell, and the next step gets a new one. The same happens after an exit
+ *       status that may mean the command never read its request (125, or a signal).</li>
+ * </ul>
+ * To take the process start off the step's path, the shell starts the next step's process
+ * group as soon as a step ends; it waits, blocked, for its request on a private pipe (a fifo
+ * unlinked once opened). A host without {@code setsid}, {@code mktemp} or {@code mkfifo} answers
+ * the first request with {@code x}, and that host's steps go a channel each.
+ * <p>Scripts and {@code become} steps always take a channel each ({@link RemoteExecution}).
+ */
+final class RemoteShell {
+    /** A request larger than this takes a channel of its own: the private pipe holds 64 KiB. */
+    static final int MAX_REQUEST = 32 << 10;
+
+    /**
+     * A step's process, started ahead: reads its marker and then its request from fd 5 up to
+     * the marker again, drops fd 5, and evaluates the request ({@code unset h}, the exports,
+     * the command). Exit 125 when the request did not come whole.
+     */
+    private static final String STEP = "n=$1; h=; s=; IFS= read -r m <&5 && while IFS= read -r l <&5; do"
+            + " [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done; exec 5<&- </dev/null;"
+            + " [ -n \"$s\" ] || exit 125; unset n m l s; set --; eval \"$h\"";
+
+    /**
+     * The shell. One line without '!' so that any login shell (csh too) passes it on. fd 3 is
+     * our stdin for the watchers; fd 4 (write) and 5 (read) the private pipe.
+     */
+    private static final String SHELL = "n=${IFS#??}; [ ${#n} = 1 ] || { n=$(printf \"\\nx\"); n=${n%x}; }; exec 3<&0; g=;"
+            + " command -v setsid >/dev/null 2>&1 && d=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXXXX\")"
+            + " && { mkfifo \"$d/f\" && exec 6<>\"$d/f\" 5<\"$d/f\" 4>\"$d/f\" 6<&- && g=1; rm -rf \"$d\"; };"
+            + " S=" + RemoteCommand.quote(STEP) + ";"
+            + " rb_s() { setsid /bin/sh -c \"$S\" sh \"$n\" 3<&- 4>&- </dev/null & c=$!; }; c=;"
+            + " while IFS= read -r m; do [ \"$m\" = stop ] && continue;"
+            + " h=; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done;"
+            + " [ -n \"$s\" ] || exit 0;"
+            + " [ -n \"$g\" ] || { printf \"\\n%s x\\n\" \"$m\"; printf \"\\n%s x\\n\" \"$m\" >&2; exit 0; };"
+            + " [ -n \"$c\" ] && kill -0 $c 2>/dev/null || rb_s;"
+            + " printf \"%s\\n%s%s\\n\" \"$m\" \"$h\" \"$m\" >&4;"
+            + " ( IFS= read -r l || { kill -0 -$c 2>/dev/null || exit 0; }; trap \"\" TERM; kill -TERM -$c; i=0;"
+            + " while [ $i -lt 20 ] && kill -0 -$c; do sleep 0.1 || sleep 1; i=$((i+1)); done; kill -KILL -$c; exit 9 )"
+            + " <&3 >/dev/null 2>&1 4>&- 5<&- & w=$!;"
+            + " wait $c 2>/dev/null; r=$?; kill $w 2>/dev/null; wait $w 2>/dev/null; x=$?;"
+            + " f=; [ $x = 9 ] || case $r in 125|12[89]|1[3-9]?|2??) f=\" end\";; esac;"
+            + " [ $x = 9 ] || { kill -0 -$c 2>/dev/null && { sleep 0.05; kill -0 -$c 2>/dev/null && f=\" left\"; }; };"
+            + " printf \"\\n%s %s%s\\n\" \"$m\" \"$r\" \"$f\"; printf \"\\n%s %s%s\\n\" \"$m\" \"$r\" \"$f\" >&2;"
+            + " [ -z \"$f\" ] || exit 0; rb_s; done";
+
+    /** What the exec request asks the login shell to run: the shell above, nothing of any step. */
+    static final String EXEC_LINE = "exec /bin/sh -c 'eval \"$1\"' sh " + RemoteCommand.quote(SHELL);
+
+    private final Session session;
+    private final RemoteExecution.Opened channel;
+    private boolean usable = true;
+
+    private RemoteShell(Session session, RemoteExecution.Opened channel) {
+        this.session = session;
+        this.channel = channel;
+    }
+
+    /** Whether the command can go through the shell: a command line, not a script, without become, not huge. */
+    static boolean suits(Command c) {
+        if (c.script() || c.becomeUser() != null) {
+            return false;
+        }
+        long size = c.line().length() + (c.shell() == null ? 0 : c.shell().length());
+        for (Map.Entry<String, String> e : c.env().entrySet()) {
+            size += e.getKey().length() + e.getValue().length();
+        }
+        return size * 4 < MAX_REQUEST; // quoting and UTF-8 at most quadruple it
+    }
+
+    /** Starts the shell on a new channel; the step's timeout and cancellation bound the wait. */
+    static RemoteShell open(Session session, String where, Duration timeout, Cancellation cancel, long start)
+            throws UnreachableException, RemoteExecution.NotStarted {
+        return new RemoteShell(session, RemoteExecution.openGuarded(session, EXEC_LINE, timeout, cancel, where, start));
+    }
+
+    Session session() {
+        return session;
+    }
+
+    /** Whether the next step can use this shell. */
+    synchronized boolean usable() {
+        return usable && !channel.ch().isClosed() && session.isConnected();
+    }
+
+    void close() {
+        synchronized (this) {
+            usable = false;
+        }
+        channel.ch().disconnect();
+    }
+
+    /**
+     * Runs one command. Returns null, having run nothing, when the host lacks what the shell
+     * needs; the caller then runs it on a channel of its own.
+     */
+    ExecResult run(Command command, OutputListener output, Cancellation cancel, String where, long start)
+            throws UnreachableException {
+        try {
+            RemoteCommand.checkEnv(command);
+        } catch (IllegalArgumentException e) {
+            return new ExecResult(-1, false, false, "", e.getMessage(), false, RemoteExecution.elapsed(start));
+        }
+        if (cancel.isCancelled()) {
+            return new ExecResult(-1, false, true, "", "", false, RemoteExecution.elapsed(start));
+        }
+        String header = header(command);
+        String marker = RemoteCommand.marker(header);
+        FramedInput out = new FramedInput(channel.out(), marker);
+        FramedInput err = new FramedInput(channel.err(), marker);
+        OutputCapture stdout = new OutputCapture(out, OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
+        OutputCapture stderr = new OutputCapture(err, OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
+        RemoteExecution.PUMPS.execute(stdout);
+        RemoteExecution.PUMPS.execute(stderr);
+        try {
+            channel.in().write((marker + "\n" + header + marker + "\n").getBytes(StandardCharsets.UTF_8));
+            channel.in().flush();
+        } catch (IOException e) {
+            // the channel is gone; the wait below sees its end
+        }
+        Step step = new Step(command, cancel, start);
+        step.await(stdout, stderr);
+        return finish(step, out, err, stdout, stderr, where);
+    }
+
+    /** The request: the step's exports, after our own variable is gone, then the command. */
+    static String header(Command c) {
+        StringBuilder h = new StringBuilder("unset h\n");
+        for (Map.Entry<String, String> e : c.env().entrySet()) {
+            h.append("export ").append(e.getKey()).append('=').append(RemoteCommand.quote(e.getValue())).append('\n');
+        }
+        if (c.shell() == null) {
+            h.append("eval ").append(RemoteCommand.quote(c.line())).append('\n');
+        } else {
+            h.append("exec ").append(RemoteCommand.quote(c.shell())).append(" -c ").append(RemoteCommand.quote(c.line()))
+                    .append('\n');
+        }
+        return h.toString();
+    }
+
+    /** The wait for one step's end, with what happened during it. */
+    private final class Step {
+        private final Cancellation cancel;
+        private final long start;
+        private final long deadline;
+        boolean timedOut;
+        boolean cancelled;
+        long stopBy;
+        boolean gaveUp;
+
+        Step(Command command, Cancellation cancel, long start) {
+            this.cancel = cancel;
+            this.start = start;
+            this.deadline = command.timeout() == null ? Long.MAX_VALUE : start + command.timeout().toNanos();
+        }
+
+        void await(OutputCapture stdout, OutputCapture stderr) {
+            try {
+                while (true) {
+                    long now = System.nanoTime();
+                    if (stopBy == 0 && (cancel.isCancelled() || now >= deadline)) {
+                        cancelled = cancel.isCancelled();
+                        timedOut = !cancelled;
+                        stop(now);
+                    } else if (stopBy != 0 && now >= stopBy) {
+                        gaveUp = true;
+                        return;
+                    }
+                    long wait = Math.max(1, Math.min(50, (Math.min(deadline, stopBy == 0 ? Long.MAX_VALUE : stopBy)
+                            - now) / 1_000_000));
+                    if (stdout.await(wait) && stderr.await(wait)) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (stopBy == 0) {
+                    cancelled = true;
+                    stop(System.nanoTime());
+                }
+                gaveUp = true;
+            }
+        }
+
+        /** Asks the step's watcher to end the command's group. */
+        private void stop(long now) {
+            stopBy = now + RemoteExecution.STOP_WAIT_MILLIS * 1_000_000;
+            try {
+                channel.in().write("stop\n".getBytes(StandardCharsets.US_ASCII));
+                channel.in().flush();
+            } catch (IOException e) {
+                // the channel is gone, which stops the watcher too
+            }
+        }
+    }
+
+    private ExecResult finish(Step step, FramedInput out, FramedInput err, OutputCapture stdout, OutputCapture stderr,
+                              String where) throws UnreachableException {
+        String trailer = out.trailer();
+        boolean ended = !step.gaveUp && trailer != null && err.trailer() != null;
+        if (!ended) {
+            // no end line: the shell, its channel or the connection is gone, or it did not answer a stop
+            close();
+            stdout.detach();
+            stderr.detach();
+            boolean stopped = step.timedOut || step.cancelled;
+            if (!stopped && !step.gaveUp) {
+                settle();
+                if (!session.isConnected()) {
+                    throw new UnreachableException("connection to " + where
+                            + " was lost while the step ran; whether the command finished is unknown");
+                }
+            }
+            String e = stderr.text();
+            if (!stopped) {
+                e = e + (e.isEmpty() || e.endsWith("\n") ? "" : "\n")
+                        + "the remote shell running the step ended without its exit status";
+            }
+            return new ExecResult(-1, step.timedOut, step.cancelled, stdout.text(), e, stdout.truncated(),
+                    RemoteExecution.elapsed(step.start));
+        }
+        if (trailer.equals("x")) {
+            close();
+            return null;
+        }
+        int space = trailer.indexOf(' ');
+        int exit;
+        try {
+            exit = Integer.parseInt(space < 0 ? trailer : trailer.substring(0, space));
+        } catch (NumberFormatException e) {
+            exit = -1;
+        }
+        if (space >= 0 || exit < 0) {
+            close(); // the shell has ended itself (or said something we do not know): the next step gets a new one
+        }
+        boolean stopped = step.timedOut || step.cancelled;
+        return new ExecResult(stopped ? -1 : exit, step.timedOut, step.cancelled, stdout.text(), stderr.text(),
+                stdout.truncated(), RemoteExecution.elapsed(step.start));
+    }
+
+    /** JSch closes the channels of a dying session before it marks the session down. */
+    private void settle() {
+        long end = System.nanoTime() + 500_000_000L;
+        while (session.isConnected() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
