@@ -23,7 +23,7 @@ final class ConnectionVars {
     static final String KNOWN_HOSTS = "runbook_known_hosts";
     static final String HOST_KEY_CHECKING = "runbook_host_key_checking";
     static final List<String> HOST_KEY_MODES = List.of("strict", "accept-new");
-    /** false: every step on a channel of its own instead of through the host's persistent shell. */
+    /** true: command lines go through one shell that stays on the host, instead of a channel each. */
     static final String PERSISTENT_SHELL = "runbook_persistent_shell";
 
     private ConnectionVars() {}

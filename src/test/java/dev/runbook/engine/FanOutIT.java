@@ -88,6 +88,53 @@ class FanOutIT {
     private static final String TIMED = "run: 'a=$(date +%s%N); sleep 1; echo $a $(date +%s%N)'";
 
     @Test
+    void hostsWithAPersistentShellRunEveryKindOfStepWithTheSameOutcomes() throws Exception {
+        targets.replaceAll(t -> new Target(t.name(), t.address(), t.port(), t.user(),
+                withVar(t.vars(), "runbook_persistent_shell", true)));
+
+        RunOutcome o = h.run("""
+                targets: all
+                steps:
+                  - id: first
+                    run: "true"
+                  - id: parent
+                    run: ps -o comm= -p $PPID
+                  - id: slow
+                    run: sleep 5
+                    timeout: 300ms
+                    on_failure: continue
+                  - id: fails
+                    run: "echo on {{ host.name }}; exit 3"
+                    on_failure: continue
+                  - id: uses
+                    run: "echo {{ trim(steps.fails.stdout) }}/{{ trim(steps.parent.stdout) }}"
+                  - id: script
+                    script: |
+                      echo from a script
+                """);
+
+        assertThat(o.status()).as(h.events.toString()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+        for (Target t : targets) {
+            assertThat(finished("parent", t.name()).get("stdout_tail")).isEqualTo("sh");
+            assertThat(finished("slow", t.name()).get("outcome")).isEqualTo("timed out");
+            assertThat(finished("fails", t.name())).containsEntry("outcome", "failed").containsEntry("exit_code", 3);
+            assertThat(finished("uses", t.name()).get("stdout_tail")).isEqualTo("on " + t.name() + "/sh");
+            assertThat(finished("script", t.name()).get("stdout_tail")).isEqualTo("from a script");
+        }
+    }
+
+    private Map<String, Object> finished(String step, String host) {
+        return h.events.stream().filter(e -> e.type().equals("step.finished") && step.equals(e.step())
+                && host.equals(e.host())).findFirst().orElseThrow().data();
+    }
+
+    private static Map<String, Object> withVar(Map<String, Object> vars, String name, Object value) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(vars);
+        m.put(name, value);
+        return m;
+    }
+
+    @Test
     void stepsRunOnSeveralHostsInParallel() throws Exception {
         RunOutcome o = h.run("targets: all\nsteps:\n" + WARM + "  - id: timed\n    " + TIMED + "\n");
         assertThat(o.status()).isEqualTo(RunOutcome.Status.SUCCEEDED);

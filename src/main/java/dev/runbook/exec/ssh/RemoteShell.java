@@ -31,9 +31,10 @@ import java.util.Map;
  *       status that may mean the command never read its request (125, or a signal).</li>
  * </ul>
  * To take the process start off the step's path, the shell starts the next step's process
- * group as soon as a step ends; it waits, blocked, for its request on a private pipe (a fifo
- * unlinked once opened). A host without {@code setsid}, {@code mktemp} or {@code mkfifo} answers
- * the first request with {@code x}, and that host's steps go a channel each.
+ * group as soon as a step ends; it waits, blocked, for its request on a private pipe: a fifo
+ * made in a new directory of mode 0700 ({@code mkdir} refuses one that exists) and unlinked with
+ * it once opened. A host without {@code setsid}, {@code mkdir -m} or {@code mkfifo} answers the
+ * first request with {@code x}, and that host's steps go a channel each.
  * <p>Scripts and {@code become} steps always take a channel each ({@link RemoteExecution}).
  */
 final class RemoteShell {
@@ -54,8 +55,8 @@ final class RemoteShell {
      * our stdin for the watchers; fd 4 (write) and 5 (read) the private pipe.
      */
     private static final String SHELL = "n=${IFS#??}; [ ${#n} = 1 ] || { n=$(printf \"\\nx\"); n=${n%x}; }; exec 3<&0; g=;"
-            + " command -v setsid >/dev/null 2>&1 && d=$(umask 077 && mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXXXX\")"
-            + " && { mkfifo \"$d/f\" && exec 6<>\"$d/f\" 5<\"$d/f\" 4>\"$d/f\" 6<&- && g=1; rm -rf \"$d\"; };"
+            + " d=${TMPDIR:-/tmp}/runbook.$$; command -v setsid >/dev/null 2>&1 && mkdir -m 700 \"$d\""
+            + " && { mkfifo -m 600 \"$d/f\" && exec 6<>\"$d/f\" 5<\"$d/f\" 4>\"$d/f\" 6<&- && g=1; rm -rf \"$d\"; };"
             + " S=" + RemoteCommand.quote(STEP) + ";"
             + " rb_s() { setsid /bin/sh -c \"$S\" sh \"$n\" 3<&- 4>&- </dev/null & c=$!; }; c=;"
             + " while IFS= read -r m; do [ \"$m\" = stop ] && continue;"

@@ -8,13 +8,15 @@ import dev.runbook.exec.ExecResult;
 import dev.runbook.exec.OutputListener;
 import dev.runbook.exec.UnreachableException;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs one host's commands over its one SSH connection: command lines through a
- * {@link RemoteShell} that stays for the run (unless the host's {@code runbook_persistent_shell}
- * is false, or the host cannot hold one), scripts and {@code become} steps on a channel each. A
- * connection that dropped between steps is opened again (host key checked again) before the next
- * step; one that drops during a step ends that step as unreachable.
+ * Runs one host's commands over its one SSH connection, a channel per command; with the host's
+ * {@code runbook_persistent_shell: true}, command lines after the first go through a
+ * {@link RemoteShell} that stays for the run instead (scripts and {@code become} steps still take a
+ * channel each, as does every step on a host that cannot hold such a shell). A connection that
+ * dropped between steps is opened again (host key checked again) before the next step; one that
+ * drops during a step ends that step as unreachable.
  */
 final class SshRunner implements CommandRunner {
     private final SshConnector connector;
@@ -24,7 +26,12 @@ final class SshRunner implements CommandRunner {
     private boolean closed;
     /** The shell between steps, or null; a step takes it (or opens one) and gives it back. */
     private RemoteShell idle;
-    /** Every command on a channel of its own: the inventory says so, or the host cannot hold a shell. */
+    /**
+     * Commands asked of this host so far. The first goes on a channel of its own: starting the
+     * shell costs about what one step does, which a run of one step per host would only pay on top.
+     */
+    private final AtomicInteger commands = new AtomicInteger();
+    /** Every command on a channel of its own: the default, or the host cannot hold a shell. */
     private volatile boolean perStep;
 
     SshRunner(SshConnector connector, Endpoint endpoint, Map<String, Object> vars, Cancellation cancel)
@@ -32,7 +39,7 @@ final class SshRunner implements CommandRunner {
         this.connector = connector;
         this.endpoint = endpoint;
         this.vars = vars;
-        this.perStep = Boolean.FALSE.equals(vars.get(PERSISTENT_SHELL_VAR));
+        this.perStep = !Boolean.TRUE.equals(vars.get(PERSISTENT_SHELL_VAR));
         this.connection = connector.connect(endpoint, vars, 0, cancel);
     }
 
@@ -41,7 +48,7 @@ final class SshRunner implements CommandRunner {
     @Override
     public ExecResult run(Command command, OutputListener output, Cancellation cancel) throws UnreachableException {
         Session session = connection(cancel).session();
-        if (!perStep && RemoteShell.suits(command) && !cancel.isCancelled()) {
+        if (!perStep && commands.getAndIncrement() > 0 && RemoteShell.suits(command) && !cancel.isCancelled()) {
             long start = System.nanoTime();
             RemoteShell shell = take(session);
             if (shell == null) {

@@ -181,7 +181,7 @@ class RemoteShellScriptTest {
     @Test
     void saysXAndRunsNothingWhereSetsidIsMissing() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
-        for (String tool : new String[] {"mktemp", "mkfifo", "rm", "touch"}) {
+        for (String tool : new String[] {"mkdir", "mkfifo", "rm", "touch"}) {
             Path wrapper = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexec /usr/bin/" + tool + " \"$@\"\n");
             wrapper.toFile().setExecutable(true);
         }

@@ -242,11 +242,14 @@ class SshConnectIT {
         }
     }
 
-    @Test
-    void endsTheStepPromptlyWhenSshdIsKilledAndLeavesNoRemoteProcess() throws Exception {
+    @ParameterizedTest(name = "persistent shell: {0}")
+    @ValueSource(booleans = {false, true})
+    void endsTheStepPromptlyWhenSshdIsKilledAndLeavesNoRemoteProcess(boolean persistentShell) throws Exception {
         try (Sshd doomed = Sshd.start()) {
             TestHome home = new TestHome(dir).trust(doomed);
-            CommandRunner r = home.connector().open(doomed.target("doomed"));
+            CommandRunner r = home.connector().open(doomed.target("doomed", Map.of("runbook_persistent_shell", persistentShell)));
+            // a host's first step takes a channel of its own; with the shell, the step below goes through it
+            assertThat(r.run(Command.run("true", null), OutputListener.NONE, Cancellation.none()).ok()).isTrue();
             String sleep = "sleep 64." + (System.nanoTime() % 100000);
             new Thread(() -> {
                 try {
@@ -275,7 +278,10 @@ class SshConnectIT {
     @Test
     void ctrlCEndsAWaitForThePersistentShellTheServerNeverOpens() throws Exception {
         try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
-            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3, true)) {
+                // a host's first step takes a channel of its own; the shell opens for the second
+                assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE,
+                        Cancellation.none()).stdout()).isEqualTo("up\n");
                 link.freeze(); // logged in, and then silent: the shell's channel never opens
                 Cancellation ctrlC = new Cancellation();
                 Thread presser = new Thread(() -> {
@@ -301,9 +307,11 @@ class SshConnectIT {
     @Test
     void ctrlCAndTheTimeoutEndAStepOnTheShellWhenTheServerFallsSilent() throws Exception {
         try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
-            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
-                assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE,
-                        Cancellation.none()).stdout()).isEqualTo("up\n");
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3, true)) {
+                for (int i = 0; i < 2; i++) { // the first on a channel of its own, the second opens the shell
+                    assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE,
+                            Cancellation.none()).stdout()).isEqualTo("up\n");
+                }
                 link.freeze(); // the shell is open; the request goes out and nothing comes back
                 Cancellation ctrlC = new Cancellation();
                 Thread presser = new Thread(() -> {
@@ -339,10 +347,10 @@ class SshConnectIT {
 
     /** A runner for the test sshd reached through {@code link}, with these keepalives and a 5 s connect timeout. */
     private CommandRunner through(FrozenLink link, Duration keepalive, int keepaliveCount) throws Exception {
-        return through(link, keepalive, keepaliveCount, true);
+        return through(link, keepalive, keepaliveCount, false);
     }
 
-    /** The same; {@code persistentShell} false sends every step on a channel of its own. */
+    /** The same; {@code persistentShell} sends command lines after the first through the persistent shell. */
     private CommandRunner through(FrozenLink link, Duration keepalive, int keepaliveCount, boolean persistentShell)
             throws Exception {
         TestHome home = new TestHome(dir);
@@ -372,8 +380,8 @@ class SshConnectIT {
     @Test
     void ctrlCAndTheStepTimeoutEndAWaitForAChannelTheServerNeverOpens() throws Exception {
         try (FrozenLink link = new FrozenLink(sshd.address(), sshd.port())) {
-            // keepalives far off: only Ctrl-C or the step's timeout may end the wait; a channel per step
-            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3, false)) {
+            // keepalives far off: only Ctrl-C or the step's timeout may end the wait
+            try (CommandRunner r = through(link, Duration.ofSeconds(60), 3)) {
                 assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE, Cancellation.none()).stdout())
                         .isEqualTo("up\n");
                 link.freeze();
