@@ -12,7 +12,10 @@
  *       ({@code KeyRing}).</li>
  *   <li>How a step runs remotely: {@code RemoteCommand} (secrets, scripts and the sudo password
  *       over stdin; a watcher that ends the process group on timeout, Ctrl-C or a lost
- *       connection) and {@code RemoteExecution} (streams, timeout, exit status).</li>
+ *       connection) and {@code RemoteExecution} (streams, timeout, exit status). With
+ *       {@code runbook_persistent_shell: true}, a host's command lines after its first go through
+ *       {@code RemoteShell}, one shell for the run that starts each in a process group of its own,
+ *       with the same watcher, its output framed by {@code FramedInput}.</li>
  *   <li>ProxyJump: {@code JumpTunnel} runs the target's connection in a direct-tcpip channel of
  *       the jump host's session, shared by every target behind it ({@code SharedJump}).</li>
  * </ul>
