@@ -288,18 +288,6 @@ final class RemoteExecution {
             return finish();
         }
 
-        private void settle() {
-            long end = System.nanoTime() + 500_000_000L;
-            while (session.isConnected() && System.nanoTime() < end) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-
         /** Asks the remote watcher to end the command's process group; end of file says the same. */
         private void stop(long now) {
             stopBy = now + STOP_WAIT_MILLIS * 1_000_000;
@@ -316,7 +304,7 @@ final class RemoteExecution {
             boolean closed = ch.isClosed();
             int exit = ch.getExitStatus();
             if (closed && exit == -1 && ch.getExitSignal() == null) {
-                settle(); // JSch closes the channels of a dying session before it marks the session down
+                settle(session);
             }
             boolean lost = !session.isConnected() && exit == -1;
             if (!closed) {
@@ -347,6 +335,22 @@ final class RemoteExecution {
             boolean stopped = timedOut || cancelled;
             return new ExecResult(stopped ? -1 : exit, timedOut, cancelled, stdout.text(), err, stdout.truncated(),
                     elapsed(start));
+        }
+    }
+
+    /**
+     * Waits up to half a second for a session whose channel closed without an exit status to be
+     * marked down: JSch closes the channels of a dying session before it marks the session itself.
+     */
+    static void settle(Session session) {
+        long end = System.nanoTime() + 500_000_000L;
+        while (session.isConnected() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

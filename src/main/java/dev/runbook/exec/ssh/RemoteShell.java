@@ -235,7 +235,7 @@ final class RemoteShell {
             stderr.detach();
             boolean stopped = step.timedOut || step.cancelled;
             if (!stopped && !step.gaveUp) {
-                settle();
+                RemoteExecution.settle(session);
                 if (!session.isConnected()) {
                     throw new UnreachableException("connection to " + where
                             + " was lost while the step ran; whether the command finished is unknown");
@@ -266,18 +266,5 @@ final class RemoteShell {
         boolean stopped = step.timedOut || step.cancelled;
         return new ExecResult(stopped ? -1 : exit, step.timedOut, step.cancelled, stdout.text(), stderr.text(),
                 stdout.truncated(), RemoteExecution.elapsed(step.start));
-    }
-
-    /** JSch closes the channels of a dying session before it marks the session down. */
-    private void settle() {
-        long end = System.nanoTime() + 500_000_000L;
-        while (session.isConnected() && System.nanoTime() < end) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

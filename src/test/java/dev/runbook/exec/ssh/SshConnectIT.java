@@ -283,12 +283,7 @@ class SshConnectIT {
                 assertThat(r.run(Command.run("echo up", Duration.ofSeconds(10)), OutputListener.NONE,
                         Cancellation.none()).stdout()).isEqualTo("up\n");
                 link.freeze(); // logged in, and then silent: the shell's channel never opens
-                Cancellation ctrlC = new Cancellation();
-                Thread presser = new Thread(() -> {
-                    ctrlC.sleep(500);
-                    ctrlC.cancel("interrupted");
-                });
-                presser.start();
+                Cancellation ctrlC = ctrlCAfter(500);
                 long start = System.nanoTime();
 
                 ExecResult cancelled = r.run(Command.run("echo never", null), OutputListener.NONE, ctrlC);
@@ -313,12 +308,7 @@ class SshConnectIT {
                             Cancellation.none()).stdout()).isEqualTo("up\n");
                 }
                 link.freeze(); // the shell is open; the request goes out and nothing comes back
-                Cancellation ctrlC = new Cancellation();
-                Thread presser = new Thread(() -> {
-                    ctrlC.sleep(500);
-                    ctrlC.cancel("interrupted");
-                });
-                presser.start();
+                Cancellation ctrlC = ctrlCAfter(500);
                 long start = System.nanoTime();
 
                 ExecResult cancelled = r.run(Command.run("echo never", null), OutputListener.NONE, ctrlC);
@@ -343,6 +333,16 @@ class SshConnectIT {
                 assertThat(timedOut.timedOut()).as(timedOut.toString()).isTrue();
             }
         }
+    }
+
+    /** A cancellation that a thread of its own sets {@code millis} from now, as Ctrl-C would. */
+    private static Cancellation ctrlCAfter(long millis) {
+        Cancellation ctrlC = new Cancellation();
+        new Thread(() -> {
+            ctrlC.sleep(millis);
+            ctrlC.cancel("interrupted");
+        }).start();
+        return ctrlC;
     }
 
     /** A runner for the test sshd reached through {@code link}, with these keepalives and a 5 s connect timeout. */
