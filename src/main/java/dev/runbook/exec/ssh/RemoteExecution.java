@@ -233,13 +233,8 @@ final class RemoteExecution {
         private final OutputStream in;
         private final OutputCapture stdout;
         private final OutputCapture stderr;
-        private final Cancellation cancel;
-        private final long start;
-        private final long deadline;
+        private final StopClock clock;
         private final String where;
-        private boolean timedOut;
-        private boolean cancelled;
-        private long stopBy;
 
         Wait(Session session, ChannelExec ch, OutputStream in, OutputCapture stdout, OutputCapture stderr,
              Command command, Cancellation cancel, long start, String where) {
@@ -248,9 +243,7 @@ final class RemoteExecution {
             this.in = in;
             this.stdout = stdout;
             this.stderr = stderr;
-            this.cancel = cancel;
-            this.start = start;
-            this.deadline = command.timeout() == null ? Long.MAX_VALUE : start + command.timeout().toNanos();
+            this.clock = new StopClock(command.timeout(), cancel, start);
             this.where = where;
         }
 
@@ -260,11 +253,10 @@ final class RemoteExecution {
             try {
                 while (!ch.isClosed() && session.isConnected()) {
                     long now = System.nanoTime();
-                    if (stopBy == 0 && (cancel.isCancelled() || now >= deadline)) {
-                        cancelled = cancel.isCancelled();
-                        timedOut = !cancelled;
-                        stop(now);
-                    } else if (stopBy != 0 && now >= stopBy) {
+                    StopClock.Next next = clock.next(now);
+                    if (next == StopClock.Next.STOP) {
+                        stop();
+                    } else if (next == StopClock.Next.GIVE_UP) {
                         break;
                     }
                     if (ch.getExitStatus() != -1) {
@@ -274,7 +266,7 @@ final class RemoteExecution {
                         }
                     }
                     if (!stdout.await(0)) {
-                        stdout.await(Math.max(1, Math.min(50, (deadline - now) / 1_000_000)));
+                        stdout.await(clock.pauseMillis(now));
                     } else {
                         Thread.sleep(pause);
                         pause = Math.min(pause * 2, 20);
@@ -282,15 +274,15 @@ final class RemoteExecution {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                cancelled = true;
-                stop(System.nanoTime());
+                if (clock.interrupted(System.nanoTime())) {
+                    stop();
+                }
             }
             return finish();
         }
 
         /** Asks the remote watcher to end the command's process group; end of file says the same. */
-        private void stop(long now) {
-            stopBy = now + STOP_WAIT_MILLIS * 1_000_000;
+        private void stop() {
             try {
                 in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
                 in.flush();
@@ -322,19 +314,19 @@ final class RemoteExecution {
                 stderr.detach();
             }
             ch.disconnect();
-            if (lost && stopBy == 0) {
+            if (lost && !clock.stopping()) {
                 throw new UnreachableException("connection to " + where
                         + " was lost while the step ran; whether the command finished is unknown");
             }
             String err = stderr.text();
             String signal = ch.getExitSignal();
-            if (exit == -1 && stopBy == 0) {
+            if (exit == -1 && !clock.stopping()) {
                 err = err + (err.isEmpty() || err.endsWith("\n") ? "" : "\n") + (signal != null
                         ? "remote command ended by signal " + signal : "remote command ended without an exit status");
             }
-            boolean stopped = timedOut || cancelled;
-            return new ExecResult(stopped ? -1 : exit, timedOut, cancelled, stdout.text(), err, stdout.truncated(),
-                    elapsed(start));
+            boolean stopped = clock.timedOut() || clock.cancelled();
+            return new ExecResult(stopped ? -1 : exit, clock.timedOut(), clock.cancelled(), stdout.text(), err,
+                    stdout.truncated(), clock.elapsedMillis());
         }
     }
 

@@ -170,51 +170,40 @@ final class RemoteShell {
 
     /** The wait for one step's end, with what happened during it. */
     private final class Step {
-        private final Cancellation cancel;
-        private final long start;
-        private final long deadline;
-        boolean timedOut;
-        boolean cancelled;
-        long stopBy;
+        final StopClock clock;
         boolean gaveUp;
 
         Step(Command command, Cancellation cancel, long start) {
-            this.cancel = cancel;
-            this.start = start;
-            this.deadline = command.timeout() == null ? Long.MAX_VALUE : start + command.timeout().toNanos();
+            this.clock = new StopClock(command.timeout(), cancel, start);
         }
 
         void await(OutputCapture stdout, OutputCapture stderr) {
             try {
                 while (true) {
                     long now = System.nanoTime();
-                    if (stopBy == 0 && (cancel.isCancelled() || now >= deadline)) {
-                        cancelled = cancel.isCancelled();
-                        timedOut = !cancelled;
-                        stop(now);
-                    } else if (stopBy != 0 && now >= stopBy) {
+                    StopClock.Next next = clock.next(now);
+                    if (next == StopClock.Next.STOP) {
+                        stop();
+                    } else if (next == StopClock.Next.GIVE_UP) {
                         gaveUp = true;
                         return;
                     }
-                    long wait = Math.max(1, Math.min(50, (Math.min(deadline, stopBy == 0 ? Long.MAX_VALUE : stopBy)
-                            - now) / 1_000_000));
+                    long wait = clock.pauseMillis(now);
                     if (stdout.await(wait) && stderr.await(wait)) {
                         return;
                     }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                if (stopBy == 0) {
-                    cancelled = true;
-                    stop(System.nanoTime());
+                if (clock.interrupted(System.nanoTime())) {
+                    stop();
                 }
                 gaveUp = true;
             }
         }
 
         /** Asks the step's watcher to end the command's group. */
-        private void stop(long now) {
-            stopBy = now + RemoteExecution.STOP_WAIT_MILLIS * 1_000_000;
+        private void stop() {
             try {
                 channel.in().write("stop\n".getBytes(StandardCharsets.US_ASCII));
                 channel.in().flush();
@@ -233,7 +222,7 @@ final class RemoteShell {
             close();
             stdout.detach();
             stderr.detach();
-            boolean stopped = step.timedOut || step.cancelled;
+            boolean stopped = step.clock.timedOut() || step.clock.cancelled();
             if (!stopped && !step.gaveUp) {
                 RemoteExecution.settle(session);
                 if (!session.isConnected()) {
@@ -246,8 +235,8 @@ final class RemoteShell {
                 e = e + (e.isEmpty() || e.endsWith("\n") ? "" : "\n")
                         + "the remote shell running the step ended without its exit status";
             }
-            return new ExecResult(-1, step.timedOut, step.cancelled, stdout.text(), e, stdout.truncated(),
-                    RemoteExecution.elapsed(step.start));
+            return new ExecResult(-1, step.clock.timedOut(), step.clock.cancelled(), stdout.text(), e, stdout.truncated(),
+                    step.clock.elapsedMillis());
         }
         if (trailer.equals("x")) {
             close();
@@ -263,8 +252,8 @@ final class RemoteShell {
         if (space >= 0 || exit < 0) {
             close(); // the shell has ended itself (or said something we do not know): the next step gets a new one
         }
-        boolean stopped = step.timedOut || step.cancelled;
-        return new ExecResult(stopped ? -1 : exit, step.timedOut, step.cancelled, stdout.text(), stderr.text(),
-                stdout.truncated(), RemoteExecution.elapsed(step.start));
+        boolean stopped = step.clock.timedOut() || step.clock.cancelled();
+        return new ExecResult(stopped ? -1 : exit, step.clock.timedOut(), step.clock.cancelled(), stdout.text(),
+                stderr.text(), stdout.truncated(), step.clock.elapsedMillis());
     }
 }
