@@ -19,7 +19,13 @@ final class Console implements RunListener {
     private static final String[] SPIN = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 
     private final Terminal term;
-    private final boolean showHost;
+    /**
+     * Whether lines name their host: from the moment a second host takes part (the run's targets,
+     * or a step's), so that a multi-host run's lines and live status lines are told apart. The
+     * line that starts the run names the host of a single-host run.
+     */
+    private boolean showHost;
+    private String firstHost;
     private final Map<String, Long> running = new LinkedHashMap<>();
     private final ScheduledExecutorService ticker;
     private int frame;
@@ -42,8 +48,14 @@ final class Console implements RunListener {
 
     @Override
     public synchronized void event(AuditEvent e) {
-        String who = label(e.host(), e.step());
         Map<String, Object> d = e.data();
+        if (e.type().equals("run.started")) {
+            for (String t : strings(d.get("targets"))) {
+                seeHost(t);
+            }
+        }
+        seeHost(e.host());
+        String who = label(e.host(), e.step());
         switch (e.type()) {
             case "run.started" -> println(term.bold("run " + e.runId()) + ": " + e.runbook().name()
                     + " on " + String.join(", ", strings(d.get("targets"))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
@@ -91,6 +103,7 @@ final class Console implements RunListener {
 
     @Override
     public synchronized void output(String host, String step, OutputListener.Stream stream, String line) {
+        seeHost(host);
         String prefix = term.dim((showHost ? host + " " : "") + step + " │ ");
         println(prefix + (stream == OutputListener.Stream.STDERR ? term.yellow(line) : line));
     }
@@ -157,6 +170,18 @@ final class Console implements RunListener {
 
     private String key(AuditEvent e) {
         return label(e.host(), e.step());
+    }
+
+    /** Starts naming hosts once a second one takes part. */
+    private void seeHost(String host) {
+        if (host == null || showHost) {
+            return;
+        }
+        if (firstHost == null) {
+            firstHost = host;
+        } else if (!firstHost.equals(host)) {
+            showHost = true;
+        }
     }
 
     private String label(String host, String step) {

@@ -2,7 +2,14 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.exec.OutputListener;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConsoleTest {
@@ -27,5 +34,49 @@ class ConsoleTest {
         } finally {
             Locale.setDefault(before);
         }
+    }
+
+    private static AuditEvent event(String type, String host, String step, Map<String, Object> data) {
+        return new AuditEvent(1, "r1", 0, "2026-11-27T00:00:00Z", type, new AuditEvent.RunbookRef("rb", "rb.yaml", "0"),
+                host, step, new AuditEvent.Actor("sre", "flag"), data, null, null);
+    }
+
+    /** What a plain (not a terminal) console prints for these events and output lines. */
+    private static String printed(List<String> targets, String... hosts) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Console c = new Console(new Terminal(out, out, false, false), false);
+        c.event(event("run.started", null, null, Map.of("targets", targets)));
+        for (String h : hosts) {
+            c.event(event("step.started", h, "check", Map.of("command", "uptime")));
+            c.output(h, "check", OutputListener.Stream.STDOUT, "up on " + h);
+            c.event(event("step.finished", h, "check", Map.of("outcome", "ok", "duration_ms", 12)));
+        }
+        c.close();
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void namesTheHostOnEveryLineOfARunOverRemoteHosts() {
+        String out = printed(List.of("web1", "web2"), "web1", "web2");
+
+        assertThat(out).contains("web1 check: started: uptime\n", "web1 check │ up on web1\n", "✓ web1 check  12 ms\n",
+                "web2 check: started: uptime\n", "web2 check │ up on web2\n", "✓ web2 check  12 ms\n");
+    }
+
+    @Test
+    void leavesTheHostOutOfASingleHostRunWhoseFirstLineNamesIt() {
+        String out = printed(List.of("db1"), "db1");
+
+        assertThat(out).startsWith("run r1: rb on db1\n")
+                .contains("check: started: uptime\n", "check │ up on db1\n", "✓ check  12 ms\n")
+                .doesNotContain("db1 check");
+    }
+
+    @Test
+    void startsNamingHostsWhenAStepReachesASecondHost() {
+        String out = printed(List.of("localhost"), "localhost", "db1");
+
+        assertThat(out).contains("check │ up on localhost\n", "db1 check │ up on db1\n", "✓ db1 check  12 ms\n");
     }
 }

@@ -23,7 +23,9 @@ import java.util.Map;
  *       the channel's stdin, never on a command line.</li>
  *   <li>A watcher forked for the step reads our stdin while the command runs: a line (timeout,
  *       Ctrl-C) or end of file (the connection is gone) ends the whole group with TERM, up to two
- *       seconds of grace, then KILL.</li>
+ *       seconds for its leader to go, then KILL to the group. It watches the leader, which the
+ *       shell reaps at once, not the group: a child orphaned by the TERM stays a zombie until init
+ *       reaps it, which some inits do late.</li>
  *   <li>The step's output is its own. The shell ends it with a line holding a random marker and
  *       the exit status, on stdout and stderr both; a command whose group still has processes
  *       when it exits (something left running on purpose, which may still hold the output
@@ -65,8 +67,8 @@ final class RemoteShell {
             + " [ -n \"$g\" ] || { printf \"\\n%s x\\n\" \"$m\"; printf \"\\n%s x\\n\" \"$m\" >&2; exit 0; };"
             + " [ -n \"$c\" ] && kill -0 $c 2>/dev/null || rb_s;"
             + " printf \"%s\\n%s%s\\n\" \"$m\" \"$h\" \"$m\" >&4;"
-            + " ( IFS= read -r l || { kill -0 -$c 2>/dev/null || exit 0; }; trap \"\" TERM; kill -TERM -$c; i=0;"
-            + " while [ $i -lt 20 ] && kill -0 -$c; do sleep 0.1 || sleep 1; i=$((i+1)); done; kill -KILL -$c; exit 9 )"
+            + " ( IFS= read -r l || { kill -0 $c 2>/dev/null || exit 0; }; trap \"\" TERM; kill -TERM -$c; i=0;"
+            + " while [ $i -lt 20 ] && kill -0 $c 2>/dev/null; do sleep 0.1 || sleep 1; i=$((i+1)); done; kill -KILL -$c; exit 9 )"
             + " <&3 >/dev/null 2>&1 4>&- 5<&- & w=$!;"
             + " wait $c 2>/dev/null; r=$?; kill $w 2>/dev/null; wait $w 2>/dev/null; x=$?;"
             + " f=; [ $x = 9 ] || case $r in 125|12[89]|1[3-9]?|2??) f=\" end\";; esac;"

@@ -141,6 +141,20 @@ class RemoteShellScriptTest {
     }
 
     @Test
+    void aStopEndsAGroupThatGoesOnTermAtOnce() throws Exception {
+        Process p = start(Map.of());
+        String sleep = "sleep 74." + (System.nanoTime() % 100000);
+
+        long start = System.nanoTime();
+        Reply r = step(p, run(sleep + "; echo never"), 300L);
+
+        // the sleep, orphaned by its shell's death, may stay a zombie until init reaps it: not a reason to wait
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1500);
+        assertThat(r.trailer()).isEqualTo("143");
+        assertThat(RemoteProcesses.awaitNone(sleep, 1000)).isEmpty();
+    }
+
+    @Test
     void endOfInputWhileAStepRunsEndsItsGroup() throws Exception {
         Process p = start(Map.of());
         String sleep = "sleep 72." + (System.nanoTime() % 100000);
