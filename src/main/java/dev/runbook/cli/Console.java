@@ -158,7 +158,10 @@ final class Console implements RunListener {
         List<Map.Entry<String, Long>> shown = running.entrySet().stream().limit(10).toList();
         for (Map.Entry<String, Long> r : shown) {
             long ms = (System.nanoTime() - r.getValue()) / 1_000_000;
-            term.out.println(term.yellow(SPIN[frame % SPIN.length]) + " " + r.getKey() + "  " + term.dim(seconds(ms)));
+            String key = r.getKey();
+            int cut = key.indexOf('\n');
+            String who = label(cut == 0 ? null : key.substring(0, cut), key.substring(cut + 1));
+            term.out.println(term.yellow(SPIN[frame % SPIN.length]) + " " + who + "  " + term.dim(seconds(ms)));
             drawn++;
         }
         if (running.size() > shown.size()) {
@@ -168,8 +171,9 @@ final class Console implements RunListener {
         term.out.flush();
     }
 
-    private String key(AuditEvent e) {
-        return label(e.host(), e.step());
+    /** A running step's key: its host and step, whether or not lines name hosts yet (drawn by {@link #label}). */
+    private static String key(AuditEvent e) {
+        return (e.host() == null ? "" : e.host()) + "\n" + e.step();
     }
 
     /** Starts naming hosts once a second one takes part. */

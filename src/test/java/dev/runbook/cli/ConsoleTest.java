@@ -79,4 +79,26 @@ class ConsoleTest {
 
         assertThat(out).contains("check │ up on localhost\n", "db1 check │ up on db1\n", "✓ db1 check  12 ms\n");
     }
+
+    @Test
+    void aTerminalKeepsOneLiveLinePerHostAndDropsEachWhenItsStepEndsEvenIfHostNamesCameInBetween() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Console c = new Console(new Terminal(out, out, true, false), false);
+        c.event(event("run.started", null, null, Map.of("targets", List.of("web1"))));
+        c.event(event("step.started", "web1", "check", Map.of()));
+        c.event(event("step.started", "web2", "check", Map.of())); // a step's own targets bring a second host
+        buf.reset();
+        c.println("tick");
+
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("web1 check  ", "web2 check  ");
+
+        c.event(event("step.finished", "web1", "check", Map.of("outcome", "ok", "duration_ms", 5)));
+        c.event(event("step.finished", "web2", "check", Map.of("outcome", "ok", "duration_ms", 5)));
+        buf.reset();
+        c.println("after");
+        c.close();
+
+        assertThat(buf.toString(StandardCharsets.UTF_8)).as("no live line left behind").doesNotContain("check");
+    }
 }
