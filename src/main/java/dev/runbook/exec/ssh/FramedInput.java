@@ -46,31 +46,26 @@ final class FramedInput extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (true) {
-            if (trailer != null) {
-                return -1;
-            }
+        while (trailer == null) {
             int safe = scan();
+            if (trailer != null) {
+                break;
+            }
+            if (safe == pos && eof) {
+                safe = lim; // a partial end line at the very end: it was output after all
+            }
             if (safe > pos) {
                 int n = Math.min(len, safe - pos);
                 System.arraycopy(buf, pos, b, off, n);
                 pos += n;
                 return n;
             }
-            if (trailer != null) {
-                return -1;
-            }
             if (eof) {
-                if (pos < lim) { // a partial end line at the very end: it was output after all
-                    int n = Math.min(len, lim - pos);
-                    System.arraycopy(buf, pos, b, off, n);
-                    pos += n;
-                    return n;
-                }
-                return -1;
+                break;
             }
             fill();
         }
+        return -1;
     }
 
     /**

@@ -154,6 +154,15 @@ final class RemoteCommand {
             h.append("exec 3<&- </dev/null\n");
         }
         h.append("unset m h n l s rb_p rb_d; unset -f rb_w; set --\n");
+        return exportsAndCommand(c, h).toString();
+    }
+
+    /**
+     * The end of every program that runs a step: the secret env exported, then the command (a
+     * script's interpreter reads it from fd 4). Called after the shell's own variables are gone,
+     * so that a variable of any name reaches the command unchanged.
+     */
+    static StringBuilder exportsAndCommand(Command c, StringBuilder h) {
         for (Map.Entry<String, String> e : c.env().entrySet()) {
             h.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
         }
@@ -165,7 +174,7 @@ final class RemoteCommand {
         } else {
             h.append("exec ").append(quote(c.shell())).append(" -c ").append(quote(c.line())).append('\n');
         }
-        return h.toString();
+        return h;
     }
 
     /** One shell word in single quotes; a quote inside becomes '\''. */

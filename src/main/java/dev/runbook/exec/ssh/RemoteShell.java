@@ -155,19 +155,9 @@ final class RemoteShell {
         return finish(step, out, err, stdout, stderr, where);
     }
 
-    /** The request: the step's exports, after our own variable is gone, then the command. */
+    /** The request: our own variable gone, then the step's exports and command. */
     static String header(Command c) {
-        StringBuilder h = new StringBuilder("unset h\n");
-        for (Map.Entry<String, String> e : c.env().entrySet()) {
-            h.append("export ").append(e.getKey()).append('=').append(RemoteCommand.quote(e.getValue())).append('\n');
-        }
-        if (c.shell() == null) {
-            h.append("eval ").append(RemoteCommand.quote(c.line())).append('\n');
-        } else {
-            h.append("exec ").append(RemoteCommand.quote(c.shell())).append(" -c ").append(RemoteCommand.quote(c.line()))
-                    .append('\n');
-        }
-        return h.toString();
+        return RemoteCommand.exportsAndCommand(c, new StringBuilder("unset h\n")).toString();
     }
 
     /** The wait for one step's end, with what happened during it. */

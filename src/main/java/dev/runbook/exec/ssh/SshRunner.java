@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * drops during a step ends that step as unreachable.
  */
 final class SshRunner implements CommandRunner {
+    static final String PERSISTENT_SHELL_VAR = "runbook_persistent_shell";
+
     private final SshConnector connector;
     private final Endpoint endpoint;
     private final Map<String, Object> vars;
@@ -42,8 +44,6 @@ final class SshRunner implements CommandRunner {
         this.perStep = !Boolean.TRUE.equals(vars.get(PERSISTENT_SHELL_VAR));
         this.connection = connector.connect(endpoint, vars, 0, cancel);
     }
-
-    static final String PERSISTENT_SHELL_VAR = "runbook_persistent_shell";
 
     @Override
     public ExecResult run(Command command, OutputListener output, Cancellation cancel) throws UnreachableException {
