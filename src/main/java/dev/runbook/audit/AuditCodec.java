@@ -21,48 +21,21 @@ public final class AuditCodec {
 
     private AuditCodec() {}
 
-    /** The event as an object node in contract field order, without {@code hash}. */
-    public static ObjectNode body(AuditEvent e) {
-        ObjectNode n = Json.mapper().createObjectNode();
-        n.put("v", e.v());
-        n.put("run_id", e.runId());
-        n.put("seq", e.seq());
-        n.put("ts", e.ts());
-        n.put("type", e.type());
-        if (e.runbook() != null) {
-            ObjectNode rb = n.putObject("runbook");
-            rb.put("name", e.runbook().name());
-            rb.put("path", e.runbook().path());
-            rb.put("sha256", e.runbook().sha256());
-        } else {
-            n.putNull("runbook");
-        }
-        putNullable(n, "host", e.host());
-        putNullable(n, "step", e.step());
-        ObjectNode actor = n.putObject("actor");
-        actor.put("user", e.actor() == null ? null : e.actor().user());
-        actor.put("via", e.actor() == null ? null : e.actor().via());
-        n.set("data", Json.mapper().valueToTree(JsonValues.forJson(e.data())));
-        n.put("prev", e.prev());
-        return n;
-    }
-
-    private static void putNullable(ObjectNode n, String field, String value) {
-        if (value == null) {
-            n.putNull(field);
-        } else {
-            n.put(field, value);
-        }
-    }
-
     /** The chained event's line (no newline) and its hash. */
     public record Line(String text, String hash) {}
 
     /**
      * The line for an event, written with the streaming generator (no ObjectMapper on a run's
-     * path): the same bytes {@link #body} would give, which is what {@link #recompute} checks.
+     * path); {@link #recompute} gives the same hash from the line read back.
      */
     public static Line encode(AuditEvent e, String prev) {
+        String withoutHash = Json.write(fields(e, prev));
+        String hash = hash(prev, withoutHash);
+        return new Line(withoutHash.substring(0, withoutHash.length() - 1) + ",\"hash\":\"" + hash + "\"}", hash);
+    }
+
+    /** The event's fields as plain values in contract field order, {@code prev} last, without {@code hash}. */
+    public static Map<String, Object> fields(AuditEvent e, String prev) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("v", e.v());
         m.put("run_id", e.runId());
@@ -86,9 +59,7 @@ public final class AuditCodec {
         m.put("actor", actor);
         m.put("data", JsonValues.forJson(e.data()));
         m.put("prev", prev);
-        String withoutHash = Json.write(m);
-        String hash = hash(prev, withoutHash);
-        return new Line(withoutHash.substring(0, withoutHash.length() - 1) + ",\"hash\":\"" + hash + "\"}", hash);
+        return m;
     }
 
     private static final java.util.regex.Pattern HASH_AT_END = java.util.regex.Pattern.compile("\"hash\":\"([0-9a-f]{64})\"}\\s*$");

@@ -1,6 +1,7 @@
 package dev.runbook.audit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.expr.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +28,7 @@ public final class EventText {
 
     /** The event's line with {@code "prev":null} and no hash. */
     public static String unchained(AuditEvent e) {
-        String text = AuditCodec.write(AuditCodec.body(e.chained(null, null)));
+        String text = Json.write(AuditCodec.fields(e, null));
         if (!text.endsWith(UNLINKED_END)) {
             throw new IllegalStateException("an event's line must end with its prev field");
         }

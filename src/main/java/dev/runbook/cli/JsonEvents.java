@@ -1,13 +1,20 @@
 package dev.runbook.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.audit.AuditCodec;
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.engine.RunListener;
 import dev.runbook.exec.OutputListener;
+import dev.runbook.expr.Json;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
-/** {@code --output json}: every event as one JSON line on stdout, output lines as {@code step.output}. */
+/**
+ * {@code --output json}: every event as one JSON line on stdout, as the audit trail has it without
+ * {@code prev} and {@code hash}; output lines as {@code step.output}. Written with the streaming
+ * generator, like the audit, so no ObjectMapper is made.
+ */
 final class JsonEvents implements RunListener {
     private final PrintStream out;
     private String runId;
@@ -19,29 +26,29 @@ final class JsonEvents implements RunListener {
     @Override
     public synchronized void event(AuditEvent e) {
         runId = e.runId();
-        ObjectNode n = AuditCodec.body(e);
+        Map<String, Object> n = AuditCodec.fields(e, null);
         n.remove("prev");
-        out.println(n);
+        out.println(Json.write(n));
         out.flush();
     }
 
     @Override
     public synchronized void output(String host, String step, OutputListener.Stream stream, String line) {
-        ObjectNode n = dev.runbook.expr.Json.mapper().createObjectNode();
+        Map<String, Object> n = new LinkedHashMap<>();
         n.put("type", "step.output");
         n.put("run_id", runId);
         n.put("host", host);
         n.put("step", step);
-        n.put("stream", stream.name().toLowerCase(java.util.Locale.ROOT));
+        n.put("stream", stream.name().toLowerCase(Locale.ROOT));
         n.put("line", line);
-        out.println(n);
+        out.println(Json.write(n));
     }
 
     @Override
     public synchronized void notice(String message) {
-        ObjectNode n = dev.runbook.expr.Json.mapper().createObjectNode();
+        Map<String, Object> n = new LinkedHashMap<>();
         n.put("type", "notice");
         n.put("message", message);
-        out.println(n);
+        out.println(Json.write(n));
     }
 }

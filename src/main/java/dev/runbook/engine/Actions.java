@@ -186,7 +186,7 @@ final class Actions {
 
     static StepResult parsed(StepResult r, String text) {
         try {
-            return r.withField("output", JsonValues.toPlain(dev.runbook.expr.Json.mapper().readTree(text)));
+            return r.withField("output", dev.runbook.expr.Json.parse(text));
         } catch (java.io.IOException e) {
             return r.withOutcome(StepResult.Outcome.FAILED, "output is not JSON (parse: json): " + firstLine(e.getMessage()));
         }

@@ -1,6 +1,5 @@
 package dev.runbook.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -73,12 +72,19 @@ public final class FileRunLocks implements RunLocks {
         ByteBuffer buf = ByteBuffer.allocate((int) size);
         ch.read(buf, 0);
         try {
-            JsonNode n = dev.runbook.expr.Json.mapper().readTree(new String(buf.array(), StandardCharsets.UTF_8));
-            return new Holder(n.path("pid").asLong(), n.path("user").asText(), n.path("machine").asText(),
-                    n.path("started_at").asText(), n.path("run_id").asText());
+            if (!(dev.runbook.expr.Json.parse(new String(buf.array(), StandardCharsets.UTF_8)) instanceof Map<?, ?> n)) {
+                return null;
+            }
+            return new Holder(n.get("pid") instanceof Number pid ? pid.longValue() : 0, text(n, "user"), text(n, "machine"),
+                    text(n, "started_at"), text(n, "run_id"));
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static String text(Map<?, ?> n, String field) {
+        Object v = n.get(field);
+        return v == null ? "" : v.toString();
     }
 
     private static void closeQuietly(FileChannel ch) {

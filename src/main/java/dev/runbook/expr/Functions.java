@@ -191,9 +191,9 @@ public final class Functions {
 
     public static Object from_json(Object s) {
         try {
-            return JsonValues.toPlain(dev.runbook.expr.Json.mapper().readTree(str(s)));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("from_json(): " + e.getOriginalMessage());
+            return Json.parse(str(s));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("from_json(): " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
     }
 

@@ -2,18 +2,24 @@ package dev.runbook.expr;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * JSON for the whole tool. Jackson's ObjectMapper costs a fifth of a second to create, so it is
- * made on first use only; the paths every run takes (audit lines, lock files) write with the
- * streaming generator alone.
+ * JSON for the whole tool. Jackson's ObjectMapper costs a fifth of a second to create (60 ms with
+ * its classes in the launcher's archive), so it is made on first use only; the paths a run takes
+ * (audit lines, lock files, {@code parse: json}, {@code from_json}) read and write with the
+ * streaming parser and generator alone.
  */
 public final class Json {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -27,6 +33,57 @@ public final class Json {
     /** The shared mapper, created on first use. */
     public static ObjectMapper mapper() {
         return Holder.MAPPER;
+    }
+
+    /**
+     * Parses JSON text into plain values: maps (in document order; a repeated key keeps its first
+     * place and its last value), lists, strings, longs (BigIntegers beyond them), doubles,
+     * booleans and null. The same values, limits (nesting depth, number and string lengths) and
+     * error messages as ObjectMapper.readTree followed by {@link JsonValues#toPlain}, including
+     * null for empty text and text after the first value left unread.
+     */
+    public static Object parse(String text) throws IOException {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            JsonToken t = p.nextToken();
+            return t == null ? null : value(p, t);
+        }
+    }
+
+    private static Object value(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+                    map.put(key, value(p, p.nextToken()));
+                }
+                return map;
+            }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    list.add(value(p, e));
+                }
+                return list;
+            }
+            case VALUE_NUMBER_INT -> {
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return p.getDoubleValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return null;
+            }
+            default -> {
+                return p.getText();
+            }
+        }
     }
 
     /** Writes plain values (maps, lists, strings, numbers, booleans, null) as compact JSON. */

@@ -4,6 +4,7 @@ import static dev.runbook.testing.Cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
 import java.nio.file.Path;
@@ -46,6 +47,15 @@ class JsonOutputIT {
         assertThat(events).extracting(e -> e.path("seq").asLong() + " " + e.path("type").asText() + " " + e.path("step").asText())
                 .containsExactlyElementsOf(audited.stream()
                         .map(e -> e.path("seq").asLong() + " " + e.path("type").asText() + " " + e.path("step").asText()).toList());
+        assertThat(events).as("each event as audited, without the chain's prev and hash")
+                .isEqualTo(audited.stream().map(JsonOutputIT::withoutChain).toList());
+    }
+
+    private static JsonNode withoutChain(JsonNode audited) {
+        ObjectNode copy = ((ObjectNode) audited).deepCopy();
+        copy.remove("prev");
+        copy.remove("hash");
+        return copy;
     }
 
     @Test
