@@ -60,7 +60,7 @@ public final class Main {
             System.setProperty("picocli.disable.closures", "true");
         }
         if (System.getProperty("picocli.converters.excludes") == null) {
-            System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
+            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }
     }
 
