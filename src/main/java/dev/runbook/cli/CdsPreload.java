@@ -37,8 +37,21 @@ import javax.crypto.spec.SecretKeySpec;
 final class CdsPreload {
     static final String LIST = "cds-preload.txt";
     static final String PROPERTY = "runbook.cds.training";
+    /** Commands the training JVM runs after its run, {@code ;}-separated: the reading commands' archive. */
+    static final String THEN_PROPERTY = "runbook.cds.then";
 
     private CdsPreload() {
+    }
+
+    /** The commands of {@link #THEN_PROPERTY}, each split into its words; none when it is unset. */
+    static List<String[]> thenCommands() {
+        List<String[]> out = new ArrayList<>();
+        for (String command : System.getProperty(THEN_PROPERTY, "").split(";")) {
+            if (!command.isBlank()) {
+                out.add(command.strip().split("\\s+"));
+            }
+        }
+        return out;
     }
 
     /** The class names of the list, comments and blank lines left out. */

@@ -19,11 +19,16 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        if (Boolean.getBoolean(CdsPreload.PROPERTY)) {
-            CdsPreload.load();
-            CdsPreload.exerciseCrypto();
+        if (!Boolean.getBoolean(CdsPreload.PROPERTY)) {
+            System.exit(run(args));
         }
-        System.exit(run(args));
+        CdsPreload.load();
+        CdsPreload.exerciseCrypto();
+        int code = run(args);
+        for (String[] then : CdsPreload.thenCommands()) {
+            run(then);
+        }
+        System.exit(code);
     }
 
     /** Runs the CLI and returns its exit code; tests call this. */
