@@ -190,6 +190,8 @@ public final class HttpRunner {
             b.sslContext(TrustAll.context());
         } else if (spec.caFile() != null) {
             b.sslContext(contextFor(spec.caFile()));
+        } else {
+            b.sslContext(LazyDefaultTrust.context());
         }
         HttpClient client = b.build();
         clients.put(key, client);

@@ -132,23 +132,10 @@ class HttpStepTest {
 
     @Test
     void tlsIsVerifiedByDefaultAndACustomCaIsTrustedWhenGiven() throws Exception {
-        Path ks = dir.resolve("server.p12");
-        run("keytool", "-genkeypair", "-alias", "srv", "-keyalg", "EC", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit");
+        Path ks = keyPair("srv", "san=ip:127.0.0.1,dns:localhost");
         Path pem = dir.resolve("ca.pem");
         run("keytool", "-exportcert", "-rfc", "-alias", "srv", "-keystore", ks.toString(), "-storepass", "changeit", "-file", pem.toString());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream(ks.toFile())) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, "changeit".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        HttpsServer tls = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
-        tls.setHttpsConfigurator(new HttpsConfigurator(ctx));
-        tls.createContext("/", this::handle);
-        tls.start();
+        HttpsServer tls = tlsServer(ks);
         try {
             String url = "https://127.0.0.1:" + tls.getAddress().getPort() + "/health";
             RunOutcome o = h.run("""
@@ -165,6 +152,84 @@ class HttpStepTest {
             assertThat(h.outcome("custom-ca")).isEqualTo("ok");
         } finally {
             tls.stop(0);
+        }
+    }
+
+    /**
+     * Without ca_file the JDK's default trust decides (here a trust store given by
+     * javax.net.ssl.trustStore, as an operator would), loaded at the first handshake: it trusts what
+     * the store holds, and still refuses a trusted certificate made out to another name.
+     */
+    @Test
+    void theDefaultTrustIsLoadedAtTheFirstHandshakeAndStillChecksTheHostName() throws Exception {
+        Path right = keyPair("right", "san=ip:127.0.0.1,dns:localhost");
+        Path wrong = keyPair("wrong", "san=dns:elsewhere.test");
+        Path trust = dir.resolve("trust.p12");
+        for (String alias : List.of("right", "wrong")) {
+            Path pem = dir.resolve(alias + ".pem");
+            run("keytool", "-exportcert", "-rfc", "-alias", alias, "-keystore", dir.resolve(alias + ".p12").toString(),
+                    "-storepass", "changeit", "-file", pem.toString());
+            run("keytool", "-importcert", "-noprompt", "-alias", alias, "-file", pem.toString(), "-storetype", "PKCS12",
+                    "-keystore", trust.toString(), "-storepass", "changeit");
+        }
+        HttpsServer a = tlsServer(right);
+        HttpsServer b = tlsServer(wrong);
+        String before = System.getProperty("javax.net.ssl.trustStore");
+        String beforePass = System.getProperty("javax.net.ssl.trustStorePassword");
+        System.setProperty("javax.net.ssl.trustStore", trust.toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
+        try {
+            RunOutcome o = h.run("""
+                    steps:
+                      - id: plain
+                        http: {url: "%s/health", timeout: 10s}
+                      - id: trusted
+                        http: {url: "https://127.0.0.1:%d/health", timeout: 10s}
+                      - id: other-name
+                        http: {url: "https://127.0.0.1:%d/health", timeout: 10s}
+                        on_failure: continue
+                    """.formatted(base(), a.getAddress().getPort(), b.getAddress().getPort()));
+            assertThat(o.status()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+            assertThat(h.outcome("plain")).isEqualTo("ok");
+            assertThat(h.outcome("trusted")).isEqualTo("ok");
+            assertThat(h.outcome("other-name")).isEqualTo("failed");
+            assertThat(h.finished("other-name").data().get("message")).asString().contains("TLS handshake");
+        } finally {
+            restore("javax.net.ssl.trustStore", before);
+            restore("javax.net.ssl.trustStorePassword", beforePass);
+            a.stop(0);
+            b.stop(0);
+        }
+    }
+
+    private Path keyPair(String alias, String san) throws Exception {
+        Path ks = dir.resolve(alias + ".p12");
+        run("keytool", "-genkeypair", "-alias", alias, "-keyalg", "EC", "-dname", "CN=" + alias, "-ext", san,
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit");
+        return ks;
+    }
+
+    private HttpsServer tlsServer(Path keyStore) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (FileInputStream in = new FileInputStream(keyStore.toFile())) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        HttpsServer tls = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
+        tls.setHttpsConfigurator(new HttpsConfigurator(ctx));
+        tls.createContext("/", this::handle);
+        tls.start();
+        return tls;
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 
