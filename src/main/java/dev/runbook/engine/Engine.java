@@ -52,7 +52,9 @@ public final class Engine {
         Map<String, Secret> secrets = Secrets.resolve(rb, services.env(), masker, req.dryRun());
         secrets.values().stream().filter(s -> !s.reveal().isEmpty() && s.reveal().length() < 4).forEach(s -> listener.notice(
                 "secret '" + s.name() + "' is shorter than 4 characters: masking it hides every occurrence of those characters in output"));
-        if (rb.allSteps().stream().anyMatch(s -> s.action() instanceof dev.runbook.model.Action.Http) && services.http() != null) {
+        // a plan sends no request unless it probes (and then only readonly steps)
+        boolean sends = !req.dryRun() || req.probe();
+        if (sends && services.http() != null && rb.allSteps().stream().anyMatch(s -> s.action() instanceof dev.runbook.model.Action.Http)) {
             services.http().warmUp();
         }
         Map<String, Object> params = Params.resolve(rb, req.params(), Map.of(), masker);
