@@ -19,16 +19,23 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        if (!Boolean.getBoolean(CdsPreload.PROPERTY)) {
-            System.exit(run(args));
-        }
+        System.exit(Boolean.getBoolean(CdsPreload.PROPERTY) ? train(args) : run(args));
+    }
+
+    /**
+     * The launcher's training run: the command, then the follow-up commands of
+     * {@link CdsPreload#THEN_PROPERTY}, in one JVM. Its exit code is the first failure's, so that the
+     * launcher drops an archive trained on a command that broke, as it does when the run breaks.
+     */
+    static int train(String[] args) {
         CdsPreload.load();
         CdsPreload.exerciseCrypto();
         int code = run(args);
         for (String[] then : CdsPreload.thenCommands()) {
-            run(then);
+            int next = run(then);
+            code = code != 0 ? code : next;
         }
-        System.exit(code);
+        return code;
     }
 
     /** Runs the CLI and returns its exit code; tests call this. */

@@ -24,6 +24,25 @@ class CdsPreloadTest {
     }
 
     @Test
+    void aTrainingWhoseFollowUpCommandFailsFailsSoTheLauncherDropsItsArchive() {
+        assertThat(trainWithThen("--version", "validate bin/cds-training.yaml")).isZero();
+        assertThat(trainWithThen("--version", "validate bin/cds-training.yaml;validate bin/no-such-runbook.yaml")).isEqualTo(2);
+    }
+
+    private static int trainWithThen(String command, String then) {
+        String previous = System.setProperty(CdsPreload.THEN_PROPERTY, then);
+        try {
+            return Main.train(new String[] {command});
+        } finally {
+            if (previous == null) {
+                System.clearProperty(CdsPreload.THEN_PROPERTY);
+            } else {
+                System.setProperty(CdsPreload.THEN_PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
     void theTrainingRunsEveryAlgorithmAnSshConnectionUses() {
         assertThat(CdsPreload.exerciseCrypto()).isNull();
     }
