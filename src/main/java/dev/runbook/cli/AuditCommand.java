@@ -7,24 +7,27 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "audit", description = "Work with the audit trail.", subcommands = {AuditCommand.Verify.class,
-        AuditExportCommand.class, AuditImportCommand.class, AuditFlushCommand.class, AuditRetentionCommand.class})
-final class AuditCommand {
+final class AuditCommand implements Cli.Command {
 
-    @Command(name = "verify", description = "Check the hash chain: exit 0 when intact, 1 with the line of the first break.")
-    static final class Verify implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
+    @Override
+    public Cli cli() {
+        return Cli.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
+                .subcommand(new AuditImportCommand()).subcommand(new AuditFlushCommand()).subcommand(new AuditRetentionCommand());
+    }
 
-        @Mixin
-        AuditOptions auditOptions;
-
-        @Parameters(arity = "0..1", paramLabel = "FILE", description = "An audit file (default: audit.jsonl of the state directory).")
+    static final class Verify implements Callable<Integer>, Cli.Command {
+        final CommonOptions common = new CommonOptions();
+        final AuditOptions auditOptions = new AuditOptions();
         Path file;
+
+        @Override
+        public Cli cli() {
+            Cli cli = Cli.command("verify", this, "Check the hash chain: exit 0 when intact, 1 with the line of the first break.");
+            common.addTo(cli);
+            return auditOptions.addTo(cli).positional(0, Path.class).optional().label("FILE")
+                    .describe("An audit file (default: audit.jsonl of the state directory).").to(v -> file = v);
+        }
 
         @Override
         public Integer call() throws IOException {

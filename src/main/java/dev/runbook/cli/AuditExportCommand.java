@@ -15,23 +15,22 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "export", description = "Write the audit trail as JSONL: the same lines, byte for byte, as the file store holds.")
-final class AuditExportCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    AuditOptions audit;
-
-    @Option(names = "--run", paramLabel = "RUN_ID", description = "Only this run (an id, a unique prefix, or 'last').")
+final class AuditExportCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+    final AuditOptions audit = new AuditOptions();
     String run;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE (created private, 0600) instead of stdout.")
     Path output;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("export", this, "Write the audit trail as JSONL: the same lines, byte for byte, as the file store holds.");
+        common.addTo(cli);
+        return audit.addTo(cli)
+                .option("--run").label("RUN_ID").describe("Only this run (an id, a unique prefix, or 'last').").to(v -> run = v)
+                .option("-o", "--output").type(Path.class).label("FILE")
+                .describe("Write to FILE (created private, 0600) instead of stdout.").to(v -> output = v);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -3,16 +3,18 @@ package dev.runbook.cli;
 import dev.runbook.audit.pg.PgAuditStore;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-@Command(name = "flush", description = "Deliver the events spooled while PostgreSQL was unreachable (each is stored once, however often delivered).")
-final class AuditFlushCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
+final class AuditFlushCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+    final AuditOptions audit = new AuditOptions();
 
-    @Mixin
-    AuditOptions audit;
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("flush", this,
+                "Deliver the events spooled while PostgreSQL was unreachable (each is stored once, however often delivered).");
+        common.addTo(cli);
+        return audit.addTo(cli);
+    }
 
     @Override
     public Integer call() {

@@ -7,20 +7,20 @@ import dev.runbook.model.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "import", description = "Load a JSONL audit file into PostgreSQL: its chain is verified first; events already stored are skipped.")
-final class AuditImportCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    AuditOptions audit;
-
-    @Parameters(paramLabel = "FILE", description = "A JSONL audit file (such as audit.jsonl of a state directory).")
+final class AuditImportCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+    final AuditOptions audit = new AuditOptions();
     Path file;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("import", this,
+                "Load a JSONL audit file into PostgreSQL: its chain is verified first; events already stored are skipped.");
+        common.addTo(cli);
+        return audit.addTo(cli).positional(0, Path.class).label("FILE")
+                .describe("A JSONL audit file (such as audit.jsonl of a state directory).").to(v -> file = v);
+    }
 
     @Override
     public Integer call() {

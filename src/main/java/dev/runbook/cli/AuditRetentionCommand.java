@@ -5,24 +5,23 @@ import dev.runbook.audit.pg.PgAuditStore;
 import dev.runbook.audit.pg.Retention;
 import dev.runbook.model.InvalidInputException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "retention", description = {"Drop the PostgreSQL audit trail's monthly partitions older than --keep-months.",
-        "A checkpoint records where the chain is cut, so 'audit verify' still checks what remains; the retention itself is audited."})
-final class AuditRetentionCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    AuditOptions audit;
-
-    @Option(names = "--keep-months", required = true, paramLabel = "N", description = "Keep the current month and the N months before it.")
+final class AuditRetentionCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+    final AuditOptions audit = new AuditOptions();
     int keepMonths;
-
-    @Option(names = "--dry-run", description = "Say what would be dropped; drop nothing.")
     boolean dryRun;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("retention", this, "Drop the PostgreSQL audit trail's monthly partitions older than --keep-months.",
+                "A checkpoint records where the chain is cut, so 'audit verify' still checks what remains; the retention itself is audited.");
+        common.addTo(cli);
+        return audit.addTo(cli)
+                .option("--keep-months").type(int.class).required().label("N")
+                .describe("Keep the current month and the N months before it.").to(v -> keepMonths = v)
+                .flag("--dry-run").describe("Say what would be dropped; drop nothing.").to(v -> dryRun = v);
+    }
 
     @Override
     public Integer call() {

@@ -1,18 +1,14 @@
 package dev.runbook.cli;
 
-import picocli.CommandLine.Option;
-
-/** Options every command takes. */
+/** Options every command takes (besides -h, which {@link Cli#command} gives each). */
 public final class CommonOptions {
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
-    @Option(names = "--verbose", description = "Log what the tool does (debug level).")
     boolean verbose;
-
-    @Option(names = "--debug", description = "Show stack traces for internal errors.")
     boolean debug;
-
-    @Option(names = "--no-color", description = "No colours, even on a terminal (also: NO_COLOR=1).")
     boolean noColor;
+
+    Cli addTo(Cli cli) {
+        return cli.flag("--verbose").describe("Log what the tool does (debug level).").to(v -> verbose = v)
+                .flag("--debug").describe("Show stack traces for internal errors.").to(v -> debug = v)
+                .flag("--no-color").describe("No colours, even on a terminal (also: NO_COLOR=1).").to(v -> noColor = v);
+    }
 }

@@ -23,45 +23,42 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-@Command(name = "daemon", description = "Run the schedules: Quartz, in memory, or clustered over PostgreSQL.")
-final class DaemonCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Option(names = "--dir", defaultValue = "schedules", description = "Directory of schedule files (default: schedules).")
+final class DaemonCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
     Path dir;
-
-    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", description = "Inventory for the scheduled runs.")
     Path inventory;
-
-    @Option(names = "--listen", defaultValue = "127.0.0.1:9464", description = "Address of /health and /metrics (default 127.0.0.1:9464).")
     String listen;
-
-    @Option(names = "--node", description = "This daemon's name in the cluster (default: host name and pid).")
     String node;
-
-    @Option(names = "--grace", defaultValue = "30s", description = "On SIGTERM, how long running runs may finish before they are interrupted.")
     String grace;
-
-    @Option(names = "--threads", defaultValue = "4", description = "Runs at once on this node.")
     int threads;
-
-    @Option(names = "--misfire-after", defaultValue = "10s", description = "How late a fire may be before it counts as missed.")
     String misfireAfter;
-
-    @Option(names = "--checkin", defaultValue = "2s", description = "Cluster check-in interval (default 2s): a dead node's schedules move about 7.5 s plus up to twice this after it stopped.")
     String checkin;
-
-    @Option(names = "--jdbc-url", description = "PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
     String jdbcUrl;
-
-    @Option(names = "--jdbc-user", description = "PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).")
     String jdbcUser;
+
+    @Override
+    public Cli cli() {
+        return common.addTo(Cli.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
+                .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(ScheduleCommand.DIR).to(v -> dir = v)
+                .option("-i", "--inventory").type(Path.class).label("FILE").describe("Inventory for the scheduled runs.").to(v -> inventory = v)
+                .option("--listen").label("HOST:PORT").defaultValue("127.0.0.1:9464")
+                .describe("Address of /health and /metrics (default 127.0.0.1:9464).").to(v -> listen = v)
+                .option("--node").label("NAME").describe("This daemon's name in the cluster (default: host name and pid).").to(v -> node = v)
+                .option("--grace").label("DURATION").defaultValue("30s")
+                .describe("On SIGTERM, how long running runs may finish before they are interrupted.").to(v -> grace = v)
+                .option("--threads").type(int.class).label("N").defaultValue("4").describe("Runs at once on this node.").to(v -> threads = v)
+                .option("--misfire-after").label("DURATION").defaultValue("10s")
+                .describe("How late a fire may be before it counts as missed.").to(v -> misfireAfter = v)
+                .option("--checkin").label("DURATION").defaultValue("2s")
+                .describe("Cluster check-in interval (default 2s): a dead node's schedules move about 7.5 s plus up to twice this after it stopped.")
+                .to(v -> checkin = v)
+                .option("--jdbc-url").label("JDBC_URL")
+                .describe("PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
+                .to(v -> jdbcUrl = v)
+                .option("--jdbc-user").label("USER").describe("PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).").to(v -> jdbcUser = v);
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -5,23 +5,21 @@ import dev.runbook.audit.History;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "history", description = "List past runs, newest first, from the audit trail.")
-final class HistoryCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    AuditOptions auditOptions;
-
-    @Option(names = "--runbook", paramLabel = "NAME", description = "Only runs of this runbook.")
+final class HistoryCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+    final AuditOptions auditOptions = new AuditOptions();
     String runbook;
-
-    @Option(names = "--limit", defaultValue = "20", description = "At most this many runs (default 20).")
     int limit;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("history", this, "List past runs, newest first, from the audit trail.");
+        common.addTo(cli);
+        return auditOptions.addTo(cli)
+                .option("--runbook").label("NAME").describe("Only runs of this runbook.").to(v -> runbook = v)
+                .option("--limit").type(int.class).label("N").defaultValue("20").describe("At most this many runs (default 20).").to(v -> limit = v);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -8,28 +8,29 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "inventory", description = "Look at the inventory.", subcommands = InventoryCommand.ListHosts.class)
-final class InventoryCommand {
+final class InventoryCommand implements Cli.Command {
 
-    @Command(name = "list", description = "List the hosts a pattern matches, with their merged vars (secrets masked).")
-    static final class ListHosts implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
+    @Override
+    public Cli cli() {
+        return Cli.command("inventory", this, "Look at the inventory.").subcommand(new ListHosts());
+    }
 
-        @Parameters(arity = "0..1", paramLabel = "PATTERN", description = "A host pattern (default: all).")
+    static final class ListHosts implements Callable<Integer>, Cli.Command {
+        final CommonOptions common = new CommonOptions();
         String pattern;
-
-        @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", description = "Inventory file (default: RUNBOOK_INVENTORY, then inventory/hosts.yaml).")
         Path inventory;
-
-        @Option(names = "--vars", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = "Show each host's merged vars (default: on; --no-vars for names only).")
         boolean vars;
+
+        @Override
+        public Cli cli() {
+            Cli cli = Cli.command("list", this, "List the hosts a pattern matches, with their merged vars (secrets masked).");
+            return common.addTo(cli)
+                    .positional(0, String.class).optional().label("PATTERN").describe("A host pattern (default: all).").to(v -> pattern = v)
+                    .option("-i", "--inventory").type(Path.class).label("FILE").describe(SelectorOptions.INVENTORY).to(v -> inventory = v)
+                    .flag("--vars").negatable(true)
+                    .describe("Show each host's merged vars (default: on; --no-vars for names only).").to(v -> vars = v);
+        }
 
         @Override
         public Integer call() {

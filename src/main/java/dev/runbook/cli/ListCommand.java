@@ -5,13 +5,14 @@ import dev.runbook.model.Param;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-@Command(name = "list", description = "List the runbooks on the search path (runbooks/, then RUNBOOK_PATH).")
-final class ListCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
+final class ListCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+
+    @Override
+    public Cli cli() {
+        return common.addTo(Cli.command("list", this, "List the runbooks on the search path (runbooks/, then RUNBOOK_PATH)."));
+    }
 
     @Override
     public Integer call() {

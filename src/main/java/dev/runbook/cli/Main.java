@@ -7,15 +7,7 @@ import dev.runbook.model.InvalidInputException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
-@Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
-        description = "Rule-driven runbook automation: run, plan and audit operational procedures.",
-        subcommands = {RunCommand.class, PlanCommand.class, ValidateCommand.class, ListCommand.class,
-                HistoryCommand.class, ShowCommand.class, AuditCommand.class, InventoryCommand.class, ScheduleCommand.class, DaemonCommand.class, SchemaCommand.class,
-                CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
-                "4 another run holds the lock, 130 interrupted."})
 public final class Main {
 
     public static void main(String[] args) {
@@ -77,12 +69,21 @@ public final class Main {
     }
 
     /**
-     * Only the command asked for is built: picocli reads every command's annotations when it
-     * builds one, and the whole tree costs a quarter of a second of start-up. Help, version and
-     * unknown commands get the whole tree.
+     * Only the command asked for is built: picocli builds every command of a tree, and the whole tree
+     * costs a quarter of a second of start-up. Help, version and unknown commands get the whole tree.
      */
     private static CommandLine commandLine(String[] args) {
-        Object command = args.length == 0 ? null : switch (args[0]) {
+        Cli.Command command = args.length == 0 ? null : command(args[0]);
+        if (command == null) {
+            return new CommandLine(tree().spec());
+        }
+        CommandLine cli = new CommandLine(command.cli().spec());
+        cli.setCommandName("runbook " + args[0]);
+        return cli;
+    }
+
+    private static Cli.Command command(String name) {
+        return switch (name) {
             case "run" -> new RunCommand();
             case "plan" -> new PlanCommand();
             case "validate" -> new ValidateCommand();
@@ -96,13 +97,22 @@ public final class Main {
             case "schema" -> new SchemaCommand();
             default -> null;
         };
-        if (command == null) {
-            return new CommandLine(new Main());
+    }
+
+    /** Every command, for help and for suggestions when the command is unknown. */
+    static Cli tree() {
+        Cli cli = Cli.command("runbook", new Main(), "Rule-driven runbook automation: run, plan and audit operational procedures.")
+                .version("runbook 0.1.0")
+                .footer("", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
+                        "4 another run holds the lock, 130 interrupted.");
+        for (String name : COMMANDS) {
+            cli.subcommand(command(name));
         }
-        CommandLine cli = new CommandLine(command);
-        cli.setCommandName("runbook " + args[0]);
+        cli.spec().addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
         return cli;
     }
+
+    static final String[] COMMANDS = {"run", "plan", "validate", "list", "history", "show", "audit", "inventory", "schedule", "daemon", "schema"};
 
     /** The one place exceptions become exit codes and one-line messages. */
     static int handle(Exception ex, PrintWriter err, boolean debug) {

@@ -11,29 +11,27 @@ import dev.runbook.engine.RunOutcome;
 import dev.runbook.engine.RunRequest;
 import dev.runbook.model.Runbook;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "plan", description = "Show what a run would do, changing nothing (same as 'run --dry-run').")
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand implements Callable<Integer>, Cli.Command {
     enum Format { text, markdown, json }
 
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    SelectorOptions selectors;
-
-    @Parameters(index = "0", paramLabel = "NAME|FILE")
+    final CommonOptions common = new CommonOptions();
+    final SelectorOptions selectors = new SelectorOptions();
     String runbook;
-
-    @Option(names = "--probe", description = "Also run readonly steps for real, so conditions that depend on them are decided.")
     boolean probe;
-
-    @Option(names = "--format", defaultValue = "text", description = "text (terminal), markdown (for a review) or json.")
     Format format;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("plan", this, "Show what a run would do, changing nothing (same as 'run --dry-run').");
+        common.addTo(cli);
+        selectors.addTo(cli);
+        return cli.positional(0, String.class).label("NAME|FILE")
+                .describe("A runbook name (runbooks/NAME.yaml, then RUNBOOK_PATH) or a file.").to(v -> runbook = v)
+                .flag("--probe").describe("Also run readonly steps for real, so conditions that depend on them are decided.").to(v -> probe = v)
+                .option("--format").type(Format.class).label("text|markdown|json").defaultValue("text")
+                .describe("text (terminal), markdown (for a review) or json.").to(v -> format = v);
+    }
 
     @Override
     public Integer call() {

@@ -18,47 +18,41 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Run a runbook: locally, or on the hosts it targets.")
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Callable<Integer>, Cli.Command {
     enum Output { text, json }
 
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    SelectorOptions selectors;
-
-    @Mixin
-    AuditOptions auditOptions;
-
-    @Parameters(index = "0", paramLabel = "NAME|FILE", description = "A runbook name (runbooks/NAME.yaml, then RUNBOOK_PATH) or a file.")
+    final CommonOptions common = new CommonOptions();
+    final SelectorOptions selectors = new SelectorOptions();
+    final AuditOptions auditOptions = new AuditOptions();
     String runbook;
-
-    @Option(names = "--dry-run", description = "Plan only (same as 'runbook plan'): nothing that changes anything runs.")
     boolean dryRun;
-
-    @Option(names = "--probe", description = "With --dry-run: run readonly steps for real.")
     boolean probe;
-
-    @Option(names = "--format", defaultValue = "text", description = "With --dry-run: text, markdown or json.")
     PlanCommand.Format format;
-
-    @Option(names = {"-y", "--yes"}, description = "Approve every confirmation gate (audited as approved by flag).")
     boolean yes;
-
-    @Option(names = "--approve", paramLabel = "ID", description = "Approve the gate of step ID; repeat for several.")
     List<String> approve = new ArrayList<>();
-
-    @Option(names = "--output", defaultValue = "text", description = "text (for people) or json (one event per line).")
     Output output;
-
-    @Option(names = "--deadline", paramLabel = "DURATION", description = "Stop the run after this long (e.g. 30m), overriding the runbook's deadline.")
     String deadline;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("run", this, "Run a runbook: locally, or on the hosts it targets.");
+        common.addTo(cli);
+        selectors.addTo(cli);
+        auditOptions.addTo(cli);
+        return cli.positional(0, String.class).label("NAME|FILE")
+                .describe("A runbook name (runbooks/NAME.yaml, then RUNBOOK_PATH) or a file.").to(v -> runbook = v)
+                .flag("--dry-run").describe("Plan only (same as 'runbook plan'): nothing that changes anything runs.").to(v -> dryRun = v)
+                .flag("--probe").describe("With --dry-run: run readonly steps for real.").to(v -> probe = v)
+                .option("--format").type(PlanCommand.Format.class).label("text|markdown|json").defaultValue("text")
+                .describe("With --dry-run: text, markdown or json.").to(v -> format = v)
+                .flag("-y", "--yes").describe("Approve every confirmation gate (audited as approved by flag).").to(v -> yes = v)
+                .repeatable(String.class, "--approve").label("ID").describe("Approve the gate of step ID; repeat for several.").to(v -> approve = v)
+                .option("--output").type(Output.class).label("text|json").defaultValue("text")
+                .describe("text (for people) or json (one event per line).").to(v -> output = v)
+                .option("--deadline").label("DURATION")
+                .describe("Stop the run after this long (e.g. 30m), overriding the runbook's deadline.").to(v -> deadline = v);
+    }
 
     @Override
     public Integer call() {

@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.TimeZone;
 import java.util.concurrent.Callable;
 import org.quartz.CronExpression;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "schedule", description = "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).",
-        subcommands = {ScheduleCommand.ListSchedules.class, ScheduleCommand.Validate.class})
-final class ScheduleCommand {
+final class ScheduleCommand implements Cli.Command {
+    static final String DIR = "Directory of schedule files (default: schedules).";
+
+    @Override
+    public Cli cli() {
+        return Cli.command("schedule", this, "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).")
+                .subcommand(new ListSchedules()).subcommand(new Validate());
+    }
 
     static List<Schedule> load(Path dir) {
         return new ScheduleLoader(Wiring.fromSystem().loader).load(dir);
@@ -44,16 +46,17 @@ final class ScheduleCommand {
         return out;
     }
 
-    @Command(name = "list", description = "Each schedule with its next fire times.")
-    static final class ListSchedules implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
-
-        @Option(names = "--dir", defaultValue = "schedules", description = "Directory of schedule files (default: schedules).")
+    static final class ListSchedules implements Callable<Integer>, Cli.Command {
+        final CommonOptions common = new CommonOptions();
         Path dir;
-
-        @Option(names = "--next", defaultValue = "3", description = "How many fire times to show (default 3).")
         int next;
+
+        @Override
+        public Cli cli() {
+            return common.addTo(Cli.command("list", this, "Each schedule with its next fire times."))
+                    .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v)
+                    .option("--next").type(int.class).label("N").defaultValue("3").describe("How many fire times to show (default 3).").to(v -> next = v);
+        }
 
         @Override
         public Integer call() {
@@ -77,13 +80,15 @@ final class ScheduleCommand {
         }
     }
 
-    @Command(name = "validate", description = "Check cron expressions, time zones and references; exit 2 on any problem.")
-    static final class Validate implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
-
-        @Option(names = "--dir", defaultValue = "schedules", description = "Directory of schedule files (default: schedules).")
+    static final class Validate implements Callable<Integer>, Cli.Command {
+        final CommonOptions common = new CommonOptions();
         Path dir;
+
+        @Override
+        public Cli cli() {
+            return common.addTo(Cli.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
+                    .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v);
+        }
 
         @Override
         public Integer call() {

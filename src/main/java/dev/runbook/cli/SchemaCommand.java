@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 
-@Command(name = "schema", description = "Print the JSON Schema of the runbook format, for editors.")
-final class SchemaCommand implements Callable<Integer> {
+final class SchemaCommand implements Callable<Integer>, Cli.Command {
     static final String RESOURCE = "/runbook.schema.json";
+
+    @Override
+    public Cli cli() {
+        return Cli.command("schema", this, "Print the JSON Schema of the runbook format, for editors.");
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -6,21 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine.Option;
 
 /** Which hosts and params: shared by run and plan. */
 public final class SelectorOptions {
-    @Option(names = {"-t", "--targets"}, paramLabel = "PATTERN", description = "Hosts to run on (an inventory pattern), instead of the runbook's targets.")
     String targets;
-
-    @Option(names = "--limit", paramLabel = "PATTERN", description = "Further limit the hosts to those matching PATTERN.")
     String limit;
-
-    @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE", description = "A param value; repeat for several.")
     List<String> rawParams = new ArrayList<>();
-
-    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", description = "Inventory file (default: RUNBOOK_INVENTORY, then inventory/hosts.yaml).")
     Path inventory;
+
+    Cli addTo(Cli cli) {
+        return cli.option("-t", "--targets").label("PATTERN")
+                .describe("Hosts to run on (an inventory pattern), instead of the runbook's targets.").to(v -> targets = v)
+                .option("--limit").label("PATTERN").describe("Further limit the hosts to those matching PATTERN.").to(v -> limit = v)
+                .repeatable(String.class, "-p", "--param").label("KEY=VALUE").describe("A param value; repeat for several.").to(v -> rawParams = v)
+                .option("-i", "--inventory").type(Path.class).label("FILE").describe(INVENTORY).to(v -> inventory = v);
+    }
+
+    static final String INVENTORY = "Inventory file (default: RUNBOOK_INVENTORY, then inventory/hosts.yaml).";
 
     /** The {@code -p} values by name; a value given twice or without '=' is a usage error. */
     Map<String, String> params() {

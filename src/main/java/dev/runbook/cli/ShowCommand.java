@@ -7,20 +7,19 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "show", description = "Show one run's audited events as a timeline ('last' for the newest).")
-final class ShowCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    AuditOptions auditOptions;
-
-    @Parameters(paramLabel = "RUN_ID", description = "A run id (or a unique prefix), or 'last'.")
+final class ShowCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
+    final AuditOptions auditOptions = new AuditOptions();
     String runId;
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("show", this, "Show one run's audited events as a timeline ('last' for the newest).");
+        common.addTo(cli);
+        return auditOptions.addTo(cli).positional(0, String.class).label("RUN_ID")
+                .describe("A run id (or a unique prefix), or 'last'.").to(v -> runId = v);
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -9,17 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "validate", description = "Check runbooks and report every problem at once (exit 2 if any).")
-final class ValidateCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Parameters(paramLabel = "FILE|DIR", description = "Runbook files or directories (default: every runbook on the search path).")
+final class ValidateCommand implements Callable<Integer>, Cli.Command {
+    final CommonOptions common = new CommonOptions();
     List<Path> paths = new ArrayList<>();
+
+    @Override
+    public Cli cli() {
+        Cli cli = Cli.command("validate", this, "Check runbooks and report every problem at once (exit 2 if any).");
+        return common.addTo(cli).positionals(Path.class).label("FILE|DIR")
+                .describe("Runbook files or directories (default: every runbook on the search path).").to(v -> paths = v);
+    }
 
     @Override
     public Integer call() throws IOException {

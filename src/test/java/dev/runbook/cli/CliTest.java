@@ -1,0 +1,143 @@
+package dev.runbook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The commands' options, declared through {@link Cli}: each reaches its command, typed, with its default. */
+class CliTest {
+
+    private static <T extends Cli.Command> T parse(T command, String... args) {
+        new CommandLine(command.cli().spec()).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return command;
+    }
+
+    @Test
+    void everyValueOfRunReachesTheCommand() {
+        RunCommand run = parse(new RunCommand(), "-y", "--approve", "restart", "--approve", "drain", "-p", "service=web", "--param", "n=2",
+                "--format", "MARKDOWN", "--output", "json", "--deadline", "5m", "-t", "web", "--limit", "web1", "-i", "inv.yaml",
+                "--audit-store", "postgres", "--audit-url", "jdbc:postgresql://db/audit", "--audit-user", "rb",
+                "--verbose", "--debug", "--no-color", "--dry-run", "--probe", "recovery.yaml");
+        assertThat(run.runbook).isEqualTo("recovery.yaml");
+        assertThat(run.yes).isTrue();
+        assertThat(run.approve).containsExactly("restart", "drain");
+        assertThat(run.selectors.params()).isEqualTo(Map.of("service", "web", "n", "2"));
+        assertThat(run.format).isEqualTo(PlanCommand.Format.markdown);
+        assertThat(run.output).isEqualTo(RunCommand.Output.json);
+        assertThat(run.deadline).isEqualTo("5m");
+        assertThat(run.selectors.targets).isEqualTo("web");
+        assertThat(run.selectors.limit).isEqualTo("web1");
+        assertThat(run.selectors.inventory).isEqualTo(Path.of("inv.yaml"));
+        assertThat(run.auditOptions.overrides()).isEqualTo(new dev.runbook.config.ConfigLoader.Overrides("postgres", "jdbc:postgresql://db/audit", "rb"));
+        assertThat(run.common.verbose).isTrue();
+        assertThat(run.common.debug).isTrue();
+        assertThat(run.common.noColor).isTrue();
+        assertThat(run.dryRun).isTrue();
+        assertThat(run.probe).isTrue();
+    }
+
+    @Test
+    void optionsLeftOutKeepTheirDefaults() {
+        RunCommand run = parse(new RunCommand(), "recovery");
+        assertThat(run.format).isEqualTo(PlanCommand.Format.text);
+        assertThat(run.output).isEqualTo(RunCommand.Output.text);
+        assertThat(run.approve).isEmpty();
+        assertThat(run.selectors.params()).isEmpty();
+        assertThat(run.yes).isFalse();
+        assertThat(run.deadline).isNull();
+        assertThat(run.selectors.inventory).isNull();
+
+        HistoryCommand history = parse(new HistoryCommand());
+        assertThat(history.limit).isEqualTo(20);
+        assertThat(parse(new HistoryCommand(), "--limit", "3").limit).isEqualTo(3);
+
+        DaemonCommand daemon = parse(new DaemonCommand());
+        assertThat(daemon.dir).isEqualTo(Path.of("schedules"));
+        assertThat(daemon.listen).isEqualTo("127.0.0.1:9464");
+        assertThat(daemon.threads).isEqualTo(4);
+        assertThat(List.of(daemon.grace, daemon.misfireAfter, daemon.checkin)).containsExactly("30s", "10s", "2s");
+        assertThat(daemon.jdbcUrl).isNull();
+    }
+
+    @Test
+    void positionalsAndNegatableFlags() {
+        assertThat(parse(new ValidateCommand()).paths).isEmpty();
+        assertThat(parse(new ValidateCommand(), "a.yaml", "runbooks").paths).containsExactly(Path.of("a.yaml"), Path.of("runbooks"));
+        assertThat(parse(new AuditCommand.Verify()).file).isNull();
+        assertThat(parse(new AuditCommand.Verify(), "trail.jsonl").file).isEqualTo(Path.of("trail.jsonl"));
+
+        assertThat(parse(new InventoryCommand.ListHosts()).vars).isTrue();
+        assertThat(parse(new InventoryCommand.ListHosts(), "--no-vars", "web").vars).isFalse();
+        assertThat(parse(new InventoryCommand.ListHosts(), "web").pattern).isEqualTo("web");
+    }
+
+    @Test
+    void missingAndWrongValuesAreRefusedByName() {
+        assertThatThrownBy(() -> parse(new RunCommand()))
+                .isInstanceOf(CommandLine.MissingParameterException.class).hasMessageContaining("NAME|FILE");
+        assertThatThrownBy(() -> parse(new AuditRetentionCommand()))
+                .isInstanceOf(CommandLine.MissingParameterException.class).hasMessageContaining("--keep-months=N");
+        assertThatThrownBy(() -> parse(new RunCommand(), "--format", "yaml", "x"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("text, markdown, json");
+        assertThatThrownBy(() -> parse(new ShowCommand(), "a", "b"))
+                .isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+        assertThat(parse(new AuditRetentionCommand(), "--keep-months", "6", "--dry-run").keepMonths).isEqualTo(6);
+    }
+
+    @Test
+    void everyCommandOptionAndParameterIsDescribed() {
+        List<String> undescribed = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        walk(Main.tree().spec(), undescribed, commands);
+        assertThat(commands).contains("runbook run", "runbook audit verify", "runbook audit retention", "runbook inventory list",
+                "runbook schedule validate", "runbook daemon", "runbook schema");
+        assertThat(undescribed).isEmpty();
+    }
+
+    private static void walk(CommandSpec spec, List<String> undescribed, List<String> commands) {
+        if (spec.name().equals("help")) {
+            return;
+        }
+        commands.add(spec.qualifiedName());
+        if (spec.usageMessage().description().length == 0) {
+            undescribed.add(spec.qualifiedName());
+        }
+        List<ArgSpec> args = new ArrayList<>(spec.options());
+        args.addAll(spec.positionalParameters());
+        for (ArgSpec arg : args) {
+            if (arg.description().length == 0) {
+                undescribed.add(spec.qualifiedName() + " " + arg.paramLabel());
+            }
+        }
+        for (CommandLine sub : spec.subcommands().values()) {
+            walk(sub.getCommandSpec(), undescribed, commands);
+        }
+    }
+
+    @Test
+    void commandGroupsHaveHelpAndTheVersionIsPrinted() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run("audit", "--help")).isZero();
+            assertThat(Main.run("--version")).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("Usage: runbook audit [-h] [COMMAND]", "verify", "retention")
+                .contains("runbook 0.1.0");
+    }
+}
