@@ -105,18 +105,21 @@ public final class JsonlAuditTrail implements AuditSink {
      * it from tampering.
      */
     private String tailHash(long size) throws IOException {
-        if (size == 0) {
-            return AuditCodec.GENESIS;
-        }
-        int window = (int) Math.min(size, 256 * 1024);
-        ByteBuffer buf = ByteBuffer.allocate(window);
-        channel.read(buf, size - window);
-        String tail = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-        if (!tail.endsWith("\n")) {
+        // Read back from the end, a little at first: the last event is a line of a few hundred
+        // bytes, and every run comes here once, however long the trail has grown.
+        for (long window = Math.min(size, FIRST_WINDOW); window > 0; window = window == size ? 0 : Math.min(size, window * 8)) {
+            boolean fromStart = window == size;
+            String tail = read(size - window, (int) window);
             int cut = tail.lastIndexOf('\n');
+            String prevHash = lastCompleteHash(tail.substring(0, cut + 1), fromStart);
+            if (prevHash == null && !fromStart && window < MAX_WINDOW) {
+                continue;  // no complete event in the window (or the torn line is longer): read further back
+            }
+            prevHash = prevHash == null ? AuditCodec.GENESIS : prevHash;
+            if (cut == tail.length() - 1) {
+                return prevHash;
+            }
             String fragment = tail.substring(cut + 1);
-            String before = cut < 0 ? "" : tail.substring(0, cut + 1);
-            String prevHash = lastCompleteHash(before, size - window == 0);
             long tornLine = countLines() + 1;
             write("\n", size);
             Map<String, Object> data = new LinkedHashMap<>();
@@ -125,7 +128,19 @@ public final class JsonlAuditTrail implements AuditSink {
             data.put("sha256", AuditCodec.sha256(fragment));
             return appendOwn("audit.torn", data, prevHash, channel.size());
         }
-        return lastCompleteHash(tail, size - window == 0);
+        return AuditCodec.GENESIS;
+    }
+
+    /** The first look back from the end of the file, and the furthest (an event is never that long). */
+    private static final long FIRST_WINDOW = 16 * 1024;
+    private static final long MAX_WINDOW = 64L * 1024 * 1024;
+
+    private String read(long from, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        while (buf.hasRemaining() && channel.read(buf, from + buf.position()) >= 0) {
+            // a positional read may return fewer bytes than asked
+        }
+        return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
     }
 
     /** Chains an {@code audit.truncated} event: the file lost the events up to the head's mark. */
@@ -156,18 +171,24 @@ public final class JsonlAuditTrail implements AuditSink {
         }
     }
 
+    /**
+     * The hash of the last event among complete lines; null when there is none. The first line of
+     * a window that does not start the file may be the end of a longer one, so it does not count.
+     */
     private static String lastCompleteHash(String text, boolean fromStart) {
-        String[] lines = text.split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (i == 0 && !fromStart) {
-                break;
+        int end = text.length();
+        while (end > 0) {
+            int start = text.lastIndexOf('\n', end - 2) + 1;
+            if (start == 0 && !fromStart) {
+                return null;
             }
-            String hash = AuditCodec.trailingHash(lines[i]);
+            String hash = AuditCodec.trailingHash(text.substring(start, end));
             if (hash != null) {
                 return hash;
             }
+            end = start;
         }
-        return AuditCodec.GENESIS;
+        return null;
     }
 
     @Override

@@ -133,6 +133,31 @@ class AuditHeadTest {
         assertThat(r.intact()).as(String.valueOf(r)).isTrue();
     }
 
+    /** The writer looks back from the end a little at a time: events and torn lines longer than its first look still chain. */
+    @ParameterizedTest
+    @ValueSource(ints = {100, 20_000, 300_000})
+    void eventsAndTornLinesLongerThanTheFirstLookBackStillChain(int length) throws IOException {
+        run("r1");
+        try (JsonlAuditTrail t = new JsonlAuditTrail(file())) {
+            t.append(new AuditEvent(AuditEvent.VERSION, "r2", 1, Instant.now().toString(), "step.finished",
+                    new AuditEvent.RunbookRef("deploy", "/srv/deploy.yaml", "ab".repeat(32)), null, "build",
+                    new AuditEvent.Actor("ops", "tty"), Map.of("stdout", "x".repeat(length)), null, null), true);
+        }
+        run("r3");
+        assertThat(ChainVerifier.verify(file()).intact()).isTrue();
+
+        String torn = "{\"v\":1,\"run_id\":\"r4\",\"data\":\"" + "y".repeat(length);
+        Files.writeString(file(), torn, StandardOpenOption.APPEND);
+        run("r5");
+
+        assertThat(types()).containsExactly("run.started", "condition.evaluated", "run.finished", "step.finished",
+                "run.started", "condition.evaluated", "run.finished", "(not an event)",
+                "audit.torn", "run.started", "condition.evaluated", "run.finished");
+        ChainVerifier.Report r = ChainVerifier.verify(file());
+        assertThat(r.intact()).as(String.valueOf(r)).isTrue();
+        assertThat(AuditCodec.parse(lines().get(8)).path("data").path("bytes").asInt()).isEqualTo(torn.length());
+    }
+
     @Test
     void aDeletedTrailStartsAgainWithTheCutOnRecord() throws IOException {
         run("r1");
