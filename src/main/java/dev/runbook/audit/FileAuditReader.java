@@ -11,31 +11,33 @@ import java.util.List;
 /** Reads the JSONL audit file: the file store's side of {@link AuditReader}. */
 public final class FileAuditReader implements AuditReader {
     private final Path file;
-    private History history;
 
     public FileAuditReader(Path file) {
         this.file = file;
     }
 
-    private History history() {
-        if (history == null) {
-            try {
-                history = History.read(file);
-            } catch (IOException e) {
-                throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
-            }
-        }
-        return history;
-    }
-
+    /** The newest runs, read back from the end of the file. */
     @Override
     public List<History.Run> runs(String runbook, int limit) {
-        return history().runs(runbook, limit);
+        return read(() -> History.newest(file, runbook, limit)).runs(runbook, limit);
     }
 
+    /** One run: the newest for {@code last}, else the run with this id or the one run whose id starts so. */
     @Override
     public List<AuditEvent> run(String runId) {
-        return history().run(runId);
+        return read(() -> "last".equals(runId) ? History.newest(file, null, 1) : History.matching(file, runId)).run(runId);
+    }
+
+    private interface Read {
+        History get() throws IOException;
+    }
+
+    private History read(Read read) {
+        try {
+            return read.get();
+        } catch (IOException e) {
+            throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -80,6 +82,6 @@ public final class FileAuditReader implements AuditReader {
 
     @Override
     public void close() {
-        history = null;
+        // nothing is held between calls
     }
 }

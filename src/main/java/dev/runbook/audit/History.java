@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,8 +39,49 @@ public final class History {
         this.events = events;
     }
 
-    /** Every event of the file (lines that are not events are skipped: verify reports them). */
-    public static History read(Path file) throws IOException {
+    /**
+     * The events of the newest {@code limit} runs (of one runbook, or of any when null), and of any
+     * other run with events among them: read back from the end of the file, so that {@code history}
+     * and {@code show last} take as long on a trail of years as on a new one. Every event of a run
+     * follows its {@code run.started}, and so does a later run's record of taking its lock over.
+     */
+    public static History newest(Path file, String runbook, int limit) throws IOException {
+        List<AuditEvent> events = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return new History(events);
+        }
+        Set<String> started = new HashSet<>();
+        int starts = 0;
+        try (ReverseLines lines = new ReverseLines(file)) {
+            String line;
+            while (starts < limit && (line = lines.next()) != null) {
+                AuditEvent e = event(line);
+                if (e != null) {
+                    events.add(e);
+                    if (e.type().equals("run.started")) {
+                        started.add(e.runId());
+                        if (runbook == null || e.runbook() != null && runbook.equals(e.runbook().name())) {
+                            starts++;
+                        }
+                    }
+                }
+            }
+        }
+        if (starts == limit) {
+            // stopped before the start of the file: the last events of runs that started before
+            // the ones wanted were read too, without their start; those runs are older
+            events.removeIf(e -> !started.contains(e.runId()));
+        }
+        Collections.reverse(events);
+        return new History(events);
+    }
+
+    /**
+     * The events of the runs whose id starts with {@code prefix}, in one pass over the file that
+     * decodes only their lines: the engine writes every event as {@code {"v":1,"run_id":"...},
+     * so the id is read off the text; a line in any other shape is decoded to be sure.
+     */
+    public static History matching(Path file, String prefix) throws IOException {
         List<AuditEvent> events = new ArrayList<>();
         if (!Files.exists(file)) {
             return new History(events);
@@ -47,13 +89,25 @@ public final class History {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
-                ObjectNode n = AuditCodec.parse(line);
-                if (n != null && n.hasNonNull("run_id")) {
-                    events.add(AuditCodec.decode(n));
+                String id = line.startsWith(ID_PREFIX) ? line.substring(ID_PREFIX.length(), Math.max(ID_PREFIX.length(),
+                        line.indexOf('"', ID_PREFIX.length()))) : null;
+                if (id == null || id.startsWith(prefix)) {
+                    AuditEvent e = event(line);
+                    if (e != null && e.runId().startsWith(prefix)) {
+                        events.add(e);
+                    }
                 }
             }
         }
         return new History(events);
+    }
+
+    private static final String ID_PREFIX = "{\"v\":" + AuditEvent.VERSION + ",\"run_id\":\"";
+
+    /** The event a line holds; null for a line that is not one (verify reports those). */
+    private static AuditEvent event(String line) {
+        ObjectNode n = AuditCodec.parse(line);
+        return n != null && n.hasNonNull("run_id") ? AuditCodec.decode(n) : null;
     }
 
     public static History of(List<AuditEvent> events) {
