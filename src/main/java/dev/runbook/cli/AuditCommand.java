@@ -8,22 +8,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-final class AuditCommand implements Cli.Command {
+final class AuditCommand implements CliSpec.Command {
 
     @Override
-    public Cli cli() {
-        return Cli.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
+    public CliSpec spec() {
+        return CliSpec.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
                 .subcommand(new AuditImportCommand()).subcommand(new AuditFlushCommand()).subcommand(new AuditRetentionCommand());
     }
 
-    static final class Verify implements Callable<Integer>, Cli.Command {
+    static final class Verify implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
         final AuditOptions auditOptions = new AuditOptions();
         Path file;
 
         @Override
-        public Cli cli() {
-            Cli cli = Cli.command("verify", this, "Check the hash chain: exit 0 when intact, 1 with the line of the first break.");
+        public CliSpec spec() {
+            CliSpec cli = CliSpec.command("verify", this, "Check the hash chain: exit 0 when intact, 1 with the line of the first break.");
             common.addTo(cli);
             return auditOptions.addTo(cli).positional(0, Path.class).optional().label("FILE")
                     .describe("An audit file (default: audit.jsonl of the state directory).").to(v -> file = v);

@@ -16,15 +16,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-final class AuditExportCommand implements Callable<Integer>, Cli.Command {
+final class AuditExportCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     final AuditOptions audit = new AuditOptions();
     String run;
     Path output;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("export", this, "Write the audit trail as JSONL: the same lines, byte for byte, as the file store holds.");
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("export", this, "Write the audit trail as JSONL: the same lines, byte for byte, as the file store holds.");
         common.addTo(cli);
         return audit.addTo(cli)
                 .option("--run").label("RUN_ID").describe("Only this run (an id, a unique prefix, or 'last').").to(v -> run = v)

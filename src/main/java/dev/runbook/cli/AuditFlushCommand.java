@@ -4,13 +4,13 @@ import dev.runbook.audit.pg.PgAuditStore;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-final class AuditFlushCommand implements Callable<Integer>, Cli.Command {
+final class AuditFlushCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     final AuditOptions audit = new AuditOptions();
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("flush", this,
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("flush", this,
                 "Deliver the events spooled while PostgreSQL was unreachable (each is stored once, however often delivered).");
         common.addTo(cli);
         return audit.addTo(cli);

@@ -8,14 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-final class AuditImportCommand implements Callable<Integer>, Cli.Command {
+final class AuditImportCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     final AuditOptions audit = new AuditOptions();
     Path file;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("import", this,
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("import", this,
                 "Load a JSONL audit file into PostgreSQL: its chain is verified first; events already stored are skipped.");
         common.addTo(cli);
         return audit.addTo(cli).positional(0, Path.class).label("FILE")

@@ -8,7 +8,7 @@ public final class AuditOptions {
     String url;
     String user;
 
-    Cli addTo(Cli cli) {
+    CliSpec addTo(CliSpec cli) {
         return cli.option("--audit-store").label("file|postgres")
                 .describe("The audit store (overrides audit.store and RUNBOOK_AUDIT_STORE).").to(v -> store = v)
                 .option("--audit-url").label("JDBC_URL")

@@ -6,15 +6,15 @@ import dev.runbook.audit.pg.Retention;
 import dev.runbook.model.InvalidInputException;
 import java.util.concurrent.Callable;
 
-final class AuditRetentionCommand implements Callable<Integer>, Cli.Command {
+final class AuditRetentionCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     final AuditOptions audit = new AuditOptions();
     int keepMonths;
     boolean dryRun;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("retention", this, "Drop the PostgreSQL audit trail's monthly partitions older than --keep-months.",
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("retention", this, "Drop the PostgreSQL audit trail's monthly partitions older than --keep-months.",
                 "A checkpoint records where the chain is cut, so 'audit verify' still checks what remains; the retention itself is audited.");
         common.addTo(cli);
         return audit.addTo(cli)

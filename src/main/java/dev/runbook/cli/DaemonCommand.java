@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import sun.misc.Signal;
 
-final class DaemonCommand implements Callable<Integer>, Cli.Command {
+final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     Path dir;
     Path inventory;
@@ -39,8 +39,8 @@ final class DaemonCommand implements Callable<Integer>, Cli.Command {
     String jdbcUser;
 
     @Override
-    public Cli cli() {
-        return common.addTo(Cli.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
+    public CliSpec spec() {
+        return common.addTo(CliSpec.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
                 .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(ScheduleCommand.DIR).to(v -> dir = v)
                 .option("-i", "--inventory").type(Path.class).label("FILE").describe("Inventory for the scheduled runs.").to(v -> inventory = v)
                 .option("--listen").label("HOST:PORT").defaultValue("127.0.0.1:9464")

@@ -6,15 +6,15 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-final class HistoryCommand implements Callable<Integer>, Cli.Command {
+final class HistoryCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     final AuditOptions auditOptions = new AuditOptions();
     String runbook;
     int limit;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("history", this, "List past runs, newest first, from the audit trail.");
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("history", this, "List past runs, newest first, from the audit trail.");
         common.addTo(cli);
         return auditOptions.addTo(cli)
                 .option("--runbook").label("NAME").describe("Only runs of this runbook.").to(v -> runbook = v)

@@ -9,22 +9,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-final class InventoryCommand implements Cli.Command {
+final class InventoryCommand implements CliSpec.Command {
 
     @Override
-    public Cli cli() {
-        return Cli.command("inventory", this, "Look at the inventory.").subcommand(new ListHosts());
+    public CliSpec spec() {
+        return CliSpec.command("inventory", this, "Look at the inventory.").subcommand(new ListHosts());
     }
 
-    static final class ListHosts implements Callable<Integer>, Cli.Command {
+    static final class ListHosts implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
         String pattern;
         Path inventory;
         boolean vars;
 
         @Override
-        public Cli cli() {
-            Cli cli = Cli.command("list", this, "List the hosts a pattern matches, with their merged vars (secrets masked).");
+        public CliSpec spec() {
+            CliSpec cli = CliSpec.command("list", this, "List the hosts a pattern matches, with their merged vars (secrets masked).");
             return common.addTo(cli)
                     .positional(0, String.class).optional().label("PATTERN").describe("A host pattern (default: all).").to(v -> pattern = v)
                     .option("-i", "--inventory").type(Path.class).label("FILE").describe(SelectorOptions.INVENTORY).to(v -> inventory = v)

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-final class ListCommand implements Callable<Integer>, Cli.Command {
+final class ListCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
 
     @Override
-    public Cli cli() {
-        return common.addTo(Cli.command("list", this, "List the runbooks on the search path (runbooks/, then RUNBOOK_PATH)."));
+    public CliSpec spec() {
+        return common.addTo(CliSpec.command("list", this, "List the runbooks on the search path (runbooks/, then RUNBOOK_PATH)."));
     }
 
     @Override

@@ -73,16 +73,16 @@ public final class Main {
      * costs a quarter of a second of start-up. Help, version and unknown commands get the whole tree.
      */
     private static CommandLine commandLine(String[] args) {
-        Cli.Command command = args.length == 0 ? null : command(args[0]);
+        CliSpec.Command command = args.length == 0 ? null : command(args[0]);
         if (command == null) {
-            return new CommandLine(tree().spec());
+            return new CommandLine(tree().commandSpec());
         }
-        CommandLine cli = new CommandLine(command.cli().spec());
+        CommandLine cli = new CommandLine(command.spec().commandSpec());
         cli.setCommandName("runbook " + args[0]);
         return cli;
     }
 
-    private static Cli.Command command(String name) {
+    private static CliSpec.Command command(String name) {
         return switch (name) {
             case "run" -> new RunCommand();
             case "plan" -> new PlanCommand();
@@ -100,15 +100,15 @@ public final class Main {
     }
 
     /** Every command, for help and for suggestions when the command is unknown. */
-    static Cli tree() {
-        Cli cli = Cli.command("runbook", new Main(), "Rule-driven runbook automation: run, plan and audit operational procedures.")
+    static CliSpec tree() {
+        CliSpec cli = CliSpec.command("runbook", new Main(), "Rule-driven runbook automation: run, plan and audit operational procedures.")
                 .version("runbook 0.1.0")
                 .footer("", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
                         "4 another run holds the lock, 130 interrupted.");
         for (String name : COMMANDS) {
             cli.subcommand(command(name));
         }
-        cli.spec().addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
+        cli.commandSpec().addSubcommand("help", new CommandLine(new CommandLine.HelpCommand()));
         return cli;
     }
 

@@ -12,7 +12,7 @@ import dev.runbook.engine.RunRequest;
 import dev.runbook.model.Runbook;
 import java.util.concurrent.Callable;
 
-final class PlanCommand implements Callable<Integer>, Cli.Command {
+final class PlanCommand implements Callable<Integer>, CliSpec.Command {
     enum Format { text, markdown, json }
 
     final CommonOptions common = new CommonOptions();
@@ -22,8 +22,8 @@ final class PlanCommand implements Callable<Integer>, Cli.Command {
     Format format;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("plan", this, "Show what a run would do, changing nothing (same as 'run --dry-run').");
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("plan", this, "Show what a run would do, changing nothing (same as 'run --dry-run').");
         common.addTo(cli);
         selectors.addTo(cli);
         return cli.positional(0, String.class).label("NAME|FILE")

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-final class RunCommand implements Callable<Integer>, Cli.Command {
+final class RunCommand implements Callable<Integer>, CliSpec.Command {
     enum Output { text, json }
 
     final CommonOptions common = new CommonOptions();
@@ -35,8 +35,8 @@ final class RunCommand implements Callable<Integer>, Cli.Command {
     String deadline;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("run", this, "Run a runbook: locally, or on the hosts it targets.");
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("run", this, "Run a runbook: locally, or on the hosts it targets.");
         common.addTo(cli);
         selectors.addTo(cli);
         auditOptions.addTo(cli);

@@ -13,12 +13,12 @@ import java.util.TimeZone;
 import java.util.concurrent.Callable;
 import org.quartz.CronExpression;
 
-final class ScheduleCommand implements Cli.Command {
+final class ScheduleCommand implements CliSpec.Command {
     static final String DIR = "Directory of schedule files (default: schedules).";
 
     @Override
-    public Cli cli() {
-        return Cli.command("schedule", this, "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).")
+    public CliSpec spec() {
+        return CliSpec.command("schedule", this, "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).")
                 .subcommand(new ListSchedules()).subcommand(new Validate());
     }
 
@@ -46,14 +46,14 @@ final class ScheduleCommand implements Cli.Command {
         return out;
     }
 
-    static final class ListSchedules implements Callable<Integer>, Cli.Command {
+    static final class ListSchedules implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
         Path dir;
         int next;
 
         @Override
-        public Cli cli() {
-            return common.addTo(Cli.command("list", this, "Each schedule with its next fire times."))
+        public CliSpec spec() {
+            return common.addTo(CliSpec.command("list", this, "Each schedule with its next fire times."))
                     .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v)
                     .option("--next").type(int.class).label("N").defaultValue("3").describe("How many fire times to show (default 3).").to(v -> next = v);
         }
@@ -80,13 +80,13 @@ final class ScheduleCommand implements Cli.Command {
         }
     }
 
-    static final class Validate implements Callable<Integer>, Cli.Command {
+    static final class Validate implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
         Path dir;
 
         @Override
-        public Cli cli() {
-            return common.addTo(Cli.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
+        public CliSpec spec() {
+            return common.addTo(CliSpec.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
                     .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v);
         }
 

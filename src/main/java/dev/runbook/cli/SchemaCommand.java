@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
-final class SchemaCommand implements Callable<Integer>, Cli.Command {
+final class SchemaCommand implements Callable<Integer>, CliSpec.Command {
     static final String RESOURCE = "/runbook.schema.json";
 
     @Override
-    public Cli cli() {
-        return Cli.command("schema", this, "Print the JSON Schema of the runbook format, for editors.");
+    public CliSpec spec() {
+        return CliSpec.command("schema", this, "Print the JSON Schema of the runbook format, for editors.");
     }
 
     @Override

@@ -14,7 +14,7 @@ public final class SelectorOptions {
     List<String> rawParams = new ArrayList<>();
     Path inventory;
 
-    Cli addTo(Cli cli) {
+    CliSpec addTo(CliSpec cli) {
         return cli.option("-t", "--targets").label("PATTERN")
                 .describe("Hosts to run on (an inventory pattern), instead of the runbook's targets.").to(v -> targets = v)
                 .option("--limit").label("PATTERN").describe("Further limit the hosts to those matching PATTERN.").to(v -> limit = v)

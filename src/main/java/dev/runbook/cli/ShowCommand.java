@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-final class ShowCommand implements Callable<Integer>, Cli.Command {
+final class ShowCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     final AuditOptions auditOptions = new AuditOptions();
     String runId;
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("show", this, "Show one run's audited events as a timeline ('last' for the newest).");
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("show", this, "Show one run's audited events as a timeline ('last' for the newest).");
         common.addTo(cli);
         return auditOptions.addTo(cli).positional(0, String.class).label("RUN_ID")
                 .describe("A run id (or a unique prefix), or 'last'.").to(v -> runId = v);

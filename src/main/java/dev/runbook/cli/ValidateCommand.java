@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-final class ValidateCommand implements Callable<Integer>, Cli.Command {
+final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     List<Path> paths = new ArrayList<>();
 
     @Override
-    public Cli cli() {
-        Cli cli = Cli.command("validate", this, "Check runbooks and report every problem at once (exit 2 if any).");
+    public CliSpec spec() {
+        CliSpec cli = CliSpec.command("validate", this, "Check runbooks and report every problem at once (exit 2 if any).");
         return common.addTo(cli).positionals(Path.class).label("FILE|DIR")
                 .describe("Runbook files or directories (default: every runbook on the search path).").to(v -> paths = v);
     }

@@ -15,11 +15,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** The commands' options, declared through {@link Cli}: each reaches its command, typed, with its default. */
-class CliTest {
+/** The commands' options, declared through {@link CliSpec}: each reaches its command, typed, with its default. */
+class CliSpecTest {
 
-    private static <T extends Cli.Command> T parse(T command, String... args) {
-        new CommandLine(command.cli().spec()).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+    private static <T extends CliSpec.Command> T parse(T command, String... args) {
+        new CommandLine(command.spec().commandSpec()).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
         return command;
     }
 
@@ -99,7 +99,7 @@ class CliTest {
     void everyCommandOptionAndParameterIsDescribed() {
         List<String> undescribed = new ArrayList<>();
         List<String> commands = new ArrayList<>();
-        walk(Main.tree().spec(), undescribed, commands);
+        walk(Main.tree().commandSpec(), undescribed, commands);
         assertThat(commands).contains("runbook run", "runbook audit verify", "runbook audit retention", "runbook inventory list",
                 "runbook schedule validate", "runbook daemon", "runbook schema");
         assertThat(undescribed).isEmpty();

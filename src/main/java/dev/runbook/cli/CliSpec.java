@@ -16,44 +16,44 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * that is not given leaves the command's field as initialised, and a default value is set like a
  * given one. Parsing, conversion, errors and help stay picocli's.
  */
-final class Cli {
+final class CliSpec {
     /** A command object that declares its own options. */
     interface Command {
-        Cli cli();
+        CliSpec spec();
     }
 
     private final CommandSpec spec;
 
-    private Cli(CommandSpec spec) {
+    private CliSpec(CommandSpec spec) {
         this.spec = spec;
     }
 
     /** A command named {@code name} that runs {@code command} (a Callable, or an object with subcommands only). */
-    static Cli command(String name, Object command, String... description) {
+    static CliSpec command(String name, Object command, String... description) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
         spec.usageMessage().description(description);
-        Cli cli = new Cli(spec);
+        CliSpec cli = new CliSpec(spec);
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
         return cli;
     }
 
-    CommandSpec spec() {
+    CommandSpec commandSpec() {
         return spec;
     }
 
-    Cli footer(String... lines) {
+    CliSpec footer(String... lines) {
         spec.usageMessage().footer(lines);
         return this;
     }
 
-    Cli version(String version) {
+    CliSpec version(String version) {
         spec.version(version);
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
         return this;
     }
 
-    Cli subcommand(Command command) {
-        Cli sub = command.cli();
+    CliSpec subcommand(Command command) {
+        CliSpec sub = command.spec();
         spec.addSubcommand(sub.spec.name(), sub.spec);
         return this;
     }
@@ -149,7 +149,7 @@ final class Cli {
             return defaultValue(String.valueOf(defaultOn));
         }
 
-        Cli to(Consumer<T> setter) {
+        CliSpec to(Consumer<T> setter) {
             Binding<T> binding = new Binding<>(setter);
             Class<?>[] auxiliary = element == null ? new Class<?>[] {type} : new Class<?>[] {element};
             if (names != null) {
@@ -171,7 +171,7 @@ final class Cli {
                 }
                 spec.addPositional(positional.build());
             }
-            return Cli.this;
+            return CliSpec.this;
         }
     }
 
