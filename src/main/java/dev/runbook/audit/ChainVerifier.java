@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -33,24 +35,21 @@ public final class ChainVerifier {
 
     private ChainVerifier() {}
 
+    /**
+     * Verifies a file line by line, holding two lines at a time: a trail of any length needs no
+     * more memory than its longest line.
+     */
     public static Report verify(Path file) throws IOException {
-        List<String> lines = new ArrayList<>();
-        boolean endsWithNewline;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String l;
-            while ((l = r.readLine()) != null) {
-                lines.add(l);
-            }
-        }
         AuditHead.Mark head = AuditHead.read(AuditHead.of(file));
-        try (FileChannel ch = FileChannel.open(file)) {
+        try (FileChannel ch = FileChannel.open(file);
+             BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             long size = ch.size();
-            endsWithNewline = size == 0 || endsWithNewline(ch, size);
-            Report chain = verify(lines, endsWithNewline);
+            Lines lines = new Lines(r::readLine);
+            Report chain = verify(lines, size == 0 || endsWithNewline(ch, size));
             if (!chain.intact() || head == null || head.heldBy(ch, size)) {
                 return chain;
             }
-            return new Report(chain.events(), lines.size() + 1L, "events were cut off the end: " + AuditHead.describe(head, size)
+            return new Report(chain.events(), lines.count + 1, "events were cut off the end: " + AuditHead.describe(head, size)
                     + " (or the head file was replaced)", chain.notes());
         }
     }
@@ -62,23 +61,64 @@ public final class ChainVerifier {
     }
 
     static Report verify(List<String> lines, boolean endsWithNewline) {
+        Iterator<String> it = lines.iterator();
+        try {
+            return verify(new Lines(() -> it.hasNext() ? it.next() : null), endsWithNewline);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where the lines come from: the next one, or null at the end. */
+    private interface Source {
+        String next() throws IOException;
+    }
+
+    /** Lines with the one after the current in view, for the torn-line check; counts what it hands out. */
+    private static final class Lines {
+        private final Source source;
+        private String following;
+        private boolean started;
+        long count;
+
+        Lines(Source source) {
+            this.source = source;
+        }
+
+        String next() throws IOException {
+            String line = started ? following : source.next();
+            started = true;
+            following = line == null ? null : source.next();
+            if (line != null) {
+                count++;
+            }
+            return line;
+        }
+
+        /** The line after the one {@link #next} returned last; null when that one was the last. */
+        String following() {
+            return following;
+        }
+    }
+
+    private static Report verify(Lines lines, boolean endsWithNewline) throws IOException {
         String prev = AuditCodec.GENESIS;
         long events = 0;
         long cutLine = 0;
         String cutProblem = null;
         List<String> notes = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            long lineNo = i + 1;
-            String line = lines.get(i);
+        String line;
+        while ((line = lines.next()) != null) {
+            long lineNo = lines.count;
             ObjectNode n = AuditCodec.parse(line);
             if (n == null || !n.hasNonNull("hash")) {
-                boolean last = i == lines.size() - 1;
+                boolean last = lines.following() == null;
                 if (last && !endsWithNewline) {
                     notes.add("line " + lineNo + ": incomplete last line (" + line.length()
                             + " bytes), left by a crash during a write; not tampering");
                     continue;
                 }
-                if (isRecordedTear(lines, i, line)) {
+                if (isRecordedTear(lines.following(), lineNo, line)) {
                     notes.add("line " + lineNo + ": torn by a crash during a write, recorded by the next event");
                     continue;
                 }
@@ -126,13 +166,13 @@ public final class ChainVerifier {
         return hash.length() > 12 ? hash.substring(0, 12) + "…" : hash;
     }
 
-    private static boolean isRecordedTear(List<String> lines, int i, String fragment) {
-        if (i + 1 >= lines.size()) {
+    private static boolean isRecordedTear(String next, long lineNo, String fragment) {
+        if (next == null) {
             return false;
         }
-        ObjectNode next = AuditCodec.parse(lines.get(i + 1));
-        return next != null && "audit.torn".equals(next.path("type").asText())
-                && next.path("data").path("line").asLong() == i + 1
-                && AuditCodec.sha256(fragment).equals(next.path("data").path("sha256").asText());
+        ObjectNode n = AuditCodec.parse(next);
+        return n != null && "audit.torn".equals(n.path("type").asText())
+                && n.path("data").path("line").asLong() == lineNo
+                && AuditCodec.sha256(fragment).equals(n.path("data").path("sha256").asText());
     }
 }
