@@ -50,7 +50,16 @@ public final class Main {
             return ExitCodes.INVALID_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), debug));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("runbook: error: out of memory; give the JVM more heap, e.g. RUNBOOK_JAVA_OPTS=-Xmx2g"
+                    + (debug ? "" : " (--debug shows where)"));
+            if (debug) {
+                e.printStackTrace();
+            }
+            return ExitCodes.STEP_FAILED;
+        }
     }
 
     /**
