@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 public final class LocalRunner implements CommandRunner {
     static final long GRACE_MILLIS = 2000;
     private static final long DRAIN_MILLIS = 250;
-    private static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid";
     private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "output-reader");
         t.setDaemon(true);
@@ -46,7 +45,7 @@ public final class LocalRunner implements CommandRunner {
         Path scriptFile = null;
         try {
             List<String> argv = new ArrayList<>();
-            argv.add(SETSID);
+            argv.add(ProcessTree.SETSID);
             if (command.becomeUser() != null) {
                 argv.addAll(List.of("sudo", "-S", "-p", "", "-u", command.becomeUser(), "--"));
             }

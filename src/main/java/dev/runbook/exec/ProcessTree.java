@@ -1,6 +1,8 @@
 package dev.runbook.exec;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -8,10 +10,14 @@ import java.util.concurrent.TimeUnit;
  * Ends a command started with {@code setsid}: its process group first (which holds every
  * descendant that did not leave it), then any descendant still known to the JVM.
  */
-final class ProcessTree {
+public final class ProcessTree {
+    /** The command that starts a program in a session (and process group) of its own. */
+    public static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid";
+
     private ProcessTree() {}
 
-    static void kill(Process p, long graceMillis) {
+    /** TERM to the group and the descendants, {@code graceMillis} to end, then KILL. */
+    public static void kill(Process p, long graceMillis) {
         if (!p.isAlive()) {
             signalGroup(p.pid(), "KILL");
             return;

@@ -55,7 +55,8 @@ final class AnsibleSshArgs {
             return;
         }
         String key = kv.substring(0, at).strip().toLowerCase(Locale.ROOT);
-        List<String> value = SshConfig.words(kv.substring(at + 1).strip());
+        String raw = kv.substring(at + 1).strip();
+        List<String> value = key.equals("proxycommand") ? (raw.isEmpty() ? List.of() : List.of(raw)) : SshConfig.words(raw);
         if (value.isEmpty()) {
             return;
         }

@@ -13,13 +13,14 @@ import java.util.List;
  * @param identitiesOnly    ssh_config IdentitiesOnly: offer no agent keys
  * @param agentSocket       the ssh-agent to ask for keys, or null
  * @param proxyJump         the ProxyJump value (one or more hops, comma-separated), or null
+ * @param proxyCommand      the ProxyCommand to connect through, its tokens expanded, or null
  * @param knownHosts        every known_hosts file trusted for this host
  * @param knownHostsForNew  where {@code accept-new} records a new key
  * @param acceptNew         record an unknown host key instead of refusing it (a changed key is still refused)
  */
 record Endpoint(String host, int port, String user, String hostKeyAlias, List<Path> identityFiles,
                 boolean explicitKeys, boolean identitiesOnly, String agentSocket, int connectTimeoutMs,
-                int aliveIntervalMs, int aliveCountMax, String proxyJump, List<Path> knownHosts,
+                int aliveIntervalMs, int aliveCountMax, String proxyJump, String proxyCommand, List<Path> knownHosts,
                 Path knownHostsForNew, boolean acceptNew) {
 
     Endpoint {
@@ -42,6 +43,6 @@ record Endpoint(String host, int port, String user, String hostKeyAlias, List<Pa
 
     Endpoint viaJump(String jump) {
         return new Endpoint(host, port, user, hostKeyAlias, identityFiles, explicitKeys, identitiesOnly, agentSocket,
-                connectTimeoutMs, aliveIntervalMs, aliveCountMax, jump, knownHosts, knownHostsForNew, acceptNew);
+                connectTimeoutMs, aliveIntervalMs, aliveCountMax, jump, null, knownHosts, knownHostsForNew, acceptNew);
     }
 }

@@ -84,10 +84,11 @@ final class Endpoints {
         String host = expand(one(c, "hostname", alias), alias, alias, 0, null);
         int port = port(one(c, "port", "22"), what);
         String user = one(c, "user", System.getProperty("user.name"));
-        if (c.containsKey("proxycommand") && !c.containsKey("proxyjump") && !one(c, "proxycommand", "").equals("none")) {
-            throw new UnreachableException(what + ": ProxyCommand in ssh_config is not supported; use ProxyJump");
-        }
         String jump = one(c, "proxyjump", null);
+        // as in OpenSSH, one of the two; a ProxyJump given anywhere wins here
+        String proxyCommand = jump != null ? null : one(c, "proxycommand", null);
+        proxyCommand = proxyCommand == null || proxyCommand.equals("none") ? null
+                : CommandProxy.expand(proxyCommand, alias, host, port, user, what);
         List<Path> keys = paths(c.getOrDefault("identityfile", List.of()), alias, host, port, user);
         boolean explicit = !keys.isEmpty();
         if (!explicit) {
@@ -112,7 +113,7 @@ final class Endpoints {
         boolean acceptNew = acceptNew(vars.get(CHECKING_VAR), one(c, "stricthostkeychecking", "yes"), what);
         return new Endpoint(host, port, user, one(c, "hostkeyalias", null), keys, explicit,
                 one(c, "identitiesonly", "no").equalsIgnoreCase("yes"), agent, (int) connect.toMillis(), alive, count,
-                jump == null || jump.equalsIgnoreCase("none") ? null : jump, trusted, forNew, acceptNew);
+                jump == null || jump.equalsIgnoreCase("none") ? null : jump, proxyCommand, trusted, forNew, acceptNew);
     }
 
     /** File names from ssh_config, tokens and {@code ~} expanded; {@code none} means none. */

@@ -160,7 +160,8 @@ final class SshConfig {
             if (rest.startsWith("=")) {
                 rest = rest.substring(1).strip();
             }
-            List<String> args = words(rest);
+            // ProxyCommand's value goes to the shell as written, quotes and all
+            List<String> args = key.equals("proxycommand") ? List.of(rest) : words(rest);
             if (key.equals("include")) {
                 include(args, base, home, out, depth);
             } else {

@@ -117,8 +117,9 @@ public final class SshConnector implements Connector {
         }
         HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
         KeyRing.Keys offered = keys.forEndpoint(ep);
-        CancellableSocket socket = lease == null ? new CancellableSocket(ep.connectTimeoutMs()) : null;
-        Session s = session(ep, verifier, offered, lease, socket);
+        CommandProxy proxy = lease == null && ep.proxyCommand() != null ? new CommandProxy(ep.proxyCommand()) : null;
+        CancellableSocket socket = lease == null && proxy == null ? new CancellableSocket(ep.connectTimeoutMs()) : null;
+        Session s = session(ep, verifier, offered, lease, proxy, socket);
         AtomicBoolean fired = new AtomicBoolean();
         HandshakeStopper stop = new HandshakeStopper(s, socket);
         // Ctrl-C ends a handshake at once, in whichever phase it is, rather than after the connect timeout
@@ -135,7 +136,7 @@ public final class SshConnector implements Connector {
             if (cancel.isCancelled()) {
                 throw interrupted(ep, cancel);
             }
-            throw ConnectFailure.describe(e, ep, verifier, offered, serverSpoke(s), fired.get());
+            throw withProxy(ConnectFailure.describe(e, ep, verifier, offered, serverSpoke(s), fired.get()), proxy);
         } finally {
             stop.connectEnded();
             dog.cancel(false);
@@ -147,14 +148,23 @@ public final class SshConnector implements Connector {
         }
         if (fired.get() || !s.isConnected()) {
             s.disconnect();
-            throw ConnectFailure.describe(new JSchException("handshake cut short"), ep, verifier, offered,
-                    serverSpoke(s), true);
+            throw withProxy(ConnectFailure.describe(new JSchException("handshake cut short"), ep, verifier, offered,
+                    serverSpoke(s), true), proxy);
         }
         return new Connection(s, lease);
     }
 
+    /** A failed connection through a ProxyCommand says what the command said; a refused host key stays as it is. */
+    private static UnreachableException withProxy(UnreachableException failure, CommandProxy proxy) {
+        if (proxy == null || failure instanceof HostKeyRejectedException) {
+            return failure;
+        }
+        // a command that gave up (a bastion it could not reach) explains the failure better than the handshake can
+        return new UnreachableException(proxy.gaveUp() ? proxy.describe() : failure.getMessage() + "; " + proxy.describe(), failure);
+    }
+
     private Session session(Endpoint ep, HostKeyVerifier verifier, KeyRing.Keys offered, SharedJump.Lease lease,
-                            CancellableSocket socket) throws UnreachableException {
+                            CommandProxy proxy, CancellableSocket socket) throws UnreachableException {
         try {
             Session s = jsch.getSession(ep.user(), ep.host(), ep.port());
             s.setConfig(sessionConfig());
@@ -168,6 +178,8 @@ public final class SshConnector implements Connector {
             s.setDaemonThread(true);
             if (lease != null) {
                 s.setProxy(new JumpTunnel(lease.session(), lease.name()));
+            } else if (proxy != null) {
+                s.setProxy(proxy);
             } else {
                 s.setSocketFactory(socket);
             }

@@ -17,7 +17,8 @@
  *       {@code RemoteShell}, one shell for the run that starts each in a process group of its own,
  *       with the same watcher, its output framed by {@code FramedInput}.</li>
  *   <li>ProxyJump: {@code JumpTunnel} runs the target's connection in a direct-tcpip channel of
- *       the jump host's session, shared by every target behind it ({@code SharedJump}).</li>
+ *       the jump host's session, shared by every target behind it ({@code SharedJump}).
+ *       ProxyCommand: {@code CommandProxy} runs it over a command's stdin and stdout.</li>
  * </ul>
  */
 package dev.runbook.exec.ssh;

@@ -25,6 +25,16 @@ class AnsibleSshArgsTest {
     }
 
     @Test
+    void keepsAProxyCommandWholeForTheShell() {
+        Map<String, List<String>> m = AnsibleSshArgs.empty();
+
+        AnsibleSshArgs.parse("-o ProxyCommand=\"ssh -W %h:%p -q 'bastion one'\" -o ServerAliveInterval=5", m);
+
+        assertThat(m).containsEntry("proxycommand", List.of("ssh -W %h:%p -q 'bastion one'"))
+                .containsEntry("serveraliveinterval", List.of("5"));
+    }
+
+    @Test
     void keepsTheFirstValueLikeSshDoes() {
         Map<String, List<String>> m = AnsibleSshArgs.empty();
 

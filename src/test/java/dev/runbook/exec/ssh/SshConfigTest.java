@@ -24,6 +24,14 @@ class SshConfigTest {
     }
 
     @Test
+    void aProxyCommandIsKeptAsWrittenForTheShell() {
+        String config = "Host app\n  ProxyCommand ssh -W %h:%p \"bastion\" 2>/dev/null\nHost *\n  ProxyCommand none\n";
+
+        assertThat(lookup(config, "app")).containsEntry("proxycommand", List.of("ssh -W %h:%p \"bastion\" 2>/dev/null"));
+        assertThat(lookup(config, "other")).containsEntry("proxycommand", List.of("none"));
+    }
+
+    @Test
     void theFirstValueObtainedWinsAndIdentityFilesAccumulate() {
         String config = """
                 Host web*
