@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * bastion}, a cloud provider's session tool), started through {@code /bin/sh} in a session of its
  * own, so that closing the connection, the handshake's time limit or Ctrl-C ends it and whatever it
  * started. The end of what it writes to stderr goes into the message when the connection fails.
- * Like a ProxyJump tunnel it has no socket of ours: keepalives across it are the command's own.
+ * It has no socket of ours, so its output is read through {@link TimedInput}, whose time limit on
+ * reads drives JSch's keepalives as a socket's would.
  */
 final class CommandProxy implements Proxy {
     private static final int STDERR_TAIL = 2048;
@@ -26,6 +27,7 @@ final class CommandProxy implements Proxy {
     private final String command;
     private final StringBuilder stderr = new StringBuilder();
     private Process process;
+    private TimedInput input;
     private volatile boolean closed;
 
     CommandProxy(String command) {
@@ -68,6 +70,7 @@ final class CommandProxy implements Proxy {
     @Override
     public void connect(SocketFactory ignored, String host, int port, int timeout) throws IOException {
         process = new ProcessBuilder(ProcessTree.SETSID, "/bin/sh", "-c", command).start();
+        input = new TimedInput(process.getInputStream(), "proxy-command-out");
         Thread drain = new Thread(this::drainStderr, "proxy-command-stderr");
         drain.setDaemon(true);
         drain.start();
@@ -119,7 +122,17 @@ final class CommandProxy implements Proxy {
 
     @Override
     public InputStream getInputStream() {
-        return process.getInputStream();
+        return input;
+    }
+
+    /**
+     * Once the session is up: a read that waits longer than the keepalive interval lets JSch send a
+     * keepalive, and the session ends after as many unanswered ones as ServerAliveCountMax allows.
+     */
+    void keepaliveEvery(int millis) {
+        if (input != null) {
+            input.timeout(millis);
+        }
     }
 
     @Override

@@ -19,7 +19,7 @@ final class JumpTunnel implements Proxy {
     private final Session jump;
     private final String jumpName;
     private ChannelDirectTCPIP channel;
-    private InputStream in;
+    private TimedInput in;
     private OutputStream out;
 
     JumpTunnel(Session jump, String jumpName) {
@@ -32,7 +32,7 @@ final class JumpTunnel implements Proxy {
         ChannelDirectTCPIP ch = (ChannelDirectTCPIP) jump.openChannel("direct-tcpip");
         ch.setHost(host);
         ch.setPort(port);
-        in = ch.getInputStream();
+        in = new TimedInput(ch.getInputStream(), "jump-tunnel-in");
         out = ch.getOutputStream();
         try {
             ch.connect(timeout);
@@ -54,6 +54,13 @@ final class JumpTunnel implements Proxy {
     @Override
     public OutputStream getOutputStream() {
         return out;
+    }
+
+    /** Once the session is up, reads that wait longer than this let JSch send keepalives to the target (see {@link TimedInput}). */
+    void keepaliveEvery(int millis) {
+        if (in != null) {
+            in.timeout(millis);
+        }
     }
 
     /** None: the connection is a channel. Keepalives of the jump session cover the path to the bastion. */

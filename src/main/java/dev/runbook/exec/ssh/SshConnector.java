@@ -117,9 +117,10 @@ public final class SshConnector implements Connector {
         }
         HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
         KeyRing.Keys offered = keys.forEndpoint(ep);
+        JumpTunnel tunnel = lease != null ? new JumpTunnel(lease.session(), lease.name()) : null;
         CommandProxy proxy = lease == null && ep.proxyCommand() != null ? new CommandProxy(ep.proxyCommand()) : null;
         CancellableSocket socket = lease == null && proxy == null ? new CancellableSocket(ep.connectTimeoutMs()) : null;
-        Session s = session(ep, verifier, offered, lease, proxy, socket);
+        Session s = session(ep, verifier, offered, tunnel, proxy, socket);
         AtomicBoolean fired = new AtomicBoolean();
         HandshakeStopper stop = new HandshakeStopper(s, socket);
         // Ctrl-C ends a handshake at once, in whichever phase it is, rather than after the connect timeout
@@ -151,6 +152,12 @@ public final class SshConnector implements Connector {
             throw withProxy(ConnectFailure.describe(new JSchException("handshake cut short"), ep, verifier, offered,
                     serverSpoke(s), true), proxy);
         }
+        if (proxy != null) {
+            proxy.keepaliveEvery(ep.aliveIntervalMs());
+        }
+        if (tunnel != null) {
+            tunnel.keepaliveEvery(ep.aliveIntervalMs());
+        }
         return new Connection(s, lease);
     }
 
@@ -163,7 +170,7 @@ public final class SshConnector implements Connector {
         return new UnreachableException(proxy.gaveUp() ? proxy.describe() : failure.getMessage() + "; " + proxy.describe(), failure);
     }
 
-    private Session session(Endpoint ep, HostKeyVerifier verifier, KeyRing.Keys offered, SharedJump.Lease lease,
+    private Session session(Endpoint ep, HostKeyVerifier verifier, KeyRing.Keys offered, JumpTunnel tunnel,
                             CommandProxy proxy, CancellableSocket socket) throws UnreachableException {
         try {
             Session s = jsch.getSession(ep.user(), ep.host(), ep.port());
@@ -176,8 +183,8 @@ public final class SshConnector implements Connector {
             s.setServerAliveInterval(ep.aliveIntervalMs());
             s.setServerAliveCountMax(ep.aliveCountMax());
             s.setDaemonThread(true);
-            if (lease != null) {
-                s.setProxy(new JumpTunnel(lease.session(), lease.name()));
+            if (tunnel != null) {
+                s.setProxy(tunnel);
             } else if (proxy != null) {
                 s.setProxy(proxy);
             } else {

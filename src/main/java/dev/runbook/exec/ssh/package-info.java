@@ -18,7 +18,9 @@
  *       with the same watcher, its output framed by {@code FramedInput}.</li>
  *   <li>ProxyJump: {@code JumpTunnel} runs the target's connection in a direct-tcpip channel of
  *       the jump host's session, shared by every target behind it ({@code SharedJump}).
- *       ProxyCommand: {@code CommandProxy} runs it over a command's stdin and stdout.</li>
+ *       ProxyCommand: {@code CommandProxy} runs it over a command's stdin and stdout. Neither
+ *       has a socket of ours, so {@code TimedInput} gives their reads the time limit that drives
+ *       JSch's keepalives.</li>
  * </ul>
  */
 package dev.runbook.exec.ssh;

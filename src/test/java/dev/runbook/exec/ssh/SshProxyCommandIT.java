@@ -95,6 +95,32 @@ class SshProxyCommandIT {
     }
 
     @Test
+    void aPathThatGoesSilentIsNoticedByKeepalivesInsteadOfHanging() throws Exception {
+        TestHome home = new TestHome(dir).trust(target);
+        String marker = "frozen-" + UUID.randomUUID();
+        Target t = target.target("app", Map.of("ansible_ssh_common_args",
+                "-o ServerAliveInterval=1 -o ServerAliveCountMax=2"
+                        + " -o ProxyCommand=\"bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3' " + marker + "\""));
+
+        try (CommandRunner r = home.connector().open(t)) {
+            assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
+            long relay = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                    .mapToLong(ProcessHandle::pid).min().orElseThrow();
+            String group = Sshd.run("ps", "-o", "pgid=", "-p", String.valueOf(relay)).strip();
+            Sshd.run("kill", "-STOP", "--", "-" + group);  // the relay stays, and passes nothing on: a silent path
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> r.run(Command.run("sleep 1; echo late", Duration.ofSeconds(60)), OutputListener.NONE,
+                    Cancellation.none()))
+                    .isInstanceOf(UnreachableException.class);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("found out by keepalives, not the step's 60 s timeout")
+                    .isLessThan(Duration.ofSeconds(20));
+        }
+        assertGone(marker);
+    }
+
+    @Test
     void aProxyCommandThatFailsIsUnreachableWithWhatItSaid() throws Exception {
         TestHome home = new TestHome(dir).trust(target);
         Target t = target.target("app", Map.of("ansible_ssh_common_args",

@@ -111,6 +111,31 @@ class SshProxyJumpIT {
     }
 
     @Test
+    void aTargetThatGoesSilentBehindTheJumpHostIsNoticedByKeepalives() throws Exception {
+        TestHome home = new TestHome(dir).trust(jump, target);
+        Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"));
+        target.authorize(jump.clientKey());
+        Target t = target.target("app", Map.of("ansible_ssh_common_args",
+                "-J root@127.0.0.1:" + jump.port() + " -o ServerAliveInterval=1 -o ServerAliveCountMax=2"));
+
+        try (CommandRunner r = home.connector().open(t)) {
+            assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
+            // the target's sshd for this connection stops; the jump host still forwards, so only the target is silent
+            Sshd.run("pkill", "-STOP", "-P", String.valueOf(target.pid()));
+            long start = System.nanoTime();
+            try {
+                assertThatThrownBy(() -> r.run(Command.run("sleep 1; echo late", Duration.ofSeconds(60)), OutputListener.NONE,
+                        Cancellation.none()))
+                        .isInstanceOf(UnreachableException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("found out by keepalives, not the step's 60 s timeout")
+                        .isLessThan(Duration.ofSeconds(20));
+            } finally {
+                Sshd.run("pkill", "-CONT", "-P", String.valueOf(target.pid()));
+            }
+        }
+    }
+
+    @Test
     void reportsAJumpHostThatDoesNotForward() throws Exception {
         try (Sshd closed = Sshd.builder().config("AllowTcpForwarding no").start()) {
             TestHome home = new TestHome(dir).trust(closed, target);
