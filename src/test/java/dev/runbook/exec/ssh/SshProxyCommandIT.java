@@ -81,6 +81,35 @@ class SshProxyCommandIT {
     }
 
     @Test
+    void aJumpHostReachedThroughAProxyCommand() throws Exception {
+        target.authorize(bastion.clientKey());
+        TestHome home = new TestHome(dir).trust(bastion, target);
+        String marker = "to-bastion-" + UUID.randomUUID();
+        home.config("""
+                Host app
+                  HostName 127.0.0.21
+                  Port TPORT
+                  User root
+                  IdentityFile KEY
+                  ProxyJump bastion
+                Host bastion
+                  HostName 127.0.0.1
+                  Port BPORT
+                  User root
+                  IdentityFile KEY
+                  ProxyCommand bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3' MARKER
+                """.replace("TPORT", String.valueOf(target.port())).replace("BPORT", String.valueOf(bastion.port()))
+                .replace("KEY", bastion.clientKey().toString()).replace("MARKER", marker));
+
+        try (CommandRunner r = home.connector().open(new Target("app", "app", 0, null, Map.of()))) {
+            assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
+            assertThat(running(marker)).as("the bastion is reached through the command").isTrue();
+        }
+        assertThat(bastion.log()).contains("target 127.0.0.21 port " + target.port());
+        assertGone(marker);
+    }
+
+    @Test
     void takesAProxyCommandFromAnsibleSshCommonArgsAndEndsItWithTheConnection() throws Exception {
         TestHome home = new TestHome(dir).trust(target);
         String marker = "relay-" + UUID.randomUUID();
