@@ -78,8 +78,9 @@ public final class Main {
     }
 
     /**
-     * Only the command asked for is built: picocli builds every command of a tree, and the whole tree
-     * costs a quarter of a second of start-up. Help, version and unknown commands get the whole tree.
+     * Only the command asked for is built, so a start loads that command's classes alone (and not
+     * picocli's help command, which is read from annotations). Help, version and unknown commands
+     * get the whole tree.
      */
     private static CommandLine commandLine(String[] args) {
         CliSpec.Command command = args.length == 0 ? null : command(args[0]);

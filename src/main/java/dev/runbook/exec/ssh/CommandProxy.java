@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -102,7 +103,7 @@ final class CommandProxy implements Proxy {
             return false;
         }
         try {
-            return process.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS) && !closed;
+            return process.waitFor(200, TimeUnit.MILLISECONDS) && !closed;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return !process.isAlive();

@@ -19,7 +19,10 @@ final class TimedInput extends InputStream {
     private static final byte[] END = new byte[0];
 
     private final InputStream in;
+    private final Thread pump;
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(8);
+    /** Set once the source has ended: the reader finds out even if END found no room in the queue. */
+    private volatile boolean done;
     private volatile IOException failure;
     private volatile int timeoutMs;
     private byte[] current;
@@ -28,7 +31,7 @@ final class TimedInput extends InputStream {
 
     TimedInput(InputStream in, String name) {
         this.in = in;
-        Thread pump = new Thread(this::pump, name);
+        this.pump = new Thread(this::pump, name);
         pump.setDaemon(true);
         pump.start();
     }
@@ -52,7 +55,8 @@ final class TimedInput extends InputStream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            chunks.offer(END);
+            done = true;
+            chunks.offer(END);  // wakes a reader that waits on an empty queue; a full one is drained first
         }
     }
 
@@ -72,13 +76,17 @@ final class TimedInput extends InputStream {
             if (ended) {
                 return -1;
             }
-            byte[] next;
-            try {
-                int wait = timeoutMs;
-                next = wait > 0 ? chunks.poll(wait, TimeUnit.MILLISECONDS) : chunks.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading");
+            byte[] next = chunks.poll();
+            if (next == null && done) {
+                next = END;
+            } else if (next == null) {
+                try {
+                    int wait = timeoutMs;
+                    next = wait > 0 ? chunks.poll(wait, TimeUnit.MILLISECONDS) : chunks.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while reading");
+                }
             }
             if (next == null) {
                 throw new SocketTimeoutException("nothing read for " + timeoutMs + " ms");
@@ -104,8 +112,11 @@ final class TimedInput extends InputStream {
         return current == null ? 0 : current.length - pos;
     }
 
+    /** Closes the source and ends the read-ahead thread, which may be waiting for room nobody will make. */
     @Override
     public void close() throws IOException {
+        pump.interrupt();
+        chunks.clear();
         in.close();
     }
 }

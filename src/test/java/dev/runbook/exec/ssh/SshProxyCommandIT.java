@@ -40,6 +40,11 @@ class SshProxyCommandIT {
         target.close();
     }
 
+    /** A ProxyCommand that relays to %h:%p with bash's /dev/tcp; {@code marker} names it on its command line. */
+    private static String relay(String marker) {
+        return "bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3' " + marker;
+    }
+
     private static String echo(CommandRunner r) throws Exception {
         return r.run(Command.run("echo $SSH_CONNECTION", Duration.ofSeconds(10)), OutputListener.NONE,
                 Cancellation.none()).stdout();
@@ -97,9 +102,9 @@ class SshProxyCommandIT {
                   Port BPORT
                   User root
                   IdentityFile KEY
-                  ProxyCommand bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3' MARKER
+                  ProxyCommand RELAY
                 """.replace("TPORT", String.valueOf(target.port())).replace("BPORT", String.valueOf(bastion.port()))
-                .replace("KEY", bastion.clientKey().toString()).replace("MARKER", marker));
+                .replace("KEY", bastion.clientKey().toString()).replace("RELAY", relay(marker)));
 
         try (CommandRunner r = home.connector().open(new Target("app", "app", 0, null, Map.of()))) {
             assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
@@ -114,7 +119,7 @@ class SshProxyCommandIT {
         TestHome home = new TestHome(dir).trust(target);
         String marker = "relay-" + UUID.randomUUID();
         Target t = target.target("app", Map.of("ansible_ssh_common_args",
-                "-o ProxyCommand=\"bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3' " + marker + "\""));
+                "-o ProxyCommand=\"" + relay(marker) + "\""));
 
         try (CommandRunner r = home.connector().open(t)) {
             assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
@@ -129,7 +134,7 @@ class SshProxyCommandIT {
         String marker = "frozen-" + UUID.randomUUID();
         Target t = target.target("app", Map.of("ansible_ssh_common_args",
                 "-o ServerAliveInterval=1 -o ServerAliveCountMax=2"
-                        + " -o ProxyCommand=\"bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3' " + marker + "\""));
+                        + " -o ProxyCommand=\"" + relay(marker) + "\""));
 
         try (CommandRunner r = home.connector().open(t)) {
             assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
@@ -183,7 +188,7 @@ class SshProxyCommandIT {
     void theTargetsHostKeyIsStillCheckedThroughTheCommand() throws Exception {
         TestHome home = new TestHome(dir);
         Target t = target.target("app", Map.of("ansible_ssh_common_args",
-                "-o ProxyCommand=\"bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3'\""));
+                "-o ProxyCommand=\"" + relay("relay") + "\""));
 
         assertThatThrownBy(() -> home.connector().open(t))
                 .isInstanceOf(HostKeyRejectedException.class)
