@@ -17,7 +17,7 @@ final class PlanRenderer {
     private PlanRenderer() {}
 
     /** Made for {@code --format json} only: an ObjectMapper costs a text or markdown plan 60 ms or more. */
-    private static final class Json {
+    private static final class PrettyJson {
         static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
 
@@ -148,7 +148,7 @@ final class PlanRenderer {
         }
         root.put("steps", steps);
         try {
-            return Json.MAPPER.writeValueAsString(root) + "\n";
+            return PrettyJson.MAPPER.writeValueAsString(root) + "\n";
         } catch (java.io.IOException ex) {
             throw new IllegalStateException(ex);
         }
