@@ -62,12 +62,43 @@ public final class EventText {
             throw new IllegalArgumentException("not an unchained event line, or not a hash to link to");
         }
         String linked = unchained.substring(0, unchained.length() - 5) + "\"" + prev + "\"}";
+        String hash = hash(prev, linked);
+        return new AuditCodec.Line(linked.substring(0, linked.length() - 1) + ",\"hash\":\"" + hash + "\"}", hash);
+    }
+
+    private static final String PREV_FIELD = ",\"prev\":\"";
+    private static final String HASH_FIELD = "\",\"hash\":\"";
+    /** {@code ,"prev":"<64 hex>","hash":"<64 hex>"}}: how every chained line ends. */
+    private static final int TAIL = PREV_FIELD.length() + 64 + HASH_FIELD.length() + 64 + 2;
+
+    /**
+     * The hash of a stored line when its text is byte for byte what was hashed: it ends with
+     * {@code "prev"} equal to {@code prev} and then its hash, and the hash is that of the text
+     * before the hash field (closed with a brace) linked to {@code prev}. Null otherwise, which
+     * is not yet a verdict: a line whose JSON was reformatted after it was written fails here and
+     * is judged on its content.
+     */
+    public static String verifiedHash(String line, String prev) {
+        int start = line.length() - TAIL;
+        int prevAt = start + PREV_FIELD.length();
+        int hashFieldAt = prevAt + 64;
+        if (start <= 0 || !isHash(prev) || line.charAt(0) != '{' || !line.endsWith("\"}")
+                || !line.startsWith(PREV_FIELD, start) || !line.startsWith(prev, prevAt)
+                || !line.startsWith(HASH_FIELD, hashFieldAt)) {
+            return null;
+        }
+        String stored = line.substring(hashFieldAt + HASH_FIELD.length(), line.length() - 2);
+        String hash = hash(prev, line.substring(0, hashFieldAt + 1) + "}");
+        return hash.equals(stored) ? hash : null;
+    }
+
+    /** {@code sha256(prev + "\n" + text)} without building the concatenation. */
+    private static String hash(String prev, String text) {
         MessageDigest md = SHA256.get();
         md.update(prev.getBytes(StandardCharsets.US_ASCII));
         md.update((byte) '\n');
-        md.update(linked.getBytes(StandardCharsets.UTF_8));
-        String hash = HEX.formatHex(md.digest());
-        return new AuditCodec.Line(linked.substring(0, linked.length() - 1) + ",\"hash\":\"" + hash + "\"}", hash);
+        md.update(text.getBytes(StandardCharsets.UTF_8));
+        return HEX.formatHex(md.digest());
     }
 
     private static boolean isHash(String s) {

@@ -73,4 +73,44 @@ class EventTextTest {
         assertThatThrownBy(() -> EventText.chain(EventText.unchained(event(Map.of())), "x")).isInstanceOf(IllegalArgumentException.class);
         assertThat(EventText.unchain("not json")).isNull();
     }
+
+    @Test
+    void aStoredLineIsVerifiedOnItsBytesAsWritten() {
+        String prev = AuditCodec.sha256("previous");
+        AuditCodec.Line l = AuditCodec.encode(event(awkwardData()), prev);
+
+        assertThat(EventText.verifiedHash(l.text(), prev)).isEqualTo(l.hash());
+        assertThat(EventText.verifiedHash(l.text(), AuditCodec.GENESIS)).as("linked elsewhere").isNull();
+        assertThat(EventText.verifiedHash(l.text().replace("\"failed\"", "\"ok\""), prev)).as("edited").isNull();
+        assertThat(EventText.verifiedHash(l.text().replace("\"web-1\"", "\"web-2\""), prev)).as("edited").isNull();
+        assertThat(EventText.verifiedHash(l.text().replace("\"outcome\":", "\"outcome\": "), prev)).as("reformatted").isNull();
+        assertThat(EventText.verifiedHash(l.text().substring(0, 200), prev)).as("torn").isNull();
+        assertThat(EventText.verifiedHash("{" + l.text().substring(20), prev)).as("cut at the front").isNull();
+        assertThat(EventText.verifiedHash("", prev)).isNull();
+    }
+
+    @Test
+    void aLineReformattedAfterItWasWrittenIsJudgedOnItsContentAndAnEditOnItsBytes() {
+        String prev = AuditCodec.GENESIS;
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            AuditCodec.Line l = AuditCodec.encode(event(awkwardData()), prev);
+            lines.add(l.text());
+            prev = l.hash();
+        }
+        lines.set(1, lines.get(1).replace("\"outcome\":", "\"outcome\" : "));
+
+        ChainVerifier.Report reformatted = ChainVerifier.verify(lines, true);
+
+        assertThat(reformatted.intact()).isTrue();
+        assertThat(reformatted.events()).isEqualTo(4);
+
+        lines.set(2, lines.get(2).replace("\"exit_code\":3", "\"exit_code\":0"));
+
+        ChainVerifier.Report edited = ChainVerifier.verify(lines, true);
+
+        assertThat(edited.breakLine()).isEqualTo(3);
+        assertThat(edited.problem()).startsWith("content altered");
+        assertThat(edited.events()).isEqualTo(2);
+    }
 }
