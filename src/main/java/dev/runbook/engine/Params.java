@@ -40,12 +40,12 @@ public final class Params {
                     problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' is required: give -p " + p.name() + "=..."
                             + (p.description() == null ? "" : " (" + p.description() + ")")));
                 }
-                out.put(p.name(), p.defaultValue());
+                out.put(p.name(), secret(p, p.defaultValue()));
                 continue;
             }
             try {
                 Object value = raw instanceof Secret s ? s.reveal() : raw instanceof List<?> l ? l.stream().map(String::valueOf).toList() : String.valueOf(raw);
-                out.put(p.name(), ParamReader.convert(p.type(), value, p.values(), p.pattern()));
+                out.put(p.name(), secret(p, ParamReader.convert(p.type(), value, p.values(), p.pattern())));
                 if (p.secret()) {
                     masker.add(String.valueOf(value));
                 }
@@ -58,5 +58,14 @@ public final class Params {
             throw new InvalidInputException(problems.stream().map(d -> new Diagnostic(d.severity(), d.pos(), masker.mask(d.message()), d.hint())).toList());
         }
         return out;
+    }
+
+    /**
+     * A secret param's text becomes a {@link Secret}, as a value of {@code secrets:} is: spliced into
+     * a command it travels in an environment variable, never on the process's command line, and
+     * anything made from it in an expression shows {@code ****}.
+     */
+    private static Object secret(Param p, Object value) {
+        return p.secret() && value instanceof String s ? Secret.param(p.name(), s) : value;
     }
 }

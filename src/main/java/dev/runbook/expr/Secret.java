@@ -9,10 +9,21 @@ public final class Secret {
 
     private final String name;
     private final String value;
+    private final String envName;
 
     public Secret(String name, String value) {
+        this(name, value, "RUNBOOK_SECRET_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));
+    }
+
+    private Secret(String name, String value, String envName) {
         this.name = name;
         this.value = value;
+        this.envName = envName;
+    }
+
+    /** A param declared {@code secret: true}: it travels like a secret, in {@code RUNBOOK_PARAM_<NAME>}. */
+    public static Secret param(String name, String value) {
+        return new Secret(name, value, "RUNBOOK_PARAM_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));
     }
 
     public String name() {
@@ -26,7 +37,7 @@ public final class Secret {
 
     /** The environment variable that carries this secret into a shell command. */
     public String envName() {
-        return "RUNBOOK_SECRET_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+        return envName;
     }
 
     @Override

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsIT {
     private static final String CANARY = "canary-" + UUID.randomUUID();
+    private static final String PIN = "pin-" + UUID.randomUUID();
 
     @TempDir
     static Path home;
@@ -44,7 +45,7 @@ class SecretsIT {
 
     @BeforeAll
     static void runEveryWay() throws IOException {
-        cli = Cli.in(home).withEnv("CANARY", CANARY);
+        cli = Cli.in(home).withEnv("CANARY", CANARY).withEnv("CANARY_PIN", PIN);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/echo", ex -> respond(ex, 200, "you sent " + ex.getRequestHeaders().getFirst("Authorization")));
         server.createContext("/fail", ex -> respond(ex, 500, "refused " + ex.getRequestURI() + " with "
@@ -82,7 +83,7 @@ class SecretsIT {
 
     private static String[] cmd(String command, String... more) {
         String url = "url=http://127.0.0.1:" + server.getAddress().getPort();
-        return Stream.of(Stream.of(command, e2e("secret.yaml"), "-p", url, "-p", "dir=" + home), Stream.of(more))
+        return Stream.of(Stream.of(command, e2e("secret.yaml"), "-p", url, "-p", "dir=" + home, "-p", "pin=" + PIN), Stream.of(more))
                 .flatMap(s -> s).toArray(String[]::new);
     }
 
@@ -99,9 +100,16 @@ class SecretsIT {
     @Test
     void noOutputOfAnyCommandShowsTheSecret() {
         results.forEach((command, r) -> {
-            assertThat(r.stdout()).as(command + " stdout").doesNotContain(CANARY);
-            assertThat(r.stderr()).as(command + " stderr").doesNotContain(CANARY);
+            assertThat(r.stdout()).as(command + " stdout").doesNotContain(CANARY).doesNotContain(PIN).doesNotContain(PIN.toUpperCase());
+            assertThat(r.stderr()).as(command + " stderr").doesNotContain(CANARY).doesNotContain(PIN).doesNotContain(PIN.toUpperCase());
         });
+    }
+
+    @Test
+    void aSecretParamSplicedIntoACommandIsNotOnTheCommandLineOfItsProcess() throws IOException {
+        String commandLine = Files.readString(home.resolve("pin-cmdline"));
+        assertThat(commandLine).as("what ps shows of the step's shell").doesNotContain(PIN).contains("\"${RUNBOOK_PARAM_PIN}\"");
+        assertThat(results.get("run").stdout()).contains("pin is ****, ****");
     }
 
     @Test
@@ -125,7 +133,8 @@ class SecretsIT {
         assertThat(Files.readString(cli.auditFile())).contains("****");
         try (Stream<Path> files = Files.walk(cli.state())) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
-                assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(CANARY);
+                assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(CANARY)
+                        .doesNotContain(PIN);
             }
         }
     }
