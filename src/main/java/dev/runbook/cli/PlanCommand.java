@@ -61,7 +61,16 @@ final class PlanCommand implements Callable<Integer>, CliSpec.Command {
             };
             term.out.print(text);
             term.out.flush();
-            return outcome.status() == RunOutcome.Status.INTERRUPTED ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+            if (outcome.status() == RunOutcome.Status.INTERRUPTED) {
+                return ExitCodes.INTERRUPTED;
+            }
+            // a step the plan already knows would fail: the plan is shown, and it does not pass
+            long failing = outcome.plan().stream().filter(e -> e.error() != null).count();
+            if (failing > 0) {
+                term.err.println("runbook: " + failing + " step" + (failing == 1 ? "" : "s") + " of this plan would fail (marked ✗ above)");
+                return ExitCodes.STEP_FAILED;
+            }
+            return ExitCodes.OK;
         }
     }
 

@@ -55,8 +55,14 @@ final class PlanRenderer {
                     b.append(inner).append(t.dim("│ ")).append(line).append('\n');
                 }
             }
+            for (String d : e.details()) {
+                b.append(inner).append(t.dim(d)).append('\n');
+            }
             if (e.note() != null) {
                 b.append(inner).append(t.dim(e.note())).append('\n');
+            }
+            if (e.error() != null) {
+                b.append(inner).append(t.red("✗ would fail: " + e.error())).append('\n');
             }
             if (e.probe() != null) {
                 b.append(inner).append("probe: ").append(probe(e.probe())).append('\n');
@@ -104,8 +110,14 @@ final class PlanRenderer {
             if (e.gate() != null) {
                 b.append("- **Stops for confirmation:** ").append(e.gate()).append('\n');
             }
+            for (String d : e.details()) {
+                b.append("- ").append(d.substring(0, 1).toUpperCase(java.util.Locale.ROOT)).append(d.substring(1)).append('\n');
+            }
             if (e.note() != null) {
                 b.append("- ").append(e.note()).append('\n');
+            }
+            if (e.error() != null) {
+                b.append("- **Would fail:** ").append(e.error()).append('\n');
             }
             if (e.probe() != null) {
                 b.append("- Probe: ").append(probe(e.probe())).append('\n');
@@ -141,6 +153,8 @@ final class PlanRenderer {
             m.put("readonly", e.readonly());
             m.put("mutating", e.mutating());
             m.put("note", e.note());
+            m.put("details", e.details());
+            m.put("error", e.error());
             if (e.probe() != null) {
                 m.put("probe", JsonValues.forJson(e.probe().toScope()));
             }

@@ -5,6 +5,7 @@ import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Secret;
 import dev.runbook.expr.Templates;
 import dev.runbook.model.Action;
+import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.Runbook;
 import dev.runbook.model.Step;
 import dev.runbook.model.Target;
@@ -41,15 +42,33 @@ final class Composites {
             ctx.emit("step.started", frame, h.name(), frame.eventStep(step.id()), HostStep.data("kind", kind,
                     "command", describe(step), "mutating", false), false);
         }
+        String cannotCall = null;
         if (step.action() instanceof Action.Block block) {
             flow = block(block, entered, frame.nested());
         } else {
-            flow = call(step, (Action.Call) step.action(), entered, frame);
+            try {
+                flow = call(step, (Action.Call) step.action(), entered, frame);
+            } catch (ExprException e) {
+                cannotCall = e.pos() + ": " + e.getMessage();
+                flow = new Interpreter.Flow(Interpreter.Signal.ABORT, List.of());
+            } catch (InvalidInputException e) {
+                // the callee's params or secrets refused: this step fails, the caller's handlers and finally run
+                cannotCall = problems(e);
+                flow = new Interpreter.Flow(Interpreter.Signal.ABORT, List.of());
+            }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
+        if (cannotCall != null && ctx.dryRun) {
+            String id = frame.eventStep(step.id());
+            String error = cannotCall;
+            ctx.plan.replaceAll(e -> e.stepId().equals(id) && entered.stream().anyMatch(h -> h.name().equals(e.host()))
+                    ? e.withError(error) : e);
+        }
         for (Target h : entered) {
             StepResult r;
-            if (flow.signal() == Interpreter.Signal.CONTINUE && flow.hosts().contains(h)) {
+            if (cannotCall != null) {
+                r = StepResult.failed(cannotCall, Map.of(), ms);
+            } else if (flow.signal() == Interpreter.Signal.CONTINUE && flow.hosts().contains(h)) {
                 r = StepResult.ok(Map.of(), ms);
             } else {
                 StepResult.Outcome o = switch (flow.signal()) {
@@ -75,7 +94,13 @@ final class Composites {
     private List<Target> enter(Step step, List<Target> hosts, Frame frame, String section, Map<String, StepResult> results) {
         List<Target> entered = new ArrayList<>();
         for (Target h : hosts) {
-            Map<String, Object> scope = frame.scope(h, ctx);
+            Map<String, Object> scope;
+            try {
+                scope = frame.scope(h, ctx);
+            } catch (ExprException e) {
+                results.put(h.name(), record(step, h, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0)));
+                continue;
+            }
             Boolean decided = Boolean.TRUE;
             List<String> waits = List.of();
             if (step.when() != null) {
@@ -129,6 +154,9 @@ final class Composites {
         Interpreter.Flow flow = interpreter.steps(block.steps(), hosts, frame, "block");
         if (flow.signal() == Interpreter.Signal.ABORT && !block.rescue().isEmpty()) {
             flow = interpreter.steps(block.rescue(), hosts, frame, "rescue");
+            if (flow.signal() == Interpreter.Signal.CONTINUE) {
+                rescued(block.steps(), flow.hosts(), frame);
+            }
         }
         if (!block.always().isEmpty() && flow.signal() != Interpreter.Signal.CANCELLED) {
             Interpreter.Flow always = interpreter.steps(block.always(), hosts, frame, "always");
@@ -157,6 +185,33 @@ final class Composites {
             }
         }
         return flow;
+    }
+
+    /**
+     * The failures a rescue handled no longer count against the run: the summary shows them as
+     * "failed (rescued)", and a later failure is the one the run's message names.
+     */
+    private void rescued(List<Step> steps, List<Target> hosts, Frame frame) {
+        for (Step s : steps) {
+            for (Target h : hosts) {
+                StepResult r = frame.state().result(s.id(), h.name());
+                if (r != null && r.failed() && !r.tolerated()) {
+                    frame.state().record(s.id(), h.name(), r.asTolerated());
+                    ctx.retally(r.outcome().label(), r.outcome().label() + " (rescued)");
+                }
+            }
+            if (s.action() instanceof Action.Block inner) {
+                rescued(inner.steps(), hosts, frame);
+                rescued(inner.rescue(), hosts, frame);
+                rescued(inner.always(), hosts, frame);
+            }
+        }
+    }
+
+    /** Every problem of a refusal on one line: "file:line:col: message; file:line:col: message". */
+    static String problems(InvalidInputException e) {
+        return String.join("; ", e.diagnostics().stream().filter(d -> d.severity() == dev.runbook.model.Diagnostic.Severity.ERROR)
+                .map(d -> (d.pos().line() == 0 ? "" : d.pos() + ": ") + d.message()).toList());
     }
 
     private static String describe(Step step) {

@@ -3,8 +3,10 @@ package dev.runbook.engine;
 import dev.runbook.expr.ExprException;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Templates;
+import dev.runbook.load.Durations;
 import dev.runbook.model.Step;
 import dev.runbook.model.Target;
+import dev.runbook.model.Text;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,7 +101,12 @@ final class HostStep {
 
     private StepResult once(Step step, Target host, Frame frame, String section, String item) {
         String stepName = frame.eventStep(step.id());
-        Map<String, Object> scope = frame.scope(host, ctx);
+        Map<String, Object> scope;
+        try {
+            scope = frame.scope(host, ctx);
+        } catch (ExprException e) {
+            return cannotRender(step, host, frame, section, e, item);
+        }
         Boolean decided = null;
         List<String> waits = List.of();
         if (step.when() != null) {
@@ -139,7 +146,7 @@ final class HostStep {
             }
             prepared = actions.prepare(step, host, scope, frame);
         } catch (ExprException e) {
-            return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), item == null);
+            return cannotRender(step, host, frame, section, e, item);
         }
         if (ctx.dryRun) {
             boolean probeIt = ctx.probe && step.readonly();
@@ -230,6 +237,20 @@ final class HostStep {
      * Records the end of a step. Not fsynced: a crash may lose an outcome, never the
      * {@code step.started} that says the command ran; the run's last event is fsynced.
      */
+    /**
+     * A step whose expressions fail (a var, a template, a duration): it fails, and a plan shows it
+     * with the error where it would have shown the command, so a reviewer sees the step that would
+     * stop the run instead of a plan without it.
+     */
+    private StepResult cannotRender(Step step, Target host, Frame frame, String section, ExprException e, String item) {
+        StepResult failed = StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0);
+        if (ctx.dryRun) {
+            ctx.plan.add(entry(step, host, frame, section, null, null, List.of(), null, null, null, null)
+                    .withError(failed.message()));
+        }
+        return finish(step, host, frame, failed, item == null);
+    }
+
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
         ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), false);
         if (count) {
@@ -278,6 +299,39 @@ final class HostStep {
         return new PlanEntry(frame.depth(), section, frame.eventStep(step.id()), step.label(), Actions.kind(step.action()),
                 host.name(), rendered, step.when() == null ? null : step.when().value(),
                 step.when() == null ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
-                step.action().mutating() && !step.readonly(), note, probe);
+                step.action().mutating() && !step.readonly(), note, probe, details(step), null);
+    }
+
+    /** What a reviewer needs besides the command: how success is checked, retried, bounded and handled. */
+    static List<String> details(Step step) {
+        List<String> out = new ArrayList<>();
+        if (step.action() instanceof dev.runbook.model.Action.Sql sql && sql.database() != null) {
+            out.add("database: " + sql.database().value());
+        }
+        if (step.become() != null) {
+            out.add("as user: " + (step.become().user() == null ? "root" : step.become().user().value()) + " (sudo)");
+        }
+        if (step.check() instanceof Step.CommandCheck c) {
+            out.add("then checks: " + c.command().value().strip());
+        } else if (step.check() instanceof Step.AssertCheck a) {
+            out.add("then checks: " + a.expr().value().strip());
+        }
+        Step.Retry r = step.retry();
+        if (r.attempts() > 1 || r.until() != null) {
+            out.add("retry: up to " + r.attempts() + " attempts, " + Durations.format(r.delay()) + " apart"
+                    + (r.backoff() > 1 ? ", backoff ×" + (r.backoff() == Math.rint(r.backoff()) ? String.valueOf((long) r.backoff()) : String.valueOf(r.backoff())) : "")
+                    + (r.maxDelay() == null ? "" : ", at most " + Durations.format(r.maxDelay()))
+                    + (r.until() == null ? "" : ", until " + r.until().value().strip()));
+        }
+        Text timeout = step.durations().get("timeout");
+        if (step.timeout() != null || timeout != null) {
+            out.add("timeout: " + (step.timeout() != null ? Durations.format(step.timeout()) : timeout.value()));
+        }
+        if (step.onFailure() instanceof Step.Continue) {
+            out.add("on failure: continue");
+        } else if (step.onFailure() instanceof Step.Handle h) {
+            out.add("on failure: " + String.join(", ", h.steps().stream().map(Step::id).toList()) + ", then go on if they succeed");
+        }
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package dev.runbook.engine;
 
 import dev.runbook.expr.ExprException;
+import dev.runbook.model.InvalidInputException;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Templates;
 import dev.runbook.model.Action;
@@ -65,6 +66,9 @@ final class Interpreter {
                 targets = ctx.services.hosts().select(Templates.plain(step.targets(), scope));
             } catch (ExprException e) {
                 return fail(step, hosts, frame, e.pos() + ": " + e.getMessage());
+            } catch (InvalidInputException e) {
+                // a pattern that matches no host: the step cannot run, the run goes on to its handlers and finally
+                return fail(step, hosts, frame, step.targets().pos() + ": targets: " + Composites.problems(e));
             }
         }
         Map<String, StepResult> results;

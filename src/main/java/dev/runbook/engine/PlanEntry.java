@@ -12,11 +12,21 @@ import java.util.List;
  * @param dependsOn   the steps an undecided condition waits on
  * @param gate        the confirmation prompt where the run would stop, or null
  * @param probe       the real result of a readonly step run by {@code --probe}, or null
+ * @param details     what else governs the step: its check, retries, timeout, on_failure, database, become
+ * @param error       why the step would fail before it ran (an expression that cannot be evaluated), or null
  */
 public record PlanEntry(int depth, String section, String stepId, String label, String kind, String host,
                         String rendered, String condition, Boolean decided, List<String> dependsOn, String gate,
-                        String gateWord, boolean readonly, boolean mutating, String note, StepResult probe) {
+                        String gateWord, boolean readonly, boolean mutating, String note, StepResult probe,
+                        List<String> details, String error) {
     public PlanEntry {
         dependsOn = List.copyOf(dependsOn);
+        details = List.copyOf(details);
+    }
+
+    /** The same entry for a step that would fail with {@code message} before it ran. */
+    public PlanEntry withError(String message) {
+        return new PlanEntry(depth, section, stepId, label, kind, host, rendered, condition, decided, dependsOn, gate,
+                gateWord, readonly, mutating, note, probe, details, message);
     }
 }

@@ -8,6 +8,7 @@ import dev.runbook.model.Runbook;
 import dev.runbook.model.SourcePos;
 import dev.runbook.model.Step;
 import dev.runbook.model.Steps;
+import dev.runbook.model.Text;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -147,6 +148,25 @@ public final class RunbookLoader {
             if (p.required() && p.defaultValue() == null && !call.params().containsKey(p.name())) {
                 out.add(Diagnostic.error(call.target().pos(), "runbook '" + callee.name() + "' needs param '" + p.name() + "'"));
             }
+            Object given = call.params().get(p.name());
+            if (given instanceof Text t && !t.isTemplate()) {
+                checkLiteral(callee, p, t.value(), t.pos(), out);
+            } else if (given instanceof Number || given instanceof Boolean) {
+                checkLiteral(callee, p, String.valueOf(given), call.target().pos(), out);
+            } else if (given instanceof List<?> l && l.stream().allMatch(i -> i instanceof Text t && !t.isTemplate())) {
+                checkLiteral(callee, p, l.stream().map(i -> ((Text) i).value()).toList(),
+                        l.isEmpty() ? call.target().pos() : ((Text) l.get(0)).pos(), out);
+            }
+        }
+    }
+
+    /** A literal value given to a called runbook's param is checked now, not when the call is reached. */
+    private static void checkLiteral(Runbook callee, Param p, Object value, SourcePos at, List<Diagnostic> out) {
+        try {
+            ParamReader.convert(p.type(), value, p.values(), p.pattern());
+        } catch (IllegalArgumentException e) {
+            out.add(Diagnostic.error(at, "param '" + p.name() + "' of runbook '" + callee.name() + "' (" + p.type().yamlName() + "): "
+                    + (p.secret() ? "invalid value" : e.getMessage())));
         }
     }
 

@@ -82,6 +82,37 @@ class PlanIT {
     }
 
     @Test
+    void aPlanShowsAStepThatWouldFailWithItsErrorAndDoesNotPass() throws IOException {
+        Path rb = Files.writeString(home.resolve("broken.yaml"), """
+                name: broken
+                vars:
+                  sizes: [1, 2, 3]
+                steps:
+                  - id: first
+                    run: echo one
+                    retry: {attempts: 5, delay: 3s}
+                  - id: broken
+                    run: echo "{{ vars.sizes[10] }}"
+                  - id: third
+                    run: touch %s/third
+                """.formatted(dir));
+
+        Cli.Result text = cli.run("plan", rb.toString());
+        Cli.Result json = cli.run("plan", rb.toString(), "--format", "json");
+
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+        assertThat(text.stdout()).contains("retry: up to 5 attempts, 3s apart").contains("✗ would fail: broken.yaml:9:")
+                .contains("touch " + dir + "/third");
+        assertThat(text.stderr()).contains("1 step of this plan would fail");
+        assertThat(json.exitCode()).isEqualTo(1);
+        JsonNode steps = AuditLog.parse(json.stdout()).path("steps");
+        assertThat(steps).extracting(s -> s.path("step").asText()).containsExactly("first", "broken", "third");
+        assertThat(steps.get(1).path("error").asText()).contains("vars.sizes[10]");
+        assertThat(steps.get(0).path("details")).extracting(JsonNode::asText).containsExactly("retry: up to 5 attempts, 3s apart");
+        assertNothingChanged();
+    }
+
+    @Test
     void probeRunsReadonlyStepsForRealAndDecidesTheConditionsThatWaitedOnThem() throws IOException {
         Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir, "--probe");
 
