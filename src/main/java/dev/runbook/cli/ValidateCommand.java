@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.load.RunbookLoader;
 import dev.runbook.model.Diagnostic;
+import dev.runbook.schedule.ScheduleLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,15 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
         int bad = 0;
         for (Path f : files) {
             RunbookLoader.Loaded l = wiring.loader.load(f);
-            for (Diagnostic d : l.diagnostics()) {
+            List<Diagnostic> diagnostics = l.diagnostics();
+            boolean ok = l.ok();
+            if (ok && Files.readString(f).contains("schedule")) {
+                // a runbook's own schedule: block, checked as the daemon will read it
+                List<Diagnostic> schedule = new ScheduleLoader(wiring.loader).checkBlock(f);
+                diagnostics = Stream.concat(diagnostics.stream(), schedule.stream()).sorted(Diagnostic.ORDER).toList();
+                ok = schedule.stream().noneMatch(Diagnostic::isError);
+            }
+            for (Diagnostic d : diagnostics) {
                 term.err.println(d.isError() ? term.red(d.toString()) : term.yellow(d.toString()));
                 if (d.isError()) {
                     errors++;
@@ -57,7 +66,7 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
                     warnings++;
                 }
             }
-            if (!l.ok()) {
+            if (!ok) {
                 bad++;
             }
         }

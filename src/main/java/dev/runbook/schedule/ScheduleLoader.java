@@ -76,6 +76,13 @@ public final class ScheduleLoader {
         return schedules;
     }
 
+    /** The problems of a valid runbook's own {@code schedule:} block, for {@code runbook validate}. */
+    public List<Diagnostic> checkBlock(Path rbFile) {
+        out.clear();
+        block(rbFile);
+        return List.copyOf(out);
+    }
+
     private List<Schedule> file(Path f) {
         List<Schedule> found = new ArrayList<>();
         String label = RunbookLoader.label(f);

@@ -83,6 +83,29 @@ class ScheduleCommandIT {
     }
 
     @Test
+    void runbookValidateChecksARunbooksOwnScheduleBlockAsTheDaemonWillReadIt() throws IOException {
+        Daemons.write(home, "runbooks/as-text.yaml", """
+                name: as-text
+                schedule: "every day"
+                steps: [{id: x, run: "true"}]
+                """);
+        Daemons.write(home, "runbooks/bad-fields.yaml", """
+                name: bad-fields
+                schedule: {cron: "not a cron", time_zone: Mars/Olympus, misfire: maybe}
+                steps: [{id: x, run: "true"}]
+                """);
+
+        Cli.Result r = cli.run("validate");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("runbooks/as-text.yaml:2:11: error: 'schedule' must be a mapping")
+                .contains("runbooks/bad-fields.yaml:2:19: error: invalid Quartz cron 'not a cron'")
+                .contains("runbooks/bad-fields.yaml:2:43: error: unknown time zone 'Mars/Olympus'")
+                .contains("runbooks/bad-fields.yaml:2:57: error: 'misfire' must be one of skip, run-once, not 'maybe'");
+        assertThat(r.stdout()).as("broken.yaml of the fixtures and these two").contains("2 of 5 runbooks valid");
+    }
+
+    @Test
     void listShowsEachScheduleWithItsNextFireTimesInItsOwnZone() throws IOException {
         Daemons.write(home, "schedules/india.yaml", """
                 id: india-night
