@@ -11,7 +11,6 @@ import dev.runbook.engine.RunRequest;
 import dev.runbook.load.Durations;
 import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.Runbook;
-import dev.runbook.model.Step;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,7 +60,7 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
         }
         Wiring wiring = Wiring.fromSystem();
         Runbook rb = wiring.loader.require(runbook);
-        checkApprovals(rb, approve);
+        checkApprovals(rb, approve, wiring.loader);
         Duration limit = parseDeadline(deadline);
         Terminal term = Terminal.system(common.noColor);
         String user = Wiring.user(wiring.env);
@@ -102,13 +101,8 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
     }
 
     /** An --approve naming no gate is a typo that would leave a gate unapproved: refuse it up front. */
-    static void checkApprovals(Runbook rb, List<String> ids) {
-        Set<String> gated = new HashSet<>();
-        for (Step s : rb.allSteps()) {
-            if (s.gate() != null) {
-                gated.add(s.id());
-            }
-        }
+    static void checkApprovals(Runbook rb, List<String> ids, dev.runbook.load.RunbookLoader loader) {
+        Set<String> gated = loader.gatedSteps(rb);
         for (String id : ids) {
             if (!gated.contains(id)) {
                 String hint = dev.runbook.load.DidYouMean.suggest(id, gated);

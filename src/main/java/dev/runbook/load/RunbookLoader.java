@@ -136,6 +136,30 @@ public final class RunbookLoader {
         }
     }
 
+    /**
+     * The ids of the steps with a gate, in this runbook and in every runbook it calls: what
+     * {@code --approve} and a schedule's {@code approve:} may name (a gate is asked by its step's id).
+     */
+    public java.util.SortedSet<String> gatedSteps(Runbook rb) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        gatedSteps(rb, new java.util.HashSet<>(), out);
+        return out;
+    }
+
+    private void gatedSteps(Runbook rb, java.util.Set<Path> seen, java.util.Set<String> out) {
+        for (Step s : rb.allSteps()) {
+            if (s.gate() != null) {
+                out.add(s.id());
+            }
+            if (s.action() instanceof Action.Call call && call.resolved() != null && seen.add(call.resolved())) {
+                Loaded callee = load(call.resolved());
+                if (callee.runbook() != null) {
+                    gatedSteps(callee.runbook(), seen, out);
+                }
+            }
+        }
+    }
+
     private void checkCallParams(Action.Call call, Runbook callee, List<Diagnostic> out) {
         for (String given : call.params().keySet()) {
             if (!callee.params().containsKey(given)) {

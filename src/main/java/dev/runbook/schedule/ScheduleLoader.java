@@ -10,7 +10,6 @@ import dev.runbook.model.Diagnostic;
 import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.Runbook;
 import dev.runbook.model.SourcePos;
-import dev.runbook.model.Step;
 import dev.runbook.model.Text;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -283,7 +282,7 @@ public final class ScheduleLoader {
         return params;
     }
 
-    private static List<String> approvals(YamlReader y, Mapping m, Runbook rb) {
+    private List<String> approvals(YamlReader y, Mapping m, Runbook rb) {
         List<String> ids = new ArrayList<>();
         List<Node> items = m.sequence("approve");
         for (Node n : items == null ? List.<Node>of() : items) {
@@ -292,7 +291,7 @@ public final class ScheduleLoader {
                 continue;
             }
             if (rb != null) {
-                List<String> gated = rb.allSteps().stream().filter(s -> s.gate() != null).map(Step::id).toList();
+                List<String> gated = List.copyOf(runbooks.gatedSteps(rb));
                 if (!gated.contains(t.value())) {
                     String hint = DidYouMean.suggest(t.value(), gated);
                     y.error(t.pos(), "runbook '" + rb.name() + "' has no gate on a step '" + t.value() + "'",

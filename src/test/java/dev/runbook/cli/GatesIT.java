@@ -156,6 +156,21 @@ class GatesIT {
     }
 
     @Test
+    void aGateInACalledRunbookIsApprovedByItsStepIdWithoutATerminal() {
+        Cli.Result r = cli.run("run", e2e("calls-word-gate.yaml"), "-p", dir, "--approve", "wipe");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("wiped")).exists();
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.approved")).singleElement()
+                .satisfies(e -> assertThat(e.path("step").asText()).isEqualTo("wipe-it/wipe"));
+
+        Cli.Result typo = cli.run("run", e2e("calls-word-gate.yaml"), "-p", dir, "--approve", "wipes");
+
+        assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(2);
+        assertThat(typo.stderr()).contains("--approve wipes").contains("did you mean 'wipe'?");
+    }
+
+    @Test
     void yesOnATerminalApprovesWithoutAsking() {
         Cli.Result r;
         try (Cli.Running run = cli.startOnTerminal("run", e2e("gated.yaml"), "-p", dir, "--yes")) {
