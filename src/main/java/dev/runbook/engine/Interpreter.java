@@ -65,10 +65,10 @@ final class Interpreter {
                 Map<String, Object> scope = frame.scope(hosts.get(0), ctx);
                 targets = ctx.services.hosts().select(Templates.plain(step.targets(), scope));
             } catch (ExprException e) {
-                return fail(step, hosts, frame, e.pos() + ": " + e.getMessage());
+                return fail(step, hosts, frame, section, e.pos() + ": " + e.getMessage());
             } catch (InvalidInputException e) {
                 // a pattern that matches no host: the step cannot run, the run goes on to its handlers and finally
-                return fail(step, hosts, frame, step.targets().pos() + ": targets: " + Composites.problems(e));
+                return fail(step, hosts, frame, section, step.targets().pos() + ": targets: " + Composites.problems(e));
             }
         }
         Map<String, StepResult> results;
@@ -81,9 +81,12 @@ final class Interpreter {
         return decide(step, results, targets, hosts, frame, section);
     }
 
-    private Flow fail(Step step, List<Target> hosts, Frame frame, String message) {
+    private Flow fail(Step step, List<Target> hosts, Frame frame, String section, String message) {
         Map<String, StepResult> results = new LinkedHashMap<>();
         for (Target h : hosts) {
+            if (ctx.dryRun) {
+                ctx.plan.add(hostStep.entry(step, h, frame, section, null, null, List.of(), null, null, null, null).withError(message));
+            }
             StepResult r = StepResult.failed(message, Map.of(), 0);
             frame.state().record(step.id(), h.name(), r);
             ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), HostStep.finishedData(r), false);

@@ -70,6 +70,21 @@ class RunFailuresTest {
     }
 
     @Test
+    void aPlanMarksTheStepWhoseHostPatternMatchesNothing() throws Exception {
+        RunOutcome o = h.run("""
+                steps:
+                  - id: first
+                    run: echo first
+                  - id: elsewhere
+                    run: echo there
+                    targets: no-such-group
+                """, Map.of(), true);
+
+        assertThat(o.plan()).extracting(PlanEntry::stepId).containsExactly("first", "elsewhere");
+        assertThat(o.plan().get(1).error()).contains(":6:14: targets: ").contains("no-such-group");
+    }
+
+    @Test
     void aCalledRunbookRefusingItsParamsFailsTheCallingStepAndTheCallersFinallyRuns() throws Exception {
         h.write("scale.yaml", """
                 params:
