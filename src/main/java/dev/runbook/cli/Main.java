@@ -129,8 +129,8 @@ public final class Main {
         if (ex instanceof InvalidInputException invalid) {
             for (Diagnostic d : invalid.diagnostics()) {
                 String where = d.pos().line() > 0 ? d.pos().toString() : "runbook".equals(d.pos().file()) ? "runbook" : d.pos().file();
-                err.println(where + ": " + (d.isError() ? "error: " : "warning: ") + d.message()
-                        + (d.hint() == null ? "" : " (" + d.hint() + ")"));
+                err.println(where + ": " + (d.isError() ? "error: " : "warning: ") + Diagnostic.oneLine(d.message())
+                        + (d.hint() == null ? "" : " (" + Diagnostic.oneLine(d.hint()) + ")"));
             }
             err.flush();
             return ExitCodes.INVALID_INPUT;

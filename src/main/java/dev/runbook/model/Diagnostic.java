@@ -43,7 +43,12 @@ public record Diagnostic(Severity severity, SourcePos pos, String message, Strin
 
     @Override
     public String toString() {
-        String text = pos + ": " + severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
-        return hint == null ? text : text + " (" + hint + ")";
+        String text = pos + ": " + severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(message);
+        return hint == null ? text : text + " (" + oneLine(hint) + ")";
+    }
+
+    /** A diagnostic is one line whatever it quotes: a value with a line break in it shows it as \n. */
+    public static String oneLine(String s) {
+        return s == null ? null : s.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

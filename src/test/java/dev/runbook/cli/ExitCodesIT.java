@@ -111,6 +111,14 @@ class ExitCodesIT {
     }
 
     @Test
+    void aParamWithALineBreakIsRefusedOnOneLine() {
+        Cli.Result r = cli.run("run", e2e("params.yaml"), "-p", dir, "-p", "who=ann\nbob", "--yes");
+
+        assertInvalidInput(r, "'ann\\nbob' does not match the pattern");
+        assertThat(r.stderr().strip().lines()).hasSize(1);
+    }
+
+    @Test
     void anUnknownParamExitsTwoNamingTheParamsTheRunbookTakes() {
         assertInvalidInput(cli.run("run", e2e("params.yaml"), "-p", dir, "-p", "who=ann", "-p", "cuont=2", "--yes"),
                 "no param 'cuont'");
