@@ -59,7 +59,9 @@ public final class Inventory implements Hosts {
     public static Inventory load(Path file) {
         String label = RunbookLoader.label(file);
         if (Files.isDirectory(file)) {
-            throw InvalidInputException.usage("inventory " + label + " is a directory; give the inventory file itself");
+            Path hosts = file.resolve("hosts.yaml");
+            String hint = Files.isRegularFile(hosts) ? " such as " + RunbookLoader.label(hosts) : "";
+            throw InvalidInputException.usage("inventory " + label + " is a directory; give the inventory file itself" + hint);
         }
         if (!Files.exists(file)) {
             throw InvalidInputException.usage("inventory " + label + " does not exist");

@@ -186,6 +186,18 @@ class InventoryTest {
     }
 
     @Test
+    void aDirectoryThatIsTheWorkingDirectoryIsNamedNotLeftBlank() throws IOException {
+        // the working directory of the tests is the project's: '.' and 'src/..' both name it
+        assertThatThrownBy(() -> Inventory.load(Path.of("."))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("inventory . is a directory");
+        assertThatThrownBy(() -> Inventory.resolve(Path.of("src/.."), Map.of(), Path.of("").toAbsolutePath()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("inventory . is a directory");
+        Files.writeString(dir.resolve("hosts.yaml"), "all: {hosts: {a: }}\n");
+        assertThatThrownBy(() -> Inventory.load(dir)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("inventory " + dir + " is a directory").hasMessageEndingWith("such as " + dir.resolve("hosts.yaml"));
+    }
+
+    @Test
     void resolveTakesTheExplicitFileThenTheEnvironmentThenInventoryHostsYamlThenLocalhostOnly() throws IOException {
         Files.createDirectories(dir.resolve("inventory"));
         Files.writeString(dir.resolve("explicit.yaml"), "all: {hosts: {from-flag: }}\n");
