@@ -4,6 +4,7 @@ import static dev.runbook.inventory.InventoryFiles.host;
 import static dev.runbook.inventory.InventoryFiles.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.runbook.engine.Hosts;
@@ -195,6 +196,26 @@ class InventoryTest {
         Files.writeString(dir.resolve("hosts.yaml"), "all: {hosts: {a: }}\n");
         assertThatThrownBy(() -> Inventory.load(dir)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("inventory " + dir + " is a directory").hasMessageEndingWith("such as " + dir.resolve("hosts.yaml"));
+    }
+
+    @Test
+    void anIniInventoryIsRefusedAtItsFirstLineWithTheCommandThatConvertsIt() throws IOException {
+        Path ini = Files.writeString(dir.resolve("i4.ini"), "[web]\nweb1 ansible_host=1.2.3.4\n");
+        Path hostLines = Files.writeString(dir.resolve("hosts"), "# ungrouped first\nweb1 ansible_host=1.2.3.4\n[db]\ndb1\n");
+
+        assertThatThrownBy(() -> Inventory.load(ini)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(ini + ":1:1: error: INI inventories are not supported; convert it to YAML with:"
+                        + " ansible-inventory -i " + ini + " --list -y --output " + dir.resolve("i4.yaml"));
+        assertThat(((InvalidInputException) catchThrowable(() -> Inventory.load(hostLines))).diagnostics())
+                .singleElement().hasToString(hostLines + ":2:1: error: INI inventories are not supported; convert it to YAML with:"
+                        + " ansible-inventory -i " + hostLines + " --list -y --output " + hostLines + ".yaml");
+    }
+
+    @Test
+    void aYamlInventoryThatMerelyLooksOddIsNotTakenForIni() {
+        // a flow sequence or a scalar at the top is reported as YAML, not as INI, unless its first line is INI
+        assertThatThrownBy(() -> load(dir, "- web1\n")).hasMessageContaining("an inventory is a mapping of group names");
+        assertThatThrownBy(() -> load(dir, "web1\n")).hasMessageContaining("an inventory is a mapping of group names");
     }
 
     @Test
