@@ -178,6 +178,43 @@ class InventoryTest {
     }
 
     @Test
+    void booleansRunbookReadsTakeAnsiblesWordsInAnyCaseAndBecomeTrueOrFalse() {
+        Inventory inv = load(dir, """
+                all:
+                  hosts:
+                    a: {ansible_become: "Yes", runbook_persistent_shell: " on "}
+                    b: {ansible_become: "OFF", runbook_persistent_shell: 1}
+                    c: {ansible_become: no, runbook_persistent_shell: "t"}
+                    d: {ansible_become: 0, runbook_persistent_shell: "FALSE"}
+                """);
+
+        assertThat(host(inv, "a").vars()).containsEntry("ansible_become", true).containsEntry("runbook_persistent_shell", true);
+        assertThat(host(inv, "b").vars()).containsEntry("ansible_become", false).containsEntry("runbook_persistent_shell", true);
+        assertThat(host(inv, "c").vars()).containsEntry("ansible_become", false).containsEntry("runbook_persistent_shell", true);
+        assertThat(host(inv, "d").vars()).containsEntry("ansible_become", false).containsEntry("runbook_persistent_shell", false);
+    }
+
+    @Test
+    void ansiblesOtherNamesForSshAndLocalConnectionsAreUnderstood() {
+        Inventory inv = load(dir, """
+                all:
+                  hosts:
+                    p: {ansible_connection: paramiko}
+                    s: {ansible_connection: smart}
+                    f: {ansible_connection: ansible.builtin.ssh}
+                    l: {ansible_connection: ansible.builtin.local}
+                    localhost: {ansible_connection: ssh}
+                """);
+
+        assertThat(inv.select("p,s,f")).allSatisfy(t -> {
+            assertThat(t.local()).isFalse();
+            assertThat(t.vars()).containsEntry("ansible_connection", "ssh");
+        });
+        assertThat(host(inv, "l").local()).isTrue();
+        assertThat(host(inv, "localhost").local()).as("localhost told to use ssh").isFalse();
+    }
+
+    @Test
     void loadingAMissingFileOrADirectoryNamesIt() {
         Path missing = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> Inventory.load(missing)).isInstanceOf(InvalidInputException.class)
