@@ -215,6 +215,23 @@ class InventoryTest {
     }
 
     @Test
+    void databasesWrittenAsTheReadmeShowsLoadAsWritten() {
+        Inventory inv = load(dir, """
+                all:
+                  hosts:
+                    db1:
+                      runbook_databases:
+                        nucleus: {url: "jdbc:postgresql://db1:5432/nucleus", user: runbook, password: "env:NUCLEUS_DB_PASSWORD"}
+                        audit:   {host: db2, port: "5432", dbname: audit, user: runbook, password: "file:/etc/runbook/audit.pw", connect_timeout: 5s}
+                        local:   {user: postgres}
+                """);
+
+        assertThat((Map<String, Object>) host(inv, "db1").vars().get("runbook_databases")).containsOnlyKeys("nucleus", "audit", "local")
+                .containsEntry("audit", Map.of("host", "db2", "port", "5432", "dbname", "audit", "user", "runbook",
+                        "password", "file:/etc/runbook/audit.pw", "connect_timeout", "5s"));
+    }
+
+    @Test
     void loadingAMissingFileOrADirectoryNamesIt() {
         Path missing = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> Inventory.load(missing)).isInstanceOf(InvalidInputException.class)
