@@ -98,6 +98,11 @@ final class Wiring {
             }
 
             @Override
+            public void check(java.util.List<dev.runbook.model.Target> targets) {
+                connector().check(targets);
+            }
+
+            @Override
             public dev.runbook.exec.CommandRunner open(dev.runbook.model.Target target, dev.runbook.exec.Cancellation cancel)
                     throws dev.runbook.exec.UnreachableException {
                 return connector().open(target, cancel);

@@ -59,6 +59,9 @@ public final class Engine {
         }
         Map<String, Object> params = Params.resolve(rb, req.params(), Map.of(), masker);
         List<Target> hosts = hosts(req, rb, params);
+        if (services.connector() != null) {
+            services.connector().check(hosts);
+        }
         String runId = newRunId();
         boolean audited = !req.dryRun() || req.probe();
         RunLocks.Lease lease = audited ? services.locks().acquire(rb.name(), targetKey(hosts), holder(runId)) : null;

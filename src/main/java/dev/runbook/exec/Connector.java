@@ -1,6 +1,7 @@
 package dev.runbook.exec;
 
 import dev.runbook.model.Target;
+import java.util.List;
 
 /** Opens a command runner for a host: local, or a connection. Called once per host per run. */
 public interface Connector {
@@ -12,5 +13,15 @@ public interface Connector {
      */
     default CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
         return open(target);
+    }
+
+    /**
+     * Called once a run's hosts are chosen, before anything runs: refuses a setup that could reach
+     * none of them (a broken ssh_config), so that it is reported as bad input rather than as each
+     * host being unreachable. Connectors with nothing to check need not override it.
+     *
+     * @throws dev.runbook.model.InvalidInputException naming each problem where it was written
+     */
+    default void check(List<Target> targets) {
     }
 }

@@ -4,7 +4,9 @@ import dev.runbook.load.DidYouMean;
 import dev.runbook.model.Target;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The vars that say how to reach a host. They are checked where they are written (so an error
@@ -25,6 +27,19 @@ final class ConnectionVars {
     static final List<String> HOST_KEY_MODES = List.of("strict", "accept-new");
     /** true: command lines go through one shell that stays on the host, instead of a channel each. */
     static final String PERSISTENT_SHELL = "runbook_persistent_shell";
+    static final String BECOME = "ansible_become";
+    static final String CONNECTION = "ansible_connection";
+    /**
+     * The connections runbook has, by Ansible's plugin names (short or fully qualified): paramiko
+     * and smart are other ways Ansible speaks SSH, so they mean runbook's SSH; others (docker,
+     * winrm, telnet...) are refused rather than quietly tried over SSH.
+     */
+    private static final Map<String, String> CONNECTIONS = Map.of(
+            "local", "local", "ssh", "ssh", "smart", "ssh", "paramiko", "ssh", "paramiko_ssh", "ssh");
+    private static final String BUILTIN = "ansible.builtin.";
+    /** Ansible's boolean(): these, case-insensitive and stripped, as strings; YAML booleans; 1, 0, 1.0 and 0.0. */
+    private static final Set<String> TRUE = Set.of("true", "yes", "on", "1", "y", "t");
+    private static final Set<String> FALSE = Set.of("false", "no", "off", "0", "n", "f");
 
     private ConnectionVars() {}
 
@@ -58,16 +73,47 @@ final class ConnectionVars {
                 }
                 return mode;
             }
-            case PERSISTENT_SHELL -> {
-                if (!(value instanceof Boolean)) {
-                    throw new IllegalArgumentException(PERSISTENT_SHELL + " must be true or false, not " + describe(value));
-                }
-                return value;
+            case PERSISTENT_SHELL, BECOME -> {
+                return bool(name, value);
+            }
+            case CONNECTION -> {
+                return value == null ? null : connection(scalarText(name, value));
             }
             default -> {
                 return value;
             }
         }
+    }
+
+    /**
+     * A boolean as Ansible's {@code boolean()} takes it, kept as a Boolean so that whoever reads it
+     * later cannot take a word it does not know for true (or for false).
+     */
+    static Boolean bool(String name, Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        String text = value instanceof String || value instanceof Long ? value.toString().strip().toLowerCase(Locale.ROOT)
+                : value instanceof Double d && (d == 0.0 || d == 1.0) ? String.valueOf(d.intValue()) : null;
+        if (text != null && TRUE.contains(text)) {
+            return Boolean.TRUE;
+        }
+        if (text != null && FALSE.contains(text)) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException(name + " must be true or false (or yes/no, on/off, 1/0), not " + describe(value));
+    }
+
+    /** {@code local} or {@code ssh}, which is what the executors tell apart. */
+    private static String connection(String written) {
+        String plugin = written.startsWith(BUILTIN) ? written.substring(BUILTIN.length()) : written;
+        String known = CONNECTIONS.get(plugin);
+        if (known == null) {
+            String near = DidYouMean.suggest(plugin, List.of("local", "ssh"));
+            throw new IllegalArgumentException(CONNECTION + " '" + written + "' is not one runbook has: it connects with"
+                    + " local or ssh (also written smart, paramiko)" + (near == null ? "" : " (did you mean '" + near + "'?)"));
+        }
+        return known;
     }
 
     /** A port as Ansible takes it: an integer, or a string of digits; 0 when unset. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -59,7 +60,9 @@ public final class Inventory implements Hosts {
     public static Inventory load(Path file) {
         String label = RunbookLoader.label(file);
         if (Files.isDirectory(file)) {
-            throw InvalidInputException.usage("inventory " + label + " is a directory; give the inventory file itself");
+            Path hosts = file.resolve("hosts.yaml");
+            String hint = Files.isRegularFile(hosts) ? " such as " + RunbookLoader.label(hosts) : "";
+            throw InvalidInputException.usage("inventory " + label + " is a directory; give the inventory file itself" + hint);
         }
         if (!Files.exists(file)) {
             throw InvalidInputException.usage("inventory " + label + " does not exist");
@@ -67,6 +70,12 @@ public final class Inventory implements Hosts {
         List<Diagnostic> out = new ArrayList<>();
         Optional<YamlFile> yamlFile = YamlFile.read(file, label, out);
         Optional<Node> root = yamlFile.flatMap(f -> f.compose(out));
+        if (root.isEmpty() || !(root.get() instanceof MappingNode)) {
+            // an INI file fails as YAML in ways that say nothing of the real problem
+            IniInventory.detect(file, label).ifPresent(ini -> {
+                throw new InvalidInputException(List.of(ini));
+            });
+        }
         if (root.isEmpty()) {
             // a problem with no line (an unreadable file) is printed without the file name: add it
             throw new InvalidInputException(out.stream().map(d -> d.pos().line() > 0 ? d

@@ -196,6 +196,9 @@ final class InventoryReader {
     }
 
     private void putVar(Map<String, Object> into, String name, Node node) {
+        if (name.equals(DatabaseVars.VAR)) {
+            DatabaseVars.check(yaml, node);
+        }
         Object value = plain(yaml.value(node));
         try {
             into.put(name, ConnectionVars.check(name, value, dir));

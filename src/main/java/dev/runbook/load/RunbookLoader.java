@@ -202,6 +202,11 @@ public final class RunbookLoader {
     public static String label(Path path) {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = path.toAbsolutePath().normalize();
-        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+        if (!abs.startsWith(cwd)) {
+            return abs.toString();
+        }
+        String relative = cwd.relativize(abs).toString();
+        // the working directory itself ('-i .', '-i ../here') would otherwise be named by nothing
+        return relative.isEmpty() ? "." : relative;
     }
 }

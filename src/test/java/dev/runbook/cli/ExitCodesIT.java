@@ -186,6 +186,67 @@ class ExitCodesIT {
         assertThat(home.resolve("done")).as("the step's file").doesNotExist();
     }
 
+    @Test
+    void anInventoryBooleanAnsibleWouldNotTakeExitsTwoBeforeAnythingRuns() throws Exception {
+        Files.writeString(home.resolve("inv.yaml"), """
+                all:
+                  hosts:
+                    h1: {ansible_connection: local, ansible_become: perhaps, ansible_become_user: nobody}
+                    h2: {ansible_connection: telnet}
+                """);
+
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "-i", "inv.yaml", "-t", "h1", "--yes");
+
+        assertInvalidInput(r, "inv.yaml:3:53: error: ansible_become must be true or false (or yes/no, on/off, 1/0), not 'perhaps'");
+        assertThat(r.stderr()).contains("inv.yaml:4:30: error: ansible_connection 'telnet' is not one runbook has");
+        assertThat(home.resolve("done")).as("the step's file").doesNotExist();
+    }
+
+    @Test
+    void anInventoryWhoseDatabasesAreWrongExitsTwoListingEachWithoutThePassword() throws Exception {
+        Files.writeString(home.resolve("inv.yaml"), """
+                all:
+                  hosts:
+                    db1:
+                      runbook_databases:
+                        main: {url: "mysql://x", user: [a], password: hunter2, connect_timeout: soon}
+                """);
+
+        Cli.Result r = cli.run("inventory", "list", "-i", "inv.yaml");
+
+        assertInvalidInput(r, "inv.yaml:5:21: error: runbook_databases.main.url must be a PostgreSQL JDBC URL");
+        assertThat(r.stderr()).contains("inv.yaml:5:40: error: runbook_databases.main.user must be a string")
+                .contains("inv.yaml:5:55: error: runbook_databases.main.password must be env:VARIABLE or file:/path")
+                .contains("inv.yaml:5:81: error: runbook_databases.main.connect_timeout: 'soon' is not a duration");
+        assertThat(r.output()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void anIniInventoryOrADirectoryExitsTwoSayingWhatToGiveInstead() throws Exception {
+        Files.writeString(home.resolve("i4.ini"), "[web]\nweb1 ansible_host=1.2.3.4\n");
+
+        assertInvalidInput(cli.run("inventory", "list", "-i", "i4.ini"), "i4.ini:1:1: error: INI inventories are not supported;"
+                + " convert it to YAML with: ansible-inventory -i i4.ini --list -y --output i4.yaml");
+        assertInvalidInput(cli.run("inventory", "list", "-i", "."), "inventory . is a directory; give the inventory file itself");
+    }
+
+    @Test
+    void anSshConfigThatSshWouldRefuseExitsTwoBeforeARunWithRemoteHostsStarts() throws Exception {
+        Path user = Files.createDirectories(home.resolve("user"));
+        Path config = Files.createDirectories(user.resolve(".ssh")).resolve("config");
+        Files.writeString(config, "Host web*\n  Port abc\n  ServerAliveInterval soon\n");
+        Files.writeString(home.resolve("inv.yaml"), "all:\n  hosts:\n    web1: {ansible_host: 192.0.2.1}\n    local1: {ansible_connection: local}\n");
+        Cli withConfig = cli.withUserHome(user);
+
+        Cli.Result r = withConfig.run("run", e2e("succeeds.yaml"), "-p", dir, "-i", "inv.yaml", "-t", "web1", "--yes");
+
+        assertInvalidInput(r, config + ":2:8: error: Port must be a port number from 1 to 65535, not 'abc'");
+        assertThat(r.stderr()).contains(config + ":3:23: error: ServerAliveInterval must be a time in seconds such as 30 or 1m, not 'soon'")
+                .doesNotContain("unreachable");
+        Cli.Result local = withConfig.run("run", e2e("succeeds.yaml"), "-p", dir, "-i", "inv.yaml", "-t", "local1", "--yes");
+        assertThat(local.exitCode()).as("a run on local hosts only does not read ssh_config: %s", local).isZero();
+    }
+
     private void assertInvalidInput(Cli.Result r, String message) {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.stderr()).contains(message);

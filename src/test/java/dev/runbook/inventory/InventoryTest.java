@@ -4,6 +4,7 @@ import static dev.runbook.inventory.InventoryFiles.host;
 import static dev.runbook.inventory.InventoryFiles.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.runbook.engine.Hosts;
@@ -177,12 +178,98 @@ class InventoryTest {
     }
 
     @Test
+    void booleansRunbookReadsTakeAnsiblesWordsInAnyCaseAndBecomeTrueOrFalse() {
+        Inventory inv = load(dir, """
+                all:
+                  hosts:
+                    a: {ansible_become: "Yes", runbook_persistent_shell: " on "}
+                    b: {ansible_become: "OFF", runbook_persistent_shell: 1}
+                    c: {ansible_become: no, runbook_persistent_shell: "t"}
+                    d: {ansible_become: 0, runbook_persistent_shell: "FALSE"}
+                """);
+
+        assertThat(host(inv, "a").vars()).containsEntry("ansible_become", true).containsEntry("runbook_persistent_shell", true);
+        assertThat(host(inv, "b").vars()).containsEntry("ansible_become", false).containsEntry("runbook_persistent_shell", true);
+        assertThat(host(inv, "c").vars()).containsEntry("ansible_become", false).containsEntry("runbook_persistent_shell", true);
+        assertThat(host(inv, "d").vars()).containsEntry("ansible_become", false).containsEntry("runbook_persistent_shell", false);
+    }
+
+    @Test
+    void ansiblesOtherNamesForSshAndLocalConnectionsAreUnderstood() {
+        Inventory inv = load(dir, """
+                all:
+                  hosts:
+                    p: {ansible_connection: paramiko}
+                    s: {ansible_connection: smart}
+                    f: {ansible_connection: ansible.builtin.ssh}
+                    l: {ansible_connection: ansible.builtin.local}
+                    localhost: {ansible_connection: ssh}
+                """);
+
+        assertThat(inv.select("p,s,f")).allSatisfy(t -> {
+            assertThat(t.local()).isFalse();
+            assertThat(t.vars()).containsEntry("ansible_connection", "ssh");
+        });
+        assertThat(host(inv, "l").local()).isTrue();
+        assertThat(host(inv, "localhost").local()).as("localhost told to use ssh").isFalse();
+    }
+
+    @Test
+    void databasesWrittenAsTheReadmeShowsLoadAsWritten() {
+        Inventory inv = load(dir, """
+                all:
+                  hosts:
+                    db1:
+                      runbook_databases:
+                        nucleus: {url: "jdbc:postgresql://db1:5432/nucleus", user: runbook, password: "env:NUCLEUS_DB_PASSWORD"}
+                        audit:   {host: db2, port: "5432", dbname: audit, user: runbook, password: "file:/etc/runbook/audit.pw", connect_timeout: 5s}
+                        local:   {user: postgres}
+                """);
+
+        assertThat((Map<String, Object>) host(inv, "db1").vars().get("runbook_databases")).containsOnlyKeys("nucleus", "audit", "local")
+                .containsEntry("audit", Map.of("host", "db2", "port", "5432", "dbname", "audit", "user", "runbook",
+                        "password", "file:/etc/runbook/audit.pw", "connect_timeout", "5s"));
+    }
+
+    @Test
     void loadingAMissingFileOrADirectoryNamesIt() {
         Path missing = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> Inventory.load(missing)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("inventory " + missing + " does not exist");
         assertThatThrownBy(() -> Inventory.load(dir)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("is a directory");
+    }
+
+    @Test
+    void aDirectoryThatIsTheWorkingDirectoryIsNamedNotLeftBlank() throws IOException {
+        // the working directory of the tests is the project's: '.' and 'src/..' both name it
+        assertThatThrownBy(() -> Inventory.load(Path.of("."))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("inventory . is a directory");
+        assertThatThrownBy(() -> Inventory.resolve(Path.of("src/.."), Map.of(), Path.of("").toAbsolutePath()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("inventory . is a directory");
+        Files.writeString(dir.resolve("hosts.yaml"), "all: {hosts: {a: }}\n");
+        assertThatThrownBy(() -> Inventory.load(dir)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("inventory " + dir + " is a directory").hasMessageEndingWith("such as " + dir.resolve("hosts.yaml"));
+    }
+
+    @Test
+    void anIniInventoryIsRefusedAtItsFirstLineWithTheCommandThatConvertsIt() throws IOException {
+        Path ini = Files.writeString(dir.resolve("i4.ini"), "[web]\nweb1 ansible_host=1.2.3.4\n");
+        Path hostLines = Files.writeString(dir.resolve("hosts"), "# ungrouped first\nweb1 ansible_host=1.2.3.4\n[db]\ndb1\n");
+
+        assertThatThrownBy(() -> Inventory.load(ini)).isInstanceOf(InvalidInputException.class)
+                .hasMessage(ini + ":1:1: error: INI inventories are not supported; convert it to YAML with:"
+                        + " ansible-inventory -i " + ini + " --list -y --output " + dir.resolve("i4.yaml"));
+        assertThat(((InvalidInputException) catchThrowable(() -> Inventory.load(hostLines))).diagnostics())
+                .singleElement().hasToString(hostLines + ":2:1: error: INI inventories are not supported; convert it to YAML with:"
+                        + " ansible-inventory -i " + hostLines + " --list -y --output " + hostLines + ".yaml");
+    }
+
+    @Test
+    void aYamlInventoryThatMerelyLooksOddIsNotTakenForIni() {
+        // a flow sequence or a scalar at the top is reported as YAML, not as INI, unless its first line is INI
+        assertThatThrownBy(() -> load(dir, "- web1\n")).hasMessageContaining("an inventory is a mapping of group names");
+        assertThatThrownBy(() -> load(dir, "web1\n")).hasMessageContaining("an inventory is a mapping of group names");
     }
 
     @Test

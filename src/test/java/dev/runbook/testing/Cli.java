@@ -36,12 +36,14 @@ public final class Cli {
     private final Path state;
     private final Map<String, String> env;
     private final Duration timeout;
+    private final Path userHome;
 
-    private Cli(Path workDir, Path state, Map<String, String> env, Duration timeout) {
+    private Cli(Path workDir, Path state, Map<String, String> env, Duration timeout, Path userHome) {
         this.workDir = workDir;
         this.state = state;
         this.env = Map.copyOf(env);
         this.timeout = timeout;
+        this.userHome = userHome;
     }
 
     /**
@@ -49,21 +51,26 @@ public final class Cli {
      * tool creates it, so its mode is the tool's doing).
      */
     public static Cli in(Path home) {
-        return new Cli(home, home.resolve("state"), Map.of(), DEFAULT_TIMEOUT);
+        return new Cli(home, home.resolve("state"), Map.of(), DEFAULT_TIMEOUT, null);
     }
 
     public Cli withEnv(String name, String value) {
         Map<String, String> e = new LinkedHashMap<>(env);
         e.put(name, value);
-        return new Cli(workDir, state, e, timeout);
+        return new Cli(workDir, state, e, timeout, userHome);
     }
 
     public Cli withTimeout(Duration t) {
-        return new Cli(workDir, state, env, t);
+        return new Cli(workDir, state, env, t, userHome);
     }
 
     public Cli withWorkDir(Path dir) {
-        return new Cli(dir, state, env, timeout);
+        return new Cli(dir, state, env, timeout, userHome);
+    }
+
+    /** The JVM's user.home, where ~/.ssh/config and ~/.ssh/known_hosts are read; by default the real one. */
+    public Cli withUserHome(Path home) {
+        return new Cli(workDir, state, env, timeout, home);
     }
 
     public Path state() {
@@ -129,6 +136,9 @@ public final class Cli {
         Path archive = SharedArchive.get();
         if (archive != null) {
             cmd.add("-XX:SharedArchiveFile=" + archive);
+        }
+        if (userHome != null) {
+            cmd.add("-Duser.home=" + userHome);
         }
         cmd.add("dev.runbook.cli.Main");
         cmd.addAll(List.of(args));

@@ -6,6 +6,7 @@ import dev.runbook.exec.Connector;
 import dev.runbook.exec.LocalRunner;
 import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Target;
+import java.util.List;
 
 /** Sends a local target ({@link Target#local()}) to the local runner and every other one over SSH. */
 public final class Connectors implements Connector {
@@ -26,5 +27,14 @@ public final class Connectors implements Connector {
     @Override
     public CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
         return target.local() ? local : ssh.open(target, cancel);
+    }
+
+    /** Only targets reached over SSH are checked: a run of local steps never reads ssh_config. */
+    @Override
+    public void check(List<Target> targets) {
+        List<Target> remote = targets.stream().filter(t -> !t.local()).toList();
+        if (!remote.isEmpty()) {
+            ssh.check(remote);
+        }
     }
 }

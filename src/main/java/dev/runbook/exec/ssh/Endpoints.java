@@ -96,7 +96,9 @@ final class Endpoints {
         }
         String agent = agent(one(c, "identityagent", null), alias, host, port, user);
         Duration connect = timeout(vars, c);
-        int alive = positive(one(c, "serveraliveinterval", null), (int) settings.aliveInterval().toSeconds()) * 1000;
+        String aliveText = one(c, "serveraliveinterval", null);
+        long aliveSeconds = aliveText == null ? -1 : SshConfig.seconds(aliveText);
+        int alive = (int) (aliveSeconds > 0 ? Math.min(aliveSeconds, Integer.MAX_VALUE / 1000) : settings.aliveInterval().toSeconds()) * 1000;
         int count = positive(one(c, "serveralivecountmax", null), settings.aliveCountMax());
         List<Path> userFiles = paths(c.getOrDefault("userknownhostsfile",
                 List.of("~/.ssh/known_hosts", "~/.ssh/known_hosts2")), alias, host, port, user);
@@ -143,8 +145,13 @@ final class Endpoints {
 
     private Duration timeout(Map<String, Object> vars, Map<String, List<String>> c) throws UnreachableException {
         Object v = vars.getOrDefault(CONNECT_TIMEOUT_VAR, vars.get("ansible_ssh_timeout"));
-        String text = v != null ? String.valueOf(v).strip() : one(c, "connecttimeout", null);
-        if (text == null || text.isEmpty()) {
+        if (v == null) {
+            // ssh_config's time format (1m30s), checked when the file was read
+            long configured = SshConfig.seconds(one(c, "connecttimeout", "none"));
+            return configured > 0 ? Duration.ofSeconds(configured) : settings.connectTimeout();
+        }
+        String text = String.valueOf(v).strip();
+        if (text.isEmpty()) {
             return settings.connectTimeout();
         }
         try {

@@ -1,5 +1,7 @@
 package dev.runbook.exec.ssh;
 
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.SourcePos;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -28,37 +30,109 @@ final class SshConfig {
     private static final String POP = "#pop";
     private static final List<String> ACCUMULATING = List.of("identityfile", "userknownhostsfile");
 
+    /** A keyword whose value runbook uses, checked as ssh(1) checks it: in every block, applying or not. */
+    private static final Map<String, String> CHECKED = Map.of(
+            "port", "a port number from 1 to 65535",
+            "serveraliveinterval", "a time in seconds such as 30 or 1m",
+            "connecttimeout", "a time in seconds such as 10 or 1m",
+            "serveralivecountmax", "a whole number");
+
     private record Line(String key, List<String> args) {}
 
     private final List<Line> lines;
+    private final List<Diagnostic> problems;
 
-    private SshConfig(List<Line> lines) {
+    private SshConfig(List<Line> lines, List<Diagnostic> problems) {
         this.lines = lines;
+        this.problems = List.copyOf(problems);
     }
 
     static SshConfig empty() {
-        return new SshConfig(List.of());
+        return new SshConfig(List.of(), List.of());
+    }
+
+    /**
+     * The values ssh(1) would refuse to start with ({@code Port abc}, {@code ServerAliveInterval soon}),
+     * each at its file, line and column; empty when the files are usable.
+     */
+    List<Diagnostic> problems() {
+        return problems;
     }
 
     /** Reads the files in order (missing ones are skipped); includes resolve against each file's directory. */
     static SshConfig load(List<Path> files, Path home) throws IOException {
-        List<Line> all = new ArrayList<>();
+        Parsed all = new Parsed();
         for (Path f : files) {
             if (f != null && Files.isRegularFile(f)) {
                 read(f, f.toAbsolutePath().getParent(), home, all, 0);
             }
         }
-        return new SshConfig(List.copyOf(all));
+        return new SshConfig(List.copyOf(all.lines), all.problems);
     }
 
-    static SshConfig parse(String text) {
-        List<Line> all = new ArrayList<>();
+    /** @param label what problems name as the file */
+    static SshConfig parse(String text, String label) {
+        Parsed all = new Parsed();
         try {
-            addLines(text.lines().toList(), null, null, all, 0);
+            addLines(text.lines().toList(), label, null, null, all, 0);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return new SshConfig(List.copyOf(all));
+        return new SshConfig(List.copyOf(all.lines), all.problems);
+    }
+
+    static SshConfig parse(String text) {
+        return parse(text, "ssh_config");
+    }
+
+    /** What reading the files gives: their lines, includes expanded, and the values ssh(1) would refuse. */
+    private static final class Parsed {
+        final List<Line> lines = new ArrayList<>();
+        final List<Diagnostic> problems = new ArrayList<>();
+    }
+
+    /**
+     * A time as ssh_config(5) writes it ({@code 30}, {@code 90s}, {@code 1m30s}, units s m h d w in
+     * either case), in seconds; -1 when it is not one.
+     */
+    static long seconds(String text) {
+        String t = text.strip();
+        if (!t.matches("(\\d{1,9}[sSmMhHdDwW]?)+")) {
+            return -1;
+        }
+        long total = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([sSmMhHdDwW]?)").matcher(t);
+        while (m.find()) {
+            long n = Long.parseLong(m.group(1));
+            total += n * switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "m" -> 60L;
+                case "h" -> 3600L;
+                case "d" -> 86400L;
+                case "w" -> 604800L;
+                default -> 1L;
+            };
+        }
+        return total > Integer.MAX_VALUE ? -1 : total;
+    }
+
+    /** What is wrong with a checked keyword's value, or null. */
+    private static String problem(String key, List<String> args) {
+        String v = args.isEmpty() ? "" : args.get(0);
+        boolean ok = switch (key) {
+            case "port" -> v.matches("\\d{1,5}") && Integer.parseInt(v) >= 1 && Integer.parseInt(v) <= 65535;
+            case "serveraliveinterval", "connecttimeout" -> seconds(v) >= 0 || key.equals("connecttimeout") && v.equalsIgnoreCase("none");
+            default -> v.matches("\\d{1,9}");
+        };
+        return ok ? null : key(key) + " must be " + CHECKED.get(key) + ", not '" + v + "'";
+    }
+
+    private static String key(String lower) {
+        return switch (lower) {
+            case "port" -> "Port";
+            case "serveraliveinterval" -> "ServerAliveInterval";
+            case "connecttimeout" -> "ConnectTimeout";
+            default -> "ServerAliveCountMax";
+        };
     }
 
     /**
@@ -140,13 +214,14 @@ final class SshConfig {
         return pi == p.length();
     }
 
-    private static void read(Path file, Path base, Path home, List<Line> out, int depth) throws IOException {
-        addLines(Files.readAllLines(file, StandardCharsets.UTF_8), base, home, out, depth);
+    private static void read(Path file, Path base, Path home, Parsed out, int depth) throws IOException {
+        addLines(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString(), base, home, out, depth);
     }
 
-    private static void addLines(List<String> text, Path base, Path home, List<Line> out, int depth)
+    private static void addLines(List<String> text, String label, Path base, Path home, Parsed out, int depth)
             throws IOException {
-        for (String raw : text) {
+        for (int n = 0; n < text.size(); n++) {
+            String raw = text.get(n);
             String s = raw.strip();
             if (s.isEmpty() || s.startsWith("#")) {
                 continue;
@@ -164,19 +239,24 @@ final class SshConfig {
             List<String> args = key.equals("proxycommand") ? List.of(rest) : words(rest);
             if (key.equals("include")) {
                 include(args, base, home, out, depth);
-            } else {
-                out.add(new Line(key, args));
+                continue;
             }
+            String problem = CHECKED.containsKey(key) ? problem(key, args) : null;
+            if (problem != null) {
+                int col = rest.isEmpty() ? raw.indexOf(s) + 1 : raw.lastIndexOf(rest) + 1;
+                out.problems.add(Diagnostic.error(new SourcePos(label, n + 1, col), problem));
+            }
+            out.lines.add(new Line(key, args));
         }
     }
 
     /** Included lines are evaluated in the including block's state, which is restored afterwards. */
-    private static void include(List<String> patterns, Path base, Path home, List<Line> out, int depth)
+    private static void include(List<String> patterns, Path base, Path home, Parsed out, int depth)
             throws IOException {
         if (depth >= MAX_INCLUDE_DEPTH || base == null) {
             return;
         }
-        out.add(new Line(PUSH, List.of()));
+        out.lines.add(new Line(PUSH, List.of()));
         for (String pattern : patterns) {
             Path p = pattern.startsWith("~/") && home != null ? home.resolve(pattern.substring(2)) : Path.of(pattern);
             Path resolved = base.resolve(p);
@@ -195,7 +275,7 @@ final class SshConfig {
                 }
             }
         }
-        out.add(new Line(POP, List.of()));
+        out.lines.add(new Line(POP, List.of()));
     }
 
     /** Splits arguments at whitespace; double quotes group a word, as ssh_config allows. */

@@ -7,6 +7,9 @@ import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Connector;
 import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.SourcePos;
 import dev.runbook.model.Target;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -41,25 +44,38 @@ public final class SshConnector implements Connector {
     private final KnownHosts knownHosts = new KnownHosts();
     private final KeyRing keys;
     private final Endpoints endpoints;
-    private final String configProblem;
+    private final List<Diagnostic> configProblems;
     private final Map<Endpoint, SharedJump> jumps = new ConcurrentHashMap<>();
 
-    /** Reads ssh_config once; a config that cannot be read makes every {@link #open} fail with the reason. */
+    /**
+     * Reads ssh_config once. A config that cannot be read, or holds values ssh(1) would refuse, is
+     * reported by {@link #check} and makes every {@link #open} fail with the reason.
+     */
     public SshConnector(SshSettings settings) {
         SshConfig config;
-        String problem = null;
+        List<Diagnostic> problems;
         try {
             List<java.nio.file.Path> files = new ArrayList<>();
             files.add(settings.userConfig());
             files.add(settings.systemConfig());
             config = SshConfig.load(files, settings.home());
+            problems = config.problems();
         } catch (IOException | RuntimeException e) {
             config = SshConfig.empty();
-            problem = "cannot read " + settings.userConfig() + ": " + e.getMessage();
+            problems = List.of(Diagnostic.error(new SourcePos("runbook", 0, 0),
+                    "cannot read " + settings.userConfig() + ": " + e.getMessage()));
         }
-        this.configProblem = problem;
+        this.configProblems = problems;
         this.endpoints = new Endpoints(settings, config);
         this.keys = new KeyRing(settings);
+    }
+
+    /** @throws InvalidInputException with every problem of ssh_config, each at its file, line and column */
+    @Override
+    public void check(List<Target> targets) {
+        if (!configProblems.isEmpty()) {
+            throw new InvalidInputException(configProblems);
+        }
     }
 
     @Override
@@ -69,15 +85,22 @@ public final class SshConnector implements Connector {
 
     @Override
     public CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
-        if (configProblem != null) {
-            throw new UnreachableException(configProblem);
+        if (!configProblems.isEmpty()) {
+            Diagnostic first = configProblems.get(0);
+            throw new UnreachableException(first.pos().line() > 0 ? first.toString() : first.message());
         }
         return new SshRunner(this, endpoints.resolve(target), target.vars(), cancel);
     }
 
-    /** Connects to {@code ep}, through its jump hosts first; {@code depth} guards against ProxyJump loops. */
-    Connection connect(Endpoint ep, Map<String, Object> vars, int depth, Cancellation cancel) throws UnreachableException {
-        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, depth, cancel);
+    /** Connects to {@code ep}, through its jump hosts first. */
+    Connection connect(Endpoint ep, Map<String, Object> vars, Cancellation cancel) throws UnreachableException {
+        return connect(ep, vars, List.of(), cancel);
+    }
+
+    /** @param via the endpoints that wait on this one, the target first: a repeat among them is a ProxyJump loop */
+    private Connection connect(Endpoint ep, Map<String, Object> vars, List<Endpoint> via, Cancellation cancel)
+            throws UnreachableException {
+        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, via, cancel);
         try {
             return handshake(ep, lease, cancel);
         } catch (UnreachableException | RuntimeException e) {
@@ -88,11 +111,10 @@ public final class SshConnector implements Connector {
         }
     }
 
-    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, int depth, Cancellation cancel) throws UnreachableException {
-        if (depth >= MAX_JUMPS) {
-            throw new UnreachableException("ProxyJump for " + ep.display() + " nests more than " + MAX_JUMPS
-                    + " hops (a loop in ssh_config?)");
-        }
+    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, List<Endpoint> via, Cancellation cancel)
+            throws UnreachableException {
+        List<Endpoint> chain = new ArrayList<>(via);
+        chain.add(ep);
         // "a,b" reaches the target through b, and b through a
         List<String> hops = Arrays.stream(ep.proxyJump().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         Endpoint last = endpoints.resolveJump(hops.get(hops.size() - 1), vars);
@@ -100,14 +122,27 @@ public final class SshConnector implements Connector {
             last = last.viaJump(String.join(",", hops.subList(0, hops.size() - 1)));
         }
         Endpoint jumpEp = last;
+        if (chain.contains(jumpEp) || chain.size() > MAX_JUMPS) {
+            throw new JumpLoopException(chain, jumpEp, chain.contains(jumpEp));
+        }
         String name = hops.get(hops.size() - 1);
         SharedJump shared = jumps.computeIfAbsent(jumpEp, k -> new SharedJump(name));
         try {
-            return shared.acquire(() -> connect(jumpEp, vars, depth + 1, cancel));
-        } catch (HostKeyRejectedException e) {
+            return shared.acquire(() -> connect(jumpEp, vars, chain, cancel));
+        } catch (HostKeyRejectedException | JumpLoopException e) {
+            // a loop's message already names every hop
             throw e;
         } catch (UnreachableException e) {
             throw new UnreachableException("jump host " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** ProxyJump settings that lead back to a host already on the way, or on and on. */
+    static final class JumpLoopException extends UnreachableException {
+        JumpLoopException(List<Endpoint> chain, Endpoint next, boolean repeats) {
+            super((repeats ? "ProxyJump loop: " : "ProxyJump goes through more than " + MAX_JUMPS + " jump hosts: ")
+                    + chain.stream().map(Endpoint::display).collect(Collectors.joining(" -> ")) + " -> " + next.display()
+                    + "; check ProxyJump in ssh_config and ansible_ssh_common_args");
         }
     }
 

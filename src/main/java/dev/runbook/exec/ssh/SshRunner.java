@@ -42,7 +42,7 @@ final class SshRunner implements CommandRunner {
         this.endpoint = endpoint;
         this.vars = vars;
         this.perStep = !Boolean.TRUE.equals(vars.get(PERSISTENT_SHELL_VAR));
-        this.connection = connector.connect(endpoint, vars, 0, cancel);
+        this.connection = connector.connect(endpoint, vars, cancel);
     }
 
     @Override
@@ -101,7 +101,7 @@ final class SshRunner implements CommandRunner {
         }
         if (!connection.alive()) {
             connection.close();
-            connection = connector.connect(endpoint, vars, 0, cancel);
+            connection = connector.connect(endpoint, vars, cancel);
         }
         return connection;
     }
