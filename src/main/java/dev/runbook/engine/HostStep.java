@@ -244,11 +244,17 @@ final class HostStep {
      */
     private StepResult cannotRender(Step step, Target host, Frame frame, String section, ExprException e, String item) {
         StepResult failed = StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0);
-        if (ctx.dryRun) {
-            ctx.plan.add(entry(step, host, frame, section, null, null, List.of(), null, null, null, null)
-                    .withError(failed.message()));
+        if (!ctx.dryRun) {
+            return finish(step, host, frame, failed, item == null);
         }
-        return finish(step, host, frame, failed, item == null);
+        PlanEntry planned = entry(step, host, frame, section, null, null, List.of(), null, null, null, null);
+        // results that do not exist in a plan (a step that did not run, a step named by an expression)
+        // make an expression fail here that the run may well evaluate: that is not the plan's error
+        boolean waits = !frame.state().unknownIds().isEmpty() && e.getMessage().matches("(?s).*\\bsteps\\s*[.\\[].*");
+        ctx.plan.add(waits ? entry(step, host, frame, section, null, null, List.of(), null, null,
+                "rendered at run time: it uses results of steps that do not run in a plan", null) : planned.withError(failed.message()));
+        frame.state().markUnknown(step.id());
+        return StepResult.notRun();
     }
 
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
