@@ -367,9 +367,21 @@ final class StepReader {
         return new Step.Become(user, password);
     }
 
+    /** A URL written out in full must say http:// or https:// (and ws:// or wss:// for a WebSocket). */
+    private void checkUrl(Text url, String... schemes) {
+        if (url == null || url.value().isEmpty() || url.value().startsWith("{{")) {
+            return;
+        }
+        String v = url.value().strip().toLowerCase(java.util.Locale.ROOT);
+        if (java.util.Arrays.stream(schemes).noneMatch(sch -> v.startsWith(sch + "://"))) {
+            y.error(url.pos(), "the URL '" + url.value() + "' must start with " + String.join("://, ", schemes) + "://");
+        }
+    }
+
     private Action.Http http(Node n) {
         if (n instanceof ScalarNode) {
             Text url = y.text(n, "'http'");
+            checkUrl(url, "http", "https");
             return new Action.Http(url == null ? Text.of("") : url, "GET", Map.of(), null, null, List.of(), null, true, null, false,
                     Map.of(), Map.of());
         }
@@ -413,6 +425,7 @@ final class StepReader {
                 }
             }
         }
+        checkUrl(h.text("url"), "http", "https");
         return new Action.Http(h.text("url"), method == null ? "GET" : method, headers, h.text("body"),
                 h.has("json") ? y.value(h.get("json")) : null, statuses, positive(h, "timeout", "http.timeout"),
                 h.bool("verify_tls", true), h.text("ca_file"), h.bool("follow_redirects", false), form, files);
@@ -487,6 +500,7 @@ final class StepReader {
             }
         }
         Duration timeout = positive(w, "timeout", "websocket.timeout");
+        checkUrl(w.text("url"), "ws", "wss");
         return new Action.WebSocket(w.text("url"), headers, send, expectJson, expectText,
                 timeout == null ? Duration.ofSeconds(10) : timeout, w.bool("verify_tls", true), w.text("ca_file"));
     }
