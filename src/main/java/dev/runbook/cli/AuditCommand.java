@@ -12,8 +12,9 @@ final class AuditCommand implements CliSpec.Command {
 
     @Override
     public CliSpec spec() {
-        return CliSpec.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
+        CliSpec cli = CliSpec.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
                 .subcommand(new AuditImportCommand()).subcommand(new AuditFlushCommand()).subcommand(new AuditRetentionCommand());
+        return CommonOptions.addToGroup(cli);
     }
 
     static final class Verify implements Callable<Integer>, CliSpec.Command {
