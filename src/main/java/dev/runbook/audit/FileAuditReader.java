@@ -28,6 +28,11 @@ public final class FileAuditReader implements AuditReader {
         return read(() -> "last".equals(runId) ? History.newest(file, null, 1) : History.matching(file, runId)).run(runId);
     }
 
+    @Override
+    public List<String> runIds(String prefix, int limit) {
+        return read(() -> History.matching(file, prefix)).runIds(prefix, limit);
+    }
+
     private interface Read {
         History get() throws IOException;
     }

@@ -1,0 +1,62 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** show, history and audit verify given input they cannot use: exit 2 and one line that says why. */
+class ReadingCommandsIT {
+    @TempDir
+    Path home;
+
+    Cli cli;
+
+    @BeforeEach
+    void setUp() {
+        cli = Cli.in(home);
+    }
+
+    private List<String> twoRuns() {
+        for (int i = 0; i < 2; i++) {
+            Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+        }
+        List<String> ids = AuditLog.ofType(cli.auditFile(), "run.started").stream().map(e -> e.path("run_id").asText()).toList();
+        assertThat(ids).hasSize(2);
+        return ids;
+    }
+
+    @Test
+    void showWithAPrefixOfSeveralRunsSaysItIsAmbiguousAndNamesThem() {
+        List<String> ids = twoRuns();
+        String prefix = ids.get(0).substring(0, 4);
+
+        Cli.Result r = cli.run("show", prefix);
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr().lines()).as(r.toString()).hasSize(1);
+        assertThat(r.stderr()).contains("run id '" + prefix + "' is ambiguous").contains(ids.get(0)).contains(ids.get(1))
+                .doesNotContain("no run");
+        Cli.Result unique = cli.run("show", ids.get(1).substring(0, ids.get(1).length() - 2));
+        assertThat(unique.exitCode()).as(unique.toString()).isZero();
+        assertThat(unique.stdout()).contains("run " + ids.get(1));
+    }
+
+    @Test
+    void showWithAnIdOfNoRunStillSaysSo() {
+        twoRuns();
+
+        Cli.Result r = cli.run("show", "1999");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("no run '1999'");
+    }
+}
