@@ -59,4 +59,20 @@ class ReadingCommandsIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.stderr()).contains("no run '1999'");
     }
+
+    @Test
+    void historyRefusesALimitBelowOne() {
+        twoRuns();
+
+        for (String limit : List.of("0", "-1")) {
+            Cli.Result r = cli.run("history", "--limit", limit);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.stdout()).as("no runs listed").isEmpty();
+            assertThat(r.stderr().lines()).containsExactly("runbook: error: --limit " + limit + ": give a number of runs, 1 or more");
+        }
+        Cli.Result one = cli.run("history", "--limit", "1");
+        assertThat(one.exitCode()).as(one.toString()).isZero();
+        assertThat(one.stdout().lines()).as("the heading and one run").hasSize(2);
+    }
 }
