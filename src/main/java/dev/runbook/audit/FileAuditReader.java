@@ -41,7 +41,7 @@ public final class FileAuditReader implements AuditReader {
         try {
             return read.get();
         } catch (IOException e) {
-            throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+            throw new AuditException(AuditFiles.whyUnreadable(file, e), e);
         }
     }
 
@@ -53,7 +53,7 @@ public final class FileAuditReader implements AuditReader {
         try {
             return ChainReport.of(ChainVerifier.verify(file));
         } catch (IOException e) {
-            throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+            throw new AuditException(AuditFiles.whyUnreadable(file, e), e);
         }
     }
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,5 +77,56 @@ class ReadingCommandsIT {
         Cli.Result one = cli.run("history", "--limit", "1");
         assertThat(one.exitCode()).as(one.toString()).isZero();
         assertThat(one.stdout().lines()).as("the heading and one run").hasSize(2);
+    }
+
+    private static final byte[] NOT_TEXT = {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0x80, 'x', (byte) 0xc3, '\n', 0x01, (byte) 0xfa};
+
+    @Test
+    void auditVerifyOfABinaryFileSaysItIsNoAuditTrail() throws IOException {
+        Path binary = Files.write(home.resolve("image.bin"), NOT_TEXT);
+
+        Cli.Result r = cli.run("audit", "verify", binary.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr().lines()).containsExactly(binary + ": error: not an audit trail: invalid UTF-8 at line 1");
+    }
+
+    @Test
+    void auditVerifyOfATrailThatTurnsToBinaryNamesTheLineAsABreak() throws IOException {
+        twoRuns();
+        long lines = Files.readAllLines(cli.auditFile()).size();
+        Files.write(cli.auditFile(), NOT_TEXT, StandardOpenOption.APPEND);
+
+        Cli.Result r = cli.run("audit", "verify");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stdout()).contains(cli.auditFile() + ":" + (lines + 1) + ": not an audit event: invalid UTF-8");
+        assertThat(r.stderr()).doesNotContain("Input length");
+    }
+
+    @Test
+    void auditVerifyOfADirectorySaysItIsOne() throws IOException {
+        Path dir = Files.createDirectories(home.resolve("trails"));
+
+        Cli.Result r = cli.run("audit", "verify", dir.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).containsExactly(dir + ": error: is a directory, not an audit file");
+    }
+
+    @Test
+    void historyAndShowOfABinaryTrailSayItIsNotText() throws IOException {
+        Files.createDirectories(cli.state());
+        Files.write(cli.auditFile(), NOT_TEXT);
+
+        for (String[] command : List.of(new String[] {"history"}, new String[] {"show", "last"}, new String[] {"show", "2026"})) {
+            Cli.Result r = cli.run(command);
+
+            assertThat(r.exitCode()).as(r.toString()).isNotZero();
+            assertThat(r.stdout()).as("no 'no runs recorded'").isEmpty();
+            assertThat(r.stderr().lines()).as(r.toString())
+                    .containsExactly("runbook: audit trail: " + cli.auditFile() + " is not an audit trail: not readable text (invalid UTF-8 at line 1)");
+        }
     }
 }
