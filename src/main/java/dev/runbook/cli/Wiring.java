@@ -32,7 +32,7 @@ final class Wiring {
 
     Wiring(Map<String, String> env) {
         this.env = env;
-        this.state = StateDir.fromEnvironment(env);
+        this.state = StateDir.fromEnvironment(env, Wiring::toStderr);
         this.loader = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), env.get("RUNBOOK_PATH")));
     }
 
