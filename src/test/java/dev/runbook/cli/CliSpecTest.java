@@ -193,4 +193,32 @@ class CliSpecTest {
         }
         return null;
     }
+
+    private static String help(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run(args)).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theTopLevelHelpKeepsEachExitCodeOnOneLine() {
+        String help = help("--help");
+
+        assertThat(help.lines()).contains("Exit codes: 0 success, 1 a step failed, 2 invalid input or usage,",
+                "3 a gate was not approved, 4 another run holds the lock, 130 interrupted.");
+    }
+
+    @Test
+    void theDaemonsHelpGivesItsDefaults() {
+        String help = help("daemon", "--help").replaceAll("\\s+", " ");
+
+        assertThat(help).contains("interrupted (default 30s)").contains("Runs at once on this node (default 4)")
+                .contains("counts as missed (default 10s)").contains("(default 2s)").contains("(default: schedules)");
+    }
 }
