@@ -19,6 +19,12 @@ public interface AuditReader extends AutoCloseable {
     /** The events of one run in order: an exact id, a unique prefix, or {@code last}; empty when none. */
     List<AuditEvent> run(String runId);
 
+    /**
+     * The ids of the runs whose id starts with {@code prefix}, sorted, at most {@code limit}: what an
+     * ambiguous prefix, for which {@link #run} is empty, could have meant.
+     */
+    List<String> runIds(String prefix, int limit);
+
     /** Checks the hash chain from its start (or the retention checkpoint) to its newest event. */
     ChainReport verify();
 

@@ -28,6 +28,11 @@ public final class FileAuditReader implements AuditReader {
         return read(() -> "last".equals(runId) ? History.newest(file, null, 1) : History.matching(file, runId)).run(runId);
     }
 
+    @Override
+    public List<String> runIds(String prefix, int limit) {
+        return read(() -> History.matching(file, prefix)).runIds(prefix, limit);
+    }
+
     private interface Read {
         History get() throws IOException;
     }
@@ -36,7 +41,7 @@ public final class FileAuditReader implements AuditReader {
         try {
             return read.get();
         } catch (IOException e) {
-            throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+            throw new AuditException(AuditFiles.whyUnreadable(file, e), e);
         }
     }
 
@@ -48,7 +53,7 @@ public final class FileAuditReader implements AuditReader {
         try {
             return ChainReport.of(ChainVerifier.verify(file));
         } catch (IOException e) {
-            throw new AuditException("cannot read the audit trail " + file + ": " + e.getMessage(), e);
+            throw new AuditException(AuditFiles.whyUnreadable(file, e), e);
         }
     }
 

@@ -162,6 +162,12 @@ public final class History {
         return matching.size() == 1 ? run(matching.get(0)) : List.of();
     }
 
+    /** The distinct ids of the runs whose id starts with {@code prefix}, sorted, at most {@code limit}. */
+    public List<String> runIds(String prefix, int limit) {
+        return events.stream().map(AuditEvent::runId).filter(r -> r.startsWith(prefix) && !"-".equals(r)).distinct().sorted()
+                .limit(limit).toList();
+    }
+
     /** The status of a run with no end event yet. */
     public static final String RUNNING = "running";
     /** The status of a run with no end event whose process is gone. */

@@ -41,7 +41,7 @@ final class ReverseLines implements Closeable {
                 if (partial.length == 0) {
                     return null;
                 }
-                String first = new String(partial, StandardCharsets.UTF_8);
+                String first = decode(partial, 0, partial.length);
                 partial = new byte[0];
                 return first;
             }
@@ -67,12 +67,24 @@ final class ReverseLines implements Closeable {
         for (int i = data.length - 1; i >= 0; i--) {
             if (data[i] == '\n') {
                 if (end > i + 1) {
-                    ready.add(new String(data, i + 1, end - i - 1, StandardCharsets.UTF_8));
+                    ready.add(decode(data, i + 1, end - i - 1));
                 }
                 end = i;
             }
         }
         partial = Arrays.copyOf(data, end);
+    }
+
+    /**
+     * A line's text; a line that is not UTF-8 fails, as reading forwards does, instead of turning into
+     * replacement characters. Only a line that decodes to one is checked again, strictly.
+     */
+    private static String decode(byte[] data, int offset, int length) throws IOException {
+        String line = new String(data, offset, length, StandardCharsets.UTF_8);
+        if (line.indexOf('\uFFFD') >= 0 && !AuditFiles.isUtf8(data, offset, length)) {
+            throw new java.nio.charset.MalformedInputException(1);
+        }
+        return line;
     }
 
     @Override

@@ -1,9 +1,12 @@
 package dev.runbook.cli;
 
+import dev.runbook.audit.AuditFiles;
 import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.ChainReport;
 import dev.runbook.audit.ChainVerifier;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,8 +15,9 @@ final class AuditCommand implements CliSpec.Command {
 
     @Override
     public CliSpec spec() {
-        return CliSpec.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
+        CliSpec cli = CliSpec.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
                 .subcommand(new AuditImportCommand()).subcommand(new AuditFlushCommand()).subcommand(new AuditRetentionCommand());
+        return CommonOptions.addToGroup(cli);
     }
 
     static final class Verify implements Callable<Integer>, CliSpec.Command {
@@ -41,7 +45,19 @@ final class AuditCommand implements CliSpec.Command {
                 term.err.println("runbook: " + f + ": no such audit file");
                 return ExitCodes.INVALID_INPUT;
             }
-            ChainVerifier.Report r = ChainVerifier.verify(f);
+            if (Files.isDirectory(f)) {
+                term.err.println(f + ": error: is a directory, not an audit file");
+                return ExitCodes.INVALID_INPUT;
+            }
+            ChainVerifier.Report r;
+            try {
+                r = ChainVerifier.verify(f);
+            } catch (AccessDeniedException e) {
+                term.err.println(f + ": error: cannot read: permission denied");
+                return ExitCodes.INVALID_INPUT;
+            } catch (CharacterCodingException e) {
+                return notText(f, term);
+            }
             for (String note : r.notes()) {
                 term.err.println(term.yellow(f + ": warning: " + note));
             }
@@ -51,6 +67,17 @@ final class AuditCommand implements CliSpec.Command {
             }
             term.out.println(term.red("✗ " + f + ":" + r.breakLine() + ": " + r.problem()));
             term.out.println(term.dim(r.events() + " events verified before the break"));
+            return ExitCodes.STEP_FAILED;
+        }
+
+        /** A file that is not UTF-8 from its first line is no audit trail (exit 2); one that stops being so later is a broken one. */
+        private static int notText(Path f, Terminal term) {
+            long line = AuditFiles.firstInvalidLine(f);
+            if (line <= 1) {
+                term.err.println(f + ": error: not an audit trail: invalid UTF-8" + (line == 1 ? " at line 1" : ""));
+                return ExitCodes.INVALID_INPUT;
+            }
+            term.out.println(term.red("✗ " + f + ":" + line + ": not an audit event: invalid UTF-8"));
             return ExitCodes.STEP_FAILED;
         }
 

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.audit.AuditEvent;
 import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.AuditSink;
 import dev.runbook.audit.FileAuditReader;
@@ -45,10 +46,13 @@ final class AuditStores {
         return config;
     }
 
-    /** A sink for one run; the caller closes it. */
+    /**
+     * A sink for one run; the caller closes it. The file store's is opened, and the state directory
+     * created, at the run's first event: a run refused before it starts (bad params, inventory or
+     * targets) leaves nothing behind.
+     */
     AuditSink sink() {
-        state.ensure();
-        return pg != null ? pg.sink() : new JsonlAuditTrail(state.auditFile());
+        return pg != null ? pg.sink() : new OnFirstEvent(state);
     }
 
     /** One sink for the whole process (the daemon's runs share its background writer); never closed per run. */
@@ -60,8 +64,9 @@ final class AuditStores {
         return pg != null ? pg.reader() : new FileAuditReader(state.auditFile());
     }
 
+    /** The run locks; {@code locks/} (and the state directory, private) are created when a lock is first taken. */
     RunLocks locks() {
-        RunLocks local = new FileRunLocks(state.ensure(state.locks()));
+        RunLocks local = (runbook, targetKey, me) -> new FileRunLocks(state.ensure(state.locks())).acquire(runbook, targetKey, me);
         return pg != null ? pg.locks(local) : local;
     }
 
@@ -84,5 +89,42 @@ final class AuditStores {
 
     String describe() {
         return pg != null ? pg.describe() : state.auditFile().toString();
+    }
+
+    /** The JSONL trail of the state directory, opened when the first event comes. */
+    private static final class OnFirstEvent implements AuditSink {
+        private final StateDir state;
+        private volatile JsonlAuditTrail trail;
+
+        OnFirstEvent(StateDir state) {
+            this.state = state;
+        }
+
+        @Override
+        public void append(AuditEvent event, boolean durable) {
+            JsonlAuditTrail t = trail;
+            if (t == null) {
+                synchronized (this) {
+                    if (trail == null) {
+                        state.ensure();
+                        trail = new JsonlAuditTrail(state.auditFile());
+                    }
+                    t = trail;
+                }
+            }
+            t.append(event, durable);
+        }
+
+        @Override
+        public String describe() {
+            return state.auditFile().toString();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (trail != null) {
+                trail.close();
+            }
+        }
     }
 }

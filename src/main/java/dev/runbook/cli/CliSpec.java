@@ -95,6 +95,7 @@ final class CliSpec {
         private boolean required;
         private String arity;
         private boolean negatable;
+        private boolean hidden;
 
         private Arg(String[] names, String index, Class<?> type) {
             this.names = names;
@@ -143,6 +144,12 @@ final class CliSpec {
             return arity("0..1");
         }
 
+        /** Taken, but left out of the help. */
+        Arg<T> hidden() {
+            hidden = true;
+            return this;
+        }
+
         /** A flag that also has a {@code --no-} form; on unless {@code defaultOn} is false. */
         Arg<T> negatable(boolean defaultOn) {
             negatable = true;
@@ -154,7 +161,7 @@ final class CliSpec {
             Class<?>[] auxiliary = element == null ? new Class<?>[] {type} : new Class<?>[] {element};
             if (names != null) {
                 OptionSpec.Builder option = OptionSpec.builder(names).type(type).auxiliaryTypes(auxiliary).description(description)
-                        .defaultValue(defaultValue).required(required).hasInitialValue(false).getter(binding).setter(binding);
+                        .defaultValue(defaultValue).required(required).hidden(hidden).hasInitialValue(false).getter(binding).setter(binding);
                 if (label != null) {
                     option.paramLabel(label);
                 }

@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.History;
+import dev.runbook.model.InvalidInputException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,12 +24,15 @@ final class HistoryCommand implements Callable<Integer>, CliSpec.Command {
 
     @Override
     public Integer call() throws IOException {
+        if (limit < 1) {
+            throw InvalidInputException.usage("--limit " + limit + ": give a number of runs, 1 or more");
+        }
         Wiring wiring = Wiring.fromSystem().withAudit(auditOptions);
         Terminal term = Terminal.system(common.noColor);
         List<History.Run> runs;
         String where;
         try (AuditReader reader = wiring.stores(Wiring::toStderr).reader()) {
-            runs = reader.runs(runbook, Math.max(1, limit));
+            runs = reader.runs(runbook, limit);
             where = reader.describe();
         }
         if (runs.isEmpty()) {

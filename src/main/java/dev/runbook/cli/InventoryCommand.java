@@ -13,7 +13,7 @@ final class InventoryCommand implements CliSpec.Command {
 
     @Override
     public CliSpec spec() {
-        return CliSpec.command("inventory", this, "Look at the inventory.").subcommand(new ListHosts());
+        return CommonOptions.addToGroup(CliSpec.command("inventory", this, "Look at the inventory.").subcommand(new ListHosts()));
     }
 
     static final class ListHosts implements Callable<Integer>, CliSpec.Command {

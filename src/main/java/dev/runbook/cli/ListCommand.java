@@ -36,10 +36,15 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
             term.out.println(String.format("%-24s %s", term.bold(rb.name()), desc));
             for (Param p : rb.params().values()) {
                 term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), p.type().yamlName(),
-                        p.defaultValue() != null ? " (default " + dev.runbook.expr.Functions.str(p.defaultValue() instanceof java.time.Duration d
-                                ? dev.runbook.load.Durations.format(d) : p.defaultValue()) + ")" : p.required() ? " (required)" : "")));
+                        p.defaultValue() != null ? " (default " + shown(p.defaultValue()) + ")" : p.required() ? " (required)" : "")));
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** A default as a user would type it; an empty one as "", which would otherwise not show at all. */
+    private static String shown(Object value) {
+        String text = dev.runbook.expr.Functions.str(value instanceof java.time.Duration d ? dev.runbook.load.Durations.format(d) : value);
+        return text.isEmpty() ? "\"\"" : text;
     }
 }

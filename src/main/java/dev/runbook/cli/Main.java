@@ -113,8 +113,9 @@ public final class Main {
     static CliSpec tree() {
         CliSpec cli = CliSpec.command("runbook", new Main(), "Rule-driven runbook automation: run, plan and audit operational procedures.")
                 .version("runbook 0.1.0")
-                .footer("", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage, 3 a gate was not approved,",
-                        "4 another run holds the lock, 130 interrupted.");
+                // each line short enough that help never wraps it mid-phrase
+                .footer("", "Exit codes: 0 success, 1 a step failed, 2 invalid input or usage,",
+                        "3 a gate was not approved, 4 another run holds the lock, 130 interrupted.");
         for (String name : COMMANDS) {
             cli.subcommand(command(name));
         }

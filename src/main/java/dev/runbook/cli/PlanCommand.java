@@ -48,7 +48,7 @@ final class PlanCommand implements Callable<Integer>, CliSpec.Command {
         AuditStores stores = probe ? wiring.stores(Wiring::toStderr) : null;
         try (AuditSink audit = probe ? stores.sink() : new NoAudit(); SqlExecutor sql = wiring.sql()) {
             Engine engine = new Engine(wiring.services(selectors.inventory, never, audit, sql,
-                    probe ? stores.locks() : new dev.runbook.engine.FileRunLocks(wiring.state.ensure(wiring.state.locks()))));
+                    probe ? stores.locks() : new dev.runbook.engine.FileRunLocks(wiring.state.locks())));
             RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, true, probe,
                     new AuditEvent.Actor(user, "flag"), null, "plan");
             RunControl control = new RunControl();

@@ -27,7 +27,8 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
     String runbook;
     boolean dryRun;
     boolean probe;
-    PlanCommand.Format format;
+    PlanCommand.Format format = PlanCommand.Format.text;
+    boolean formatGiven;
     boolean yes;
     List<String> approve = new ArrayList<>();
     Output output;
@@ -43,8 +44,11 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
                 .describe("A runbook name (runbooks/NAME.yaml, then RUNBOOK_PATH) or a file.").to(v -> runbook = v)
                 .flag("--dry-run").describe("Plan only (same as 'runbook plan'): nothing that changes anything runs.").to(v -> dryRun = v)
                 .flag("--probe").describe("With --dry-run: run readonly steps for real.").to(v -> probe = v)
-                .option("--format").type(PlanCommand.Format.class).label("text|markdown|json").defaultValue("text")
-                .describe("With --dry-run: text, markdown or json.").to(v -> format = v)
+                .option("--format").type(PlanCommand.Format.class).label("text|markdown|json")
+                .describe("With --dry-run: text (default), markdown or json.").to(v -> {
+                    format = v;
+                    formatGiven = true;
+                })
                 .flag("-y", "--yes").describe("Approve every confirmation gate (audited as approved by flag).").to(v -> yes = v)
                 .repeatable(String.class, "--approve").label("ID").describe("Approve the gate of step ID; repeat for several.").to(v -> approve = v)
                 .option("--output").type(Output.class).label("text|json").defaultValue("text")
@@ -58,6 +62,9 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
         if (dryRun) {
             return PlanCommand.plan(common, selectors, runbook, probe, format);
         }
+        // a plan's options on a real run would be ignored while the run changes things: refuse them before anything runs
+        planOnly("--probe", probe);
+        planOnly("--format", formatGiven);
         Wiring wiring = Wiring.fromSystem();
         Runbook rb = wiring.loader.require(runbook);
         checkApprovals(rb, approve, wiring.loader);
@@ -86,6 +93,12 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
             if (console != null) {
                 console.close();
             }
+        }
+    }
+
+    private static void planOnly(String option, boolean given) {
+        if (given) {
+            throw InvalidInputException.usage(option + " needs --dry-run (or use: runbook plan " + option + ")");
         }
     }
 

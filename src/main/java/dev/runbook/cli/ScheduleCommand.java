@@ -18,8 +18,8 @@ final class ScheduleCommand implements CliSpec.Command {
 
     @Override
     public CliSpec spec() {
-        return CliSpec.command("schedule", this, "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).")
-                .subcommand(new ListSchedules()).subcommand(new Validate());
+        return CommonOptions.addToGroup(CliSpec.command("schedule", this, "Schedules the daemon fires (schedules/*.yaml and runbooks' schedule: blocks).")
+                .subcommand(new ListSchedules()).subcommand(new Validate()));
     }
 
     static List<Schedule> load(Path dir) {

@@ -8,9 +8,11 @@ import java.util.concurrent.Callable;
 final class SchemaCommand implements Callable<Integer>, CliSpec.Command {
     static final String RESOURCE = "/runbook.schema.json";
 
+    final CommonOptions common = new CommonOptions();
+
     @Override
     public CliSpec spec() {
-        return CliSpec.command("schema", this, "Print the JSON Schema of the runbook format, for editors.");
+        return common.addTo(CliSpec.command("schema", this, "Print the JSON Schema of the runbook format, for editors."));
     }
 
     @Override

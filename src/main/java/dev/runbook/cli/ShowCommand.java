@@ -13,6 +13,9 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
     final AuditOptions auditOptions = new AuditOptions();
     String runId;
 
+    /** How many of the runs an ambiguous prefix matches are named. */
+    private static final int CANDIDATES = 5;
+
     @Override
     public CliSpec spec() {
         CliSpec cli = CliSpec.command("show", this, "Show one run's audited events as a timeline ('last' for the newest).");
@@ -26,10 +29,20 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         Wiring wiring = Wiring.fromSystem().withAudit(auditOptions);
         Terminal term = Terminal.system(common.noColor);
         List<AuditEvent> events;
+        List<String> candidates = List.of();
         String where;
         try (AuditReader reader = wiring.stores(Wiring::toStderr).reader()) {
             events = reader.run(runId);
             where = reader.describe();
+            if (events.isEmpty() && !"last".equals(runId)) {
+                candidates = reader.runIds(runId, CANDIDATES + 1);
+            }
+        }
+        if (candidates.size() > 1) {
+            String named = String.join(", ", candidates.subList(0, Math.min(CANDIDATES, candidates.size())));
+            term.err.println("runbook: run id '" + runId + "' is ambiguous: it matches " + named
+                    + (candidates.size() > CANDIDATES ? " and more" : "") + " (give more of the id; see: runbook history)");
+            return ExitCodes.INVALID_INPUT;
         }
         if (events.isEmpty()) {
             term.err.println("runbook: no run '" + runId + "' in " + where + " (see: runbook history)");

@@ -4,12 +4,15 @@ import dev.runbook.load.RunbookLoader;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.schedule.ScheduleLoader;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
@@ -22,23 +25,55 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
                 .describe("Runbook files or directories (default: every runbook on the search path).").to(v -> paths = v);
     }
 
+    /**
+     * The runbook files up to three levels below {@code dir}, sorted; a directory that cannot be read
+     * goes to {@code unreadable}, and the others are still searched.
+     */
+    private static List<Path> runbooksUnder(Path dir, Wiring wiring, List<Path> unreadable) throws IOException {
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(dir, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 3, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && f.toString().matches(".*\\.ya?ml$") && !wiring.loader.paths().isConfigFile(f)) {
+                    found.add(f);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+                if (e instanceof AccessDeniedException) {
+                    unreadable.add(f);
+                    return FileVisitResult.CONTINUE;
+                }
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        found.sort(null);
+        return found;
+    }
+
     @Override
     public Integer call() throws IOException {
         Wiring wiring = Wiring.fromSystem();
         Terminal term = Terminal.system(common.noColor);
         List<Path> files = new ArrayList<>();
+        List<Path> unreadable = new ArrayList<>();
         if (paths.isEmpty()) {
             files.addAll(wiring.loader.paths().all());
         }
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.walk(p, 3)) {
-                    s.filter(f -> Files.isRegularFile(f) && f.toString().matches(".*\\.ya?ml$") && !wiring.loader.paths().isConfigFile(f))
-                            .sorted().forEach(files::add);
-                }
+                files.addAll(runbooksUnder(p, wiring, unreadable));
             } else {
                 files.add(p);
             }
+        }
+        for (Path dir : unreadable) {
+            term.err.println(term.red(dir + ": error: cannot read: permission denied"));
+        }
+        if (files.isEmpty() && !unreadable.isEmpty()) {
+            return ExitCodes.INVALID_INPUT;
         }
         if (files.isEmpty()) {
             term.err.println("runbook: no runbooks to validate (give files or directories; the search path is "
@@ -71,9 +106,11 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
             }
         }
         String summary = files.size() - bad + " of " + files.size() + " runbook" + (files.size() == 1 ? "" : "s") + " valid"
+                + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable director" + (unreadable.size() == 1 ? "y" : "ies"))
                 + (errors > 0 ? ", " + errors + " error" + (errors == 1 ? "" : "s") : "")
                 + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : "");
-        term.out.println(bad == 0 ? term.green("✓ " + summary) : term.red("✗ " + summary));
-        return bad == 0 ? ExitCodes.OK : ExitCodes.INVALID_INPUT;
+        boolean ok = bad == 0 && unreadable.isEmpty();
+        term.out.println(ok ? term.green("✓ " + summary) : term.red("✗ " + summary));
+        return ok ? ExitCodes.OK : ExitCodes.INVALID_INPUT;
     }
 }

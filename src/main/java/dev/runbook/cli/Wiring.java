@@ -32,7 +32,7 @@ final class Wiring {
 
     Wiring(Map<String, String> env) {
         this.env = env;
-        this.state = StateDir.fromEnvironment(env);
+        this.state = StateDir.fromEnvironment(env, Wiring::toStderr);
         this.loader = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), env.get("RUNBOOK_PATH")));
     }
 
@@ -77,7 +77,8 @@ final class Wiring {
     }
 
     Connector connector() {
-        LocalRunner local = new LocalRunner(state.ensure(state.tmp()));
+        // tmp/ is made (private) with the first script file: a run refused before its steps, or a plan, makes nothing
+        LocalRunner local = new LocalRunner(state.tmp());
         String passphrase = env.get("RUNBOOK_SSH_KEY_PASSPHRASE");
         Map<String, String> passphrases = passphrase == null ? Map.of() : Map.of("*", passphrase);
         // SSH is set up (ssh_config read, JSch loaded) only when a run first reaches a remote host
@@ -113,7 +114,6 @@ final class Wiring {
 
     /** The engine's services for one run; the caller closes the SQL executor after the run. */
     EngineServices services(Path inventory, Gate gate, AuditSink audit, SqlExecutor sql, RunLocks locks) {
-        state.ensure();
         return new EngineServices(connector(), hosts(inventory), new HttpRunner(), sql, gate, audit, locks, loader, env, state.tmp());
     }
 

@@ -134,7 +134,7 @@ public final class LocalRunner implements CommandRunner {
         try {
             var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
             Path f = tempDir == null ? Files.createTempFile("runbook-", ".sh", perms)
-                    : Files.createTempFile(Files.createDirectories(tempDir), "script-", ".sh", perms);
+                    : Files.createTempFile(Files.createDirectories(tempDir, perms), "script-", ".sh", perms);
             Files.writeString(f, body.endsWith("\n") ? body : body + "\n");
             return f;
         } catch (IOException e) {

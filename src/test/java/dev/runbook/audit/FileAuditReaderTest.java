@@ -113,4 +113,15 @@ class FileAuditReaderTest {
         assertThat(reader.run("20260102-000050")).extracting(AuditEvent::type)
                 .containsExactly("run.started", "step.finished", "run.finished");
     }
+
+    @Test
+    void anAmbiguousPrefixFindsNoRunButNamesTheRunsItMatches() {
+        FileAuditReader reader = new FileAuditReader(file);
+
+        assertThat(reader.run("20260101")).isEmpty();
+        assertThat(reader.runIds("20260101", 6)).containsExactly("20260101-000000-long00", "20260101-000000-stuck0");
+        assertThat(reader.runIds("20260102", 3)).containsExactly(ids.get(0), ids.get(1), ids.get(2));
+        assertThat(reader.runIds(ids.get(7), 3)).containsExactly(ids.get(7));
+        assertThat(reader.runIds("nope", 3)).isEmpty();
+    }
 }

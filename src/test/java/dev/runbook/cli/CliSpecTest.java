@@ -140,4 +140,85 @@ class CliSpecTest {
                 .contains("Usage: runbook audit [-h] [COMMAND]", "verify", "retention")
                 .contains("runbook 0.1.0");
     }
+
+    @Test
+    void everyCommandAndCommandGroupTakesTheCommonOptions() {
+        List<String> without = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        walkCommands(Main.tree().commandSpec(), commands);
+        for (String command : commands) {
+            CommandSpec spec = find(Main.tree().commandSpec(), command);
+            for (String option : List.of("--verbose", "--debug", "--no-color")) {
+                if (spec.findOption(option) == null) {
+                    without.add(command + " " + option);
+                }
+            }
+        }
+        assertThat(commands).contains("runbook schema", "runbook audit", "runbook audit verify", "runbook schedule list");
+        assertThat(without).isEmpty();
+    }
+
+    @Test
+    void commonOptionsGivenBeforeASubcommandReachIt() {
+        CommandLine group = new CommandLine(new ScheduleCommand().spec().commandSpec());
+        group.parseArgs("--no-color", "--verbose", "list");
+        ScheduleCommand.ListSchedules list = (ScheduleCommand.ListSchedules) group.getSubcommands().get("list").getCommandSpec().userObject();
+        assertThat(list.common.noColor).isTrue();
+        assertThat(list.common.verbose).isTrue();
+        assertThat(list.common.debug).isFalse();
+        assertThat(parse(new SchemaCommand(), "--verbose", "--debug", "--no-color").common.noColor).isTrue();
+    }
+
+    private static void walkCommands(CommandSpec spec, List<String> commands) {
+        if (spec.name().equals("help")) {
+            return;
+        }
+        if (spec.parent() != null) {
+            commands.add(spec.qualifiedName());
+        }
+        for (CommandLine sub : spec.subcommands().values()) {
+            walkCommands(sub.getCommandSpec(), commands);
+        }
+    }
+
+    private static CommandSpec find(CommandSpec root, String qualifiedName) {
+        if (root.qualifiedName().equals(qualifiedName)) {
+            return root;
+        }
+        for (CommandLine sub : root.subcommands().values()) {
+            CommandSpec found = find(sub.getCommandSpec(), qualifiedName);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static String help(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.run(args)).isZero();
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theTopLevelHelpKeepsEachExitCodeOnOneLine() {
+        String help = help("--help");
+
+        assertThat(help.lines()).contains("Exit codes: 0 success, 1 a step failed, 2 invalid input or usage,",
+                "3 a gate was not approved, 4 another run holds the lock, 130 interrupted.");
+    }
+
+    @Test
+    void theDaemonsHelpGivesItsDefaults() {
+        String help = help("daemon", "--help").replaceAll("\\s+", " ");
+
+        assertThat(help).contains("interrupted (default 30s)").contains("Runs at once on this node (default 4)")
+                .contains("counts as missed (default 10s)").contains("(default 2s)").contains("(default: schedules)");
+    }
 }

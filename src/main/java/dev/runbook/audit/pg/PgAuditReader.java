@@ -123,6 +123,13 @@ public final class PgAuditReader implements AuditReader {
         });
     }
 
+    @Override
+    public List<String> runIds(String prefix, int limit) {
+        String like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return read(List.of(), con -> strings(con, "SELECT DISTINCT run_id FROM " + s.table("audit_events")
+                + " WHERE run_id LIKE ? AND run_id <> '-' ORDER BY run_id LIMIT " + Math.max(0, limit), like));
+    }
+
     /** The newest retention checkpoint, if a retention ever dropped events. */
     public Optional<Checkpoint> checkpoint() {
         return read(Optional.empty(), con -> checkpoint(con, s));

@@ -95,6 +95,10 @@ class PgAuditTrailIT {
             assertThat(pg.run("20250101-000001")).isEqualTo(f.run("20250101-000001")).hasSize(4);
             assertThat(pg.run("last")).isEqualTo(f.run("last")).hasSize(2);
             assertThat(pg.run("20250101")).as("an ambiguous prefix").isEmpty();
+            assertThat(pg.runIds("20250101", 5)).as("the runs an ambiguous prefix matches").isEqualTo(f.runIds("20250101", 5))
+                    .containsExactly("20250101-000000-aaaaaa", "20250101-000001-bbbbbb", "20250101-000002-cccccc");
+            assertThat(pg.runIds("20250101", 2)).containsExactly("20250101-000000-aaaaaa", "20250101-000001-bbbbbb");
+            assertThat(pg.runIds("2025_", 5)).as("_ is no wildcard").isEmpty();
             assertThat(pg.run("nope")).isEmpty();
         }
     }

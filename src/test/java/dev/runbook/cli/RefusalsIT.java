@@ -1,0 +1,120 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testing.AuditLog;
+import dev.runbook.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Commands refused for bad options or input: exit 2, one clear line, and nothing ran or changed. */
+class RefusalsIT {
+    @TempDir
+    Path home;
+
+    Cli cli;
+    String dir;
+
+    @BeforeEach
+    void setUp() {
+        cli = Cli.in(home);
+        dir = "dir=" + home;
+    }
+
+    @Test
+    void probeWithoutDryRunIsRefusedInsteadOfRunningForReal() {
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "--probe");
+
+        assertRefused(r, "runbook: error: --probe needs --dry-run (or use: runbook plan --probe)");
+    }
+
+    @Test
+    void formatWithoutDryRunIsRefusedInsteadOfRunningForReal() {
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "--format", "json");
+
+        assertRefused(r, "runbook: error: --format needs --dry-run (or use: runbook plan --format)");
+    }
+
+    @Test
+    void probeAndFormatWithDryRunStillPlan() {
+        Cli.Result r = cli.run("run", e2e("plan.yaml"), "-p", dir, "--dry-run", "--probe", "--format", "json");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("\"repair\"");
+        assertThat(home.resolve("probed")).as("the readonly probe ran").exists();
+        assertThat(home.resolve("changed")).as("a mutating step").doesNotExist();
+    }
+
+    @Test
+    void aRunRefusedForABadParamCreatesNoStateDirectory() {
+        Cli.Result r = cli.run("run", e2e("params.yaml"), "-p", dir, "-p", "who=ann", "-p", "count=many", "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("'many' is not an integer");
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+    }
+
+    @Test
+    void aRunRefusedForAMissingInventoryCreatesNoStateDirectory() {
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "-i", home.resolve("no-such-inventory.yaml").toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("no-such-inventory.yaml");
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+    }
+
+    @Test
+    void aRunRefusedForTargetsMatchingNothingCreatesNoStateDirectory() {
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "-t", "nosuchhost");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("'nosuchhost' matches no host");
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+        assertThat(home.resolve("done")).doesNotExist();
+    }
+
+    @Test
+    void planCreatesNoStateDirectory() {
+        Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("change");
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+    }
+
+    @Test
+    void planPlansWhenTheStatePathIsAFile() throws java.io.IOException {
+        Files.writeString(cli.state(), "not a directory\n");
+
+        Cli.Result r = cli.run("plan", e2e("plan.yaml"), "-p", dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("change");
+        assertThat(cli.state()).isRegularFile().hasContent("not a directory");
+    }
+
+    @Test
+    void aRunCreatesTheStateDirectoryPrivate() throws java.io.IOException {
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.state()))).isEqualTo("rwx------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.auditFile()))).isEqualTo("rw-------");
+    }
+
+    private void assertRefused(Cli.Result r, String message) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).as(r.toString()).containsExactly(message);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(home.resolve("done")).as("the run's side effect").doesNotExist();
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+        Path audit = cli.auditFile();
+        if (Files.exists(audit)) {
+            assertThat(AuditLog.events(audit)).as("audit events").isEmpty();
+        }
+    }
+}

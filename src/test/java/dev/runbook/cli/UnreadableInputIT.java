@@ -1,0 +1,100 @@
+package dev.runbook.cli;
+
+import static dev.runbook.testing.Cli.e2e;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files and directories the user may not read: one line naming each, exit 2, and validate goes on
+ * with the rest. The tests run as root, who reads everything: there the CLI runs as nobody
+ * (setpriv), from the built jar.
+ */
+class UnreadableInputIT {
+    @TempDir
+    Path home;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @Test
+    void auditVerifyOfAFileItMayNotReadSaysSo() throws Exception {
+        Path trail = home.resolve("audit.jsonl");
+        Files.writeString(trail, "{}\n");
+        Files.setPosixFilePermissions(trail, PosixFilePermissions.fromString("---------"));
+
+        Cli.Result r = asAnotherUser("audit", "verify", trail.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).containsExactly(trail + ": error: cannot read: permission denied");
+    }
+
+    @Test
+    void validateOfADirectoryWithAnUnreadableSubdirectoryNamesItAndValidatesTheRest() throws Exception {
+        Path dir = Files.createDirectories(home.resolve("runbooks"));
+        Path ok = Files.createDirectories(dir.resolve("ok"));
+        Path secret = Files.createDirectories(dir.resolve("secret"));
+        Files.copy(Path.of(e2e("succeeds.yaml")), ok.resolve("succeeds.yaml"));
+        Files.copy(Path.of(e2e("invalid.yaml")), dir.resolve("invalid.yaml"));
+        Files.copy(Path.of(e2e("succeeds.yaml")), secret.resolve("hidden.yaml"));
+        for (Path p : List.of(dir, ok)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        for (Path p : List.of(ok.resolve("succeeds.yaml"), dir.resolve("invalid.yaml"))) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+
+        Cli.Result r = asAnotherUser("validate", "runbooks");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("runbooks/secret: error: cannot read: permission denied")
+                .contains("invalid.yaml:10:5: error: unknown key 'tiemout'")
+                .doesNotContain("AccessDeniedException").doesNotContain("runbook: error:");
+        assertThat(r.stdout()).contains("1 of 2 runbooks valid").contains("1 unreadable directory");
+    }
+
+    /** The CLI as a user who is not root, in {@code home}: this user when not root, else nobody by setpriv. */
+    private Cli.Result asAnotherUser(String... args) throws Exception {
+        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (uid != 0) {
+            return Cli.in(home).run(args);
+        }
+        Path setpriv = List.of("/usr/bin/setpriv", "/bin/setpriv").stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+        Assumptions.assumeTrue(setpriv != null, "running as root without setpriv: no user to lack permissions");
+        Path jar = Path.of("target", "runbook.jar").toAbsolutePath();
+        List<String> cmd = new ArrayList<>(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("cli", ".out");
+        Path err = Files.createTempFile("cli", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_") || k.equals("XDG_STATE_HOME"));
+            pb.environment().put("RUNBOOK_STATE", home.resolve("state").toString());
+            Process p = pb.start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the CLI did not end within 60 s");
+            }
+            return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}
