@@ -19,7 +19,23 @@ import org.apache.commons.jexl3.MapContext;
 public final class Expressions {
     /** Function names that are Java keywords, implemented under another name. */
     private static final Map<String, String> RENAMED = Map.of("int", "_int", "float", "_float", "default", "_default");
-    private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** Any letters, so that a name JEXL cannot read is reported by name; {@link #ASCII_NAME} is what it reads. */
+    private static final Pattern IDENT = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*");
+    private static final Pattern ASCII_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * How deep brackets may nest. JEXL parses and evaluates by recursion, and some hundreds of
+     * levels overflow the stack; no runbook needs more than a few.
+     */
+    public static final int MAX_NESTING = 64;
+    /**
+     * How many operators one expression may hold: JEXL nests a chain of them ({@code a ?? b ?? c})
+     * as it nests brackets, and about a thousand overflowed the stack. A limit that does not
+     * depend on the stack size gives the same answer on every machine.
+     */
+    public static final int MAX_OPERATORS = 256;
+    private static final String OPERATOR_CHARS = "+-*/%&|!=<>?:~^";
+    private static final Set<String> WORD_OPERATORS = Set.of("and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge",
+            "div", "mod");
     private static final Map<String, JexlExpression> CACHE = new ConcurrentHashMap<>();
 
     /** What an expression refers to: variable paths and called functions. */
@@ -43,6 +59,8 @@ public final class Expressions {
             throw error(e, expr, origin, offset);
         } catch (RuntimeException e) {
             throw new ExprException(origin.posAt(offset), messageOf(e));
+        } catch (StackOverflowError e) {
+            throw tooDeep(origin, offset);
         }
     }
 
@@ -84,7 +102,15 @@ public final class Expressions {
             return new Analysis(refs, calls);
         } catch (JexlException e) {
             throw error(e, expr, origin, offset);
+        } catch (StackOverflowError e) {
+            throw tooDeep(origin, offset);
         }
+    }
+
+    /** A long chain of operators (thousands of {@code a + b}) nests as deep as brackets do. */
+    private static ExprException tooDeep(Text origin, int offset) {
+        return new ExprException(origin.posAt(offset), "the expression nests too deeply to be read "
+                + "(a chain of thousands of operators?); split it (a var can hold a part of it)");
     }
 
     private static JexlExpression compile(String expr, Text origin, int offset) {
@@ -101,12 +127,19 @@ public final class Expressions {
             return compiled;
         } catch (JexlException e) {
             throw error(e, expr, origin, offset);
+        } catch (StackOverflowError e) {
+            throw tooDeep(origin, offset);
         }
     }
 
-    /** Finds function calls outside string literals; refuses method calls with a clear message. */
+    /**
+     * Finds function calls outside string literals; refuses method calls, names JEXL cannot read and
+     * brackets nested deeper than {@link #MAX_NESTING}, each with its position.
+     */
     private static List<Call> scanCalls(String expr, Text origin, int offset) {
         List<Call> calls = new ArrayList<>();
+        int depth = 0;
+        int operators = 0;
         int i = 0;
         while (i < expr.length()) {
             char c = expr.charAt(i);
@@ -114,32 +147,74 @@ public final class Expressions {
                 i = skipString(expr, i);
                 continue;
             }
-            if (Character.isLetter(c) || c == '_') {
-                Matcher m = IDENT.matcher(expr).region(i, expr.length());
-                m.lookingAt();
-                int end = m.end();
-                int j = end;
+            if (OPERATOR_CHARS.indexOf(c) >= 0 && (i == 0 || OPERATOR_CHARS.indexOf(expr.charAt(i - 1)) < 0)) {
+                operators += operatorsIn(expr, i);
+            }
+            Matcher m = IDENT.matcher(expr).region(i, expr.length());
+            if ((Character.isLetter(c) || c == '_') && m.lookingAt()) {
+                checkName(expr, m, origin, offset);
+                operators += WORD_OPERATORS.contains(m.group()) ? 1 : 0;
+                int j = m.end();
                 while (j < expr.length() && expr.charAt(j) == ' ') {
                     j++;
                 }
                 if (j < expr.length() && expr.charAt(j) == '(') {
-                    char before = previousNonSpace(expr, i);
-                    if (i >= 2 && expr.charAt(i - 1) == ':' && Character.isLetterOrDigit(expr.charAt(i - 2))) {
-                        throw new ExprException(origin.posAt(offset + i), "namespaced calls ('ns:" + m.group()
-                                + "(...)') are not allowed; only the built-in functions can be called");
-                    }
-                    if (before == '.') {
-                        throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
-                                + m.group() + "(...)'); use a function such as len(x) or lower(x)");
-                    }
-                    calls.add(new Call(m.group(), i));
+                    calls.add(call(expr, m, origin, offset));
                 }
-                i = end;
+                i = m.end();
                 continue;
+            }
+            depth += c == '(' || c == '[' || c == '{' ? 1 : c == ')' || c == ']' || c == '}' ? -1 : 0;
+            if (operators > MAX_OPERATORS) {
+                throw new ExprException(origin.posAt(offset + i), "more than " + MAX_OPERATORS
+                        + " operators in one expression; split it (a var can hold a part of it)");
+            }
+            if (depth > MAX_NESTING) {
+                throw new ExprException(origin.posAt(offset + i), "brackets nested more than " + MAX_NESTING
+                        + " levels deep; split the expression (a var can hold a part of it)");
             }
             i++;
         }
         return calls;
+    }
+
+    /** A run of operator characters is one operator ({@code &&}) or more ({@code !!x}, {@code a&&!b}). */
+    private static int operatorsIn(String expr, int start) {
+        int end = start;
+        while (end < expr.length() && OPERATOR_CHARS.indexOf(expr.charAt(end)) >= 0) {
+            end++;
+        }
+        return Math.max(1, (end - start) / 2);
+    }
+
+    private static Call call(String expr, Matcher m, Text origin, int offset) {
+        int i = m.start();
+        if (i >= 2 && expr.charAt(i - 1) == ':' && Character.isLetterOrDigit(expr.charAt(i - 2))) {
+            throw new ExprException(origin.posAt(offset + i), "namespaced calls ('ns:" + m.group()
+                    + "(...)') are not allowed; only the built-in functions can be called");
+        }
+        if (previousNonSpace(expr, i) == '.') {
+            throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
+                    + m.group() + "(...)'); use a function such as len(x) or lower(x)");
+        }
+        return new Call(m.group(), i);
+    }
+
+    /** Every name a runbook defines is ASCII, so a name with other letters is unknown, whatever it follows. */
+    private static void checkName(String expr, Matcher m, Text origin, int offset) {
+        if (ASCII_NAME.matcher(m.group()).matches()) {
+            return;
+        }
+        String before = expr.substring(0, m.start()).stripTrailing();
+        String what = "name";
+        for (String root : List.of("params", "vars", "secrets", "steps")) {
+            if (before.endsWith(root + ".") && (before.length() == root.length() + 1
+                    || !Character.isLetterOrDigit(before.charAt(before.length() - root.length() - 2)))) {
+                what = root.equals("steps") ? "step" : root.substring(0, root.length() - 1);
+            }
+        }
+        throw new ExprException(origin.posAt(offset + m.start()), "unknown " + what + " '" + m.group()
+                + "'; names are ASCII letters, digits and '_'");
     }
 
     private static char previousNonSpace(String s, int i) {

@@ -103,4 +103,41 @@ class SandboxTest {
         assertThatThrownBy(() -> Expressions.evaluate(Text.of("raw(secrets.token)"), withSecret))
                 .hasMessageContaining("raw() cannot take a secret");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"params.é", "é", "steps.é.ok", "default(é, 1)"})
+    void aNameWithLettersBeyondAsciiIsAnUnknownNameAtItsPosition(String expr) {
+        Text t = new Text(expr, new dev.runbook.model.SourcePos("f.yaml", 3, 10), false, 0);
+        assertThatThrownBy(() -> Expressions.analyze(expr, t, 0)).isInstanceOfSatisfying(ExprException.class, e -> {
+            assertThat(e.getMessage()).matches("unknown (name|param|step) 'é'.*");
+            assertThat(e.pos().col()).isEqualTo(10 + expr.indexOf('é'));
+        });
+        assertThatThrownBy(() -> eval(expr)).isInstanceOf(ExprException.class).hasMessageContaining("'é'");
+    }
+
+    @Test
+    void bracketsNestedBeyondTheLimitAreRefusedWhereTheyGoTooDeep() {
+        String deep = "(".repeat(500) + "1" + ")".repeat(500);
+        Text at = new Text(deep, new dev.runbook.model.SourcePos("f.yaml", 1, 1), false, 0);
+        assertThatThrownBy(() -> Expressions.analyze(deep, at, 0)).isInstanceOfSatisfying(ExprException.class, e -> {
+            assertThat(e.getMessage()).contains("nested more than " + Expressions.MAX_NESTING + " levels");
+            assertThat(e.pos().col()).isEqualTo(Expressions.MAX_NESTING + 1);
+        });
+        assertThatThrownBy(() -> eval(deep)).isInstanceOf(ExprException.class).hasMessageContaining("nested more than");
+        String limit = "(".repeat(Expressions.MAX_NESTING) + "1" + ")".repeat(Expressions.MAX_NESTING);
+        assertThat(eval(limit)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" ?? ", "+", " && ", " and "})
+    void aChainOfThousandsOfOperatorsIsAnErrorNotAStackOverflow(String op) {
+        String chain = String.join(op, java.util.Collections.nCopies(5_000, "1"));
+        assertThatThrownBy(() -> Expressions.analyze(chain, Text.of(chain), 0)).isInstanceOf(ExprException.class)
+                .hasMessageContaining("more than " + Expressions.MAX_OPERATORS + " operators");
+        assertThatThrownBy(() -> eval(chain)).isInstanceOf(ExprException.class).hasMessageContaining("operators");
+        String unary = "!".repeat(5_000) + "true";
+        assertThatThrownBy(() -> eval(unary)).isInstanceOf(ExprException.class).hasMessageContaining("operators");
+        String allowed = String.join(op, java.util.Collections.nCopies(Expressions.MAX_OPERATORS + 1, "1"));
+        assertThat(eval(allowed)).isNotNull();
+    }
 }
