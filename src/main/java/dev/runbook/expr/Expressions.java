@@ -19,9 +19,6 @@ import org.apache.commons.jexl3.MapContext;
 public final class Expressions {
     /** Function names that are Java keywords, implemented under another name. */
     private static final Map<String, String> RENAMED = Map.of("int", "_int", "float", "_float", "default", "_default");
-    /** Any letters, so that a name JEXL cannot read is reported by name; {@link #ASCII_NAME} is what it reads. */
-    private static final Pattern IDENT = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*");
-    private static final Pattern ASCII_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /**
      * How deep brackets may nest. JEXL parses and evaluates by recursion, and some hundreds of
      * levels overflow the stack; no runbook needs more than a few.
@@ -33,9 +30,6 @@ public final class Expressions {
      * depend on the stack size gives the same answer on every machine.
      */
     public static final int MAX_OPERATORS = 256;
-    private static final String OPERATOR_CHARS = "+-*/%&|!=<>?:~^";
-    private static final Set<String> WORD_OPERATORS = Set.of("and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge",
-            "div", "mod");
     private static final Map<String, JexlExpression> CACHE = new ConcurrentHashMap<>();
 
     /** What an expression refers to: variable paths and called functions. */
@@ -85,7 +79,7 @@ public final class Expressions {
      * @throws ExprException for syntax errors and forbidden constructs
      */
     public static Analysis analyze(String expr, Text origin, int offset) {
-        List<Call> calls = scanCalls(expr, origin, offset);
+        List<Call> calls = ExpressionScan.scan(expr, origin, offset);
         String rewritten = rewrite(expr);
         try {
             JexlExpression compiled = Sandbox.ENGINE.createExpression(rewritten);
@@ -118,7 +112,7 @@ public final class Expressions {
         if (cached != null) {
             return cached;
         }
-        scanCalls(expr, origin, offset);
+        ExpressionScan.scan(expr, origin, offset);
         try {
             JexlExpression compiled = Sandbox.ENGINE.createExpression(rewrite(expr));
             if (CACHE.size() < 10_000) {
@@ -130,117 +124,6 @@ public final class Expressions {
         } catch (StackOverflowError e) {
             throw tooDeep(origin, offset);
         }
-    }
-
-    /**
-     * Finds function calls outside string literals; refuses method calls, names JEXL cannot read and
-     * brackets nested deeper than {@link #MAX_NESTING}, each with its position.
-     */
-    private static List<Call> scanCalls(String expr, Text origin, int offset) {
-        List<Call> calls = new ArrayList<>();
-        int depth = 0;
-        int operators = 0;
-        int i = 0;
-        while (i < expr.length()) {
-            char c = expr.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                i = skipString(expr, i);
-                continue;
-            }
-            if (OPERATOR_CHARS.indexOf(c) >= 0 && (i == 0 || OPERATOR_CHARS.indexOf(expr.charAt(i - 1)) < 0)) {
-                operators += operatorsIn(expr, i);
-            }
-            Matcher m = IDENT.matcher(expr).region(i, expr.length());
-            if ((Character.isLetter(c) || c == '_') && m.lookingAt()) {
-                checkName(expr, m, origin, offset);
-                operators += WORD_OPERATORS.contains(m.group()) ? 1 : 0;
-                int j = m.end();
-                while (j < expr.length() && expr.charAt(j) == ' ') {
-                    j++;
-                }
-                if (j < expr.length() && expr.charAt(j) == '(') {
-                    calls.add(call(expr, m, origin, offset));
-                }
-                i = m.end();
-                continue;
-            }
-            depth += c == '(' || c == '[' || c == '{' ? 1 : c == ')' || c == ']' || c == '}' ? -1 : 0;
-            if (operators > MAX_OPERATORS) {
-                throw new ExprException(origin.posAt(offset + i), "more than " + MAX_OPERATORS
-                        + " operators in one expression; split it (a var can hold a part of it)");
-            }
-            if (depth > MAX_NESTING) {
-                throw new ExprException(origin.posAt(offset + i), "brackets nested more than " + MAX_NESTING
-                        + " levels deep; split the expression (a var can hold a part of it)");
-            }
-            i++;
-        }
-        return calls;
-    }
-
-    /** A run of operator characters is one operator ({@code &&}) or more ({@code !!x}, {@code a&&!b}). */
-    private static int operatorsIn(String expr, int start) {
-        int end = start;
-        while (end < expr.length() && OPERATOR_CHARS.indexOf(expr.charAt(end)) >= 0) {
-            end++;
-        }
-        return Math.max(1, (end - start) / 2);
-    }
-
-    private static Call call(String expr, Matcher m, Text origin, int offset) {
-        int i = m.start();
-        if (i >= 2 && expr.charAt(i - 1) == ':' && Character.isLetterOrDigit(expr.charAt(i - 2))) {
-            throw new ExprException(origin.posAt(offset + i), "namespaced calls ('ns:" + m.group()
-                    + "(...)') are not allowed; only the built-in functions can be called");
-        }
-        if (previousNonSpace(expr, i) == '.') {
-            throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
-                    + m.group() + "(...)'); use a function such as len(x) or lower(x)");
-        }
-        return new Call(m.group(), i);
-    }
-
-    /** Every name a runbook defines is ASCII, so a name with other letters is unknown, whatever it follows. */
-    private static void checkName(String expr, Matcher m, Text origin, int offset) {
-        if (ASCII_NAME.matcher(m.group()).matches()) {
-            return;
-        }
-        String before = expr.substring(0, m.start()).stripTrailing();
-        String what = "name";
-        for (String root : List.of("params", "vars", "secrets", "steps")) {
-            if (before.endsWith(root + ".") && (before.length() == root.length() + 1
-                    || !Character.isLetterOrDigit(before.charAt(before.length() - root.length() - 2)))) {
-                what = root.equals("steps") ? "step" : root.substring(0, root.length() - 1);
-            }
-        }
-        throw new ExprException(origin.posAt(offset + m.start()), "unknown " + what + " '" + m.group()
-                + "'; names are ASCII letters, digits and '_'");
-    }
-
-    private static char previousNonSpace(String s, int i) {
-        for (int k = i - 1; k >= 0; k--) {
-            if (s.charAt(k) != ' ') {
-                return s.charAt(k);
-            }
-        }
-        return 0;
-    }
-
-    private static int skipString(String s, int start) {
-        char quote = s.charAt(start);
-        int i = start + 1;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i += 2;
-                continue;
-            }
-            if (c == quote) {
-                return i + 1;
-            }
-            i++;
-        }
-        return s.length();
     }
 
     private static final Pattern HYPHENATED_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+");
@@ -258,20 +141,20 @@ public final class Expressions {
         while (i < expr.length()) {
             char c = expr.charAt(i);
             if (c == '\'' || c == '"' || c == '`') {
-                int end = skipString(expr, i);
+                int end = ExpressionScan.skipString(expr, i);
                 out.append(expr, i, end);
                 i = end;
                 continue;
             }
             if (Character.isLetter(c) || c == '_') {
-                Matcher m = IDENT.matcher(expr).region(i, expr.length());
+                Matcher m = ExpressionScan.NAME.matcher(expr).region(i, expr.length());
                 m.lookingAt();
                 String name = m.group();
                 int j = m.end();
                 while (j < expr.length() && expr.charAt(j) == ' ') {
                     j++;
                 }
-                boolean call = j < expr.length() && expr.charAt(j) == '(' && previousNonSpace(expr, i) != '.';
+                boolean call = j < expr.length() && expr.charAt(j) == '(' && ExpressionScan.previousNonSpace(expr, i) != '.';
                 if (name.equals("steps") && m.end() < expr.length() && expr.charAt(m.end()) == '.'
                         && (i == 0 || expr.charAt(i - 1) != '.')) {
                     Matcher id = HYPHENATED_ID.matcher(expr).region(m.end() + 1, expr.length());
@@ -315,11 +198,12 @@ public final class Expressions {
 
     private static String describe(JexlException e, String expr) {
         Throwable cause = e.getCause();
-        if (cause instanceof IllegalArgumentException || cause instanceof ArithmeticException) {
-            return cause.getMessage();
+        if ((cause instanceof IllegalArgumentException || cause instanceof ArithmeticException) && cause.getMessage() != null) {
+            return firstLine(cause.getMessage());
         }
         String msg = LOCATION.matcher(String.valueOf(e.getMessage())).replaceFirst("");
-        if (msg.isBlank() || msg.equals("null") || msg.endsWith(" null")) {
+        // JEXL's strict arithmetic refuses a null operand with a message-less ArithmeticException
+        if (msg.isBlank() || msg.equals("null") || msg.endsWith(" null") || cause instanceof ArithmeticException) {
             return "a value in '" + expr + "' is null (missing result or field); give a default with ?? or default(x, ...)";
         }
         if (e instanceof JexlException.Feature) {
@@ -350,7 +234,13 @@ public final class Expressions {
     }
 
     private static String messageOf(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+    }
+
+    /** Every diagnostic is one line; a message of a library may not be (a regex error spans three). */
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl).stripTrailing();
     }
 
     /** Names the expression language knows besides functions, for validation. */

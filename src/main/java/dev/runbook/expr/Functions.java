@@ -114,12 +114,12 @@ public final class Functions {
 
     /** Whether the regular expression matches somewhere in the text. */
     public static boolean matches(Object s, Object regex) {
-        return Pattern.compile(str(regex)).matcher(str(s)).find();
+        return Arithmetic.pattern(str(regex)).matcher(str(s)).find();
     }
 
     /** The first match of the regex (its first group when it has one), or null. */
     public static String find(Object s, Object regex) {
-        Matcher m = Pattern.compile(str(regex)).matcher(str(s));
+        Matcher m = Arithmetic.pattern(str(regex)).matcher(str(s));
         if (!m.find()) {
             return null;
         }
