@@ -51,6 +51,7 @@ final class RunbookValidator {
         numberSteps();
         Scope top = new Scope(-1, Set.of(), false, false);
         rb.vars().forEach((k, v) -> deep(v, top, true));
+        VarOrder.check(rb.vars(), out);
         if (rb.targets() != null) {
             template(rb.targets(), top);
         }
