@@ -90,6 +90,22 @@ final class ExpressionScan {
         return calls;
     }
 
+    /** How many arguments the call whose '(' is at {@code open} is given: {@code f()} none, {@code f(a, b)} two. */
+    private static int arguments(String expr, int open) {
+        int i = open + 1;
+        while (i < expr.length() && expr.charAt(i) == ' ') {
+            i++;
+        }
+        if (i >= expr.length() || expr.charAt(i) == ')') {
+            return 0;
+        }
+        int n = 1;
+        for (int end = endOfArgument(expr, i); end < expr.length() && expr.charAt(end) == ','; end = endOfArgument(expr, end + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     /** The index of the ',' or ')' that ends the argument starting at {@code start}. */
     private static int endOfArgument(String expr, int start) {
         int depth = 0;
@@ -159,7 +175,7 @@ final class ExpressionScan {
             throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
                     + m.group() + "(...)'); use a function such as len(x) or lower(x)");
         }
-        return new Expressions.Call(m.group(), i);
+        return new Expressions.Call(m.group(), i, arguments(expr, expr.indexOf('(', m.end())));
     }
 
     /** Every name a runbook defines is ASCII, so a name with other letters is unknown, whatever it follows. */

@@ -35,8 +35,8 @@ public final class Expressions {
     /** What an expression refers to: variable paths and called functions. */
     public record Analysis(List<List<String>> references, List<Call> functions) {}
 
-    /** A function call and its offset inside the expression. */
-    public record Call(String name, int offset) {}
+    /** A function call, its offset inside the expression and how many arguments it is given. */
+    public record Call(String name, int offset, int arguments) {}
 
     private Expressions() {}
 

@@ -26,6 +26,41 @@ public final class Functions {
 
     private Functions() {}
 
+    /** How many arguments a function takes, from the fewest to the most. */
+    public record Arity(int min, int max) {
+        public boolean accepts(int n) {
+            return n >= min && n <= max;
+        }
+
+        @Override
+        public String toString() {
+            return min == max ? String.valueOf(min) : max == Integer.MAX_VALUE ? min + " or more" : min + " to " + max;
+        }
+    }
+
+    private static final Map<String, Arity> ARITIES = arities();
+
+    /** The arity of a function of {@link #NAMES}; null for JEXL's own {@code size} and {@code empty}. */
+    public static Arity arity(String name) {
+        return ARITIES.get(name);
+    }
+
+    private static Map<String, Arity> arities() {
+        Map<String, Arity> out = new java.util.HashMap<>();
+        for (java.lang.reflect.Method m : Functions.class.getMethods()) {
+            String name = m.getName().replaceFirst("^_", "");
+            if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) || !NAMES.contains(name)) {
+                continue;
+            }
+            int n = m.getParameterCount();
+            Arity a = m.isVarArgs() ? new Arity(n - 1, Integer.MAX_VALUE) : new Arity(n, n);
+            out.merge(name, a, (x, y) -> new Arity(Math.min(x.min(), y.min()), Math.max(x.max(), y.max())));
+        }
+        out.put("size", new Arity(1, 1));
+        out.put("empty", new Arity(1, 1));
+        return Map.copyOf(out);
+    }
+
     public static String join(Object list, Object sep) {
         StringBuilder b = new StringBuilder();
         boolean first = true;

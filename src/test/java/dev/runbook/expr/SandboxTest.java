@@ -191,4 +191,17 @@ class SandboxTest {
         assertThatThrownBy(() -> eval("vars.services < 2")).hasMessageStartingWith("cannot compare a list with the number 2");
         assertThat(eval("'10' > 9")).isEqualTo(true);
     }
+
+    @Test
+    void everyFunctionHasTheArityItIsCalledWith() {
+        for (String name : Functions.NAMES) {
+            assertThat(Functions.arity(name)).as(name).isNotNull();
+        }
+        assertThat(Functions.arity("round").accepts(1)).isFalse();
+        assertThat(Functions.arity("round").accepts(2)).isTrue();
+        assertThat(Functions.arity("now").accepts(0)).isTrue();
+        assertThat(Expressions.analyze("round(x, f(1, [2, 3]), 'a,b')", Text.of(""), 0).functions().get(0).arguments())
+                .isEqualTo(3);
+        assertThat(Expressions.analyze("now( )", Text.of(""), 0).functions().get(0).arguments()).isZero();
+    }
 }
