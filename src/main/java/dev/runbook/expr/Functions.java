@@ -334,7 +334,10 @@ public final class Functions {
         return Instant.now().toString();
     }
 
-    /** Marks text to be spliced without quoting; {@code validate} warns wherever it is used. */
+    /**
+     * Marks text to be spliced without quoting; {@code validate} warns where it is given text from
+     * params or step output (RunbookValidator).
+     */
     public static Raw raw(Object x) {
         if (x instanceof Secret) {
             throw new IllegalArgumentException("raw() cannot take a secret");

@@ -26,6 +26,7 @@ final class RunbookValidator {
     private final Runbook rb;
     private final List<Diagnostic> out;
     private final Map<String, Integer> order = new HashMap<>();
+    private Set<String> outsideVars = Set.of();
     private int index;
 
     /** What an expression may see at the point it is written. */
@@ -49,6 +50,7 @@ final class RunbookValidator {
 
     void validate() {
         numberSteps();
+        outsideVars = OutsideText.vars(rb.vars());
         Scope top = new Scope(-1, Set.of(), false, false);
         rb.vars().forEach((k, v) -> deep(v, top, true));
         VarOrder.check(rb.vars(), out);
@@ -240,8 +242,7 @@ final class RunbookValidator {
 
     private void analyze(String expr, Text origin, int offset, Scope scope) {
         Expressions.Analysis a = Expressions.analyze(expr, origin, offset);
-        boolean dynamic = a.references().stream().anyMatch(r -> r.get(0).equals("params") || r.get(0).equals("steps")
-                || r.get(0).equals("result"));
+        boolean dynamic = a.references().stream().anyMatch(r -> OutsideText.reads(r, outsideVars));
         for (Expressions.Call call : a.functions()) {
             call(call, dynamic, origin, offset);
         }
