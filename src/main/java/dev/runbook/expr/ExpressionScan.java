@@ -24,70 +24,91 @@ final class ExpressionScan {
     private static final String OPERATOR_CHARS = "+-*/%&|!=<>?:~^";
     private static final Set<String> WORD_OPERATORS = Set.of("and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge",
             "div", "mod");
-    private ExpressionScan() {}
+    private final String expr;
+    private final Text origin;
+    private final int offset;
+    private final List<Expressions.Call> calls = new ArrayList<>();
+    /** Where regex operands start: right of {@code =~}, {@code !~}, and the second argument of matches() and find(). */
+    private final List<Integer> regexes = new ArrayList<>();
+    private int depth;
+    private int operators;
+
+    private ExpressionScan(String expr, Text origin, int offset) {
+        this.expr = expr;
+        this.origin = origin;
+        this.offset = offset;
+    }
 
     /**
-     * Finds function calls outside string literals; refuses method calls, names JEXL cannot read and
-     * brackets nested deeper than {@link Expressions#MAX_NESTING}, each with its position.
+     * Finds function calls outside string literals; refuses method calls, names JEXL cannot read,
+     * nesting beyond {@link Expressions#MAX_NESTING}, more than {@link Expressions#MAX_OPERATORS}
+     * operators, regex literals that do not compile and division by a literal 0, each with its position.
      */
     static List<Expressions.Call> scan(String expr, Text origin, int offset) {
-        List<Expressions.Call> calls = new ArrayList<>();
-        List<Integer> regexes = new ArrayList<>();
-        int depth = 0;
-        int operators = 0;
-        int i = 0;
-        while (i < expr.length()) {
-            char c = expr.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                i = skipString(expr, i);
-                continue;
-            }
-            if ((c == '/' || c == '%') && ZERO.matcher(expr).region(i + 1, expr.length()).lookingAt()) {
-                throw new ExprException(origin.posAt(offset + i), "division by zero ('" + c + "' with 0 on the right)");
-            }
-            if ((c == '=' || c == '!') && i + 1 < expr.length() && expr.charAt(i + 1) == '~') {
-                regexes.add(i + 2);
-            }
-            if (OPERATOR_CHARS.indexOf(c) >= 0 && (i == 0 || OPERATOR_CHARS.indexOf(expr.charAt(i - 1)) < 0)) {
-                operators += operatorsIn(expr, i);
-            }
-            Matcher m = NAME.matcher(expr).region(i, expr.length());
-            if ((Character.isLetter(c) || c == '_') && m.lookingAt()) {
-                checkName(expr, m, origin, offset);
-                operators += WORD_OPERATORS.contains(m.group()) ? 1 : 0;
-                int j = m.end();
-                while (j < expr.length() && expr.charAt(j) == ' ') {
-                    j++;
-                }
-                if (j < expr.length() && expr.charAt(j) == '(') {
-                    calls.add(call(expr, m, origin, offset));
-                }
-                i = m.end();
-                continue;
-            }
-            depth += c == '(' || c == '[' || c == '{' ? 1 : c == ')' || c == ']' || c == '}' ? -1 : 0;
-            if (operators > Expressions.MAX_OPERATORS) {
-                throw new ExprException(origin.posAt(offset + i), "more than " + Expressions.MAX_OPERATORS
-                        + " operators in one expression; split it (a var can hold a part of it)");
-            }
-            if (depth > Expressions.MAX_NESTING) {
-                throw new ExprException(origin.posAt(offset + i), "brackets nested more than " + Expressions.MAX_NESTING
-                        + " levels deep; split the expression (a var can hold a part of it)");
-            }
-            i++;
-        }
-        for (Expressions.Call call : calls) {
+        ExpressionScan scan = new ExpressionScan(expr, origin, offset);
+        scan.walk();
+        for (Expressions.Call call : scan.calls) {
             if (call.name().equals("matches") || call.name().equals("find")) {
                 int comma = endOfArgument(expr, expr.indexOf('(', call.offset()) + 1);
                 if (comma < expr.length() && expr.charAt(comma) == ',') {
-                    regexes.add(comma + 1);
+                    scan.regexes.add(comma + 1);
                 }
             }
         }
-        for (int at : regexes) {
+        for (int at : scan.regexes) {
             checkRegex(expr, at, origin, offset);
         }
-        return calls;
+        return scan.calls;
+    }
+
+    private void walk() {
+        int i = 0;
+        while (i < expr.length()) {
+            char c = expr.charAt(i);
+            Matcher m = NAME.matcher(expr).region(i, expr.length());
+            if (c == '\'' || c == '"' || c == '`') {
+                i = skipString(expr, i);
+            } else if ((Character.isLetter(c) || c == '_') && m.lookingAt()) {
+                name(m);
+                i = m.end();
+            } else {
+                symbol(c, i);
+                i++;
+            }
+        }
+    }
+
+    private void name(Matcher m) {
+        checkName(expr, m, origin, offset);
+        operators += WORD_OPERATORS.contains(m.group()) ? 1 : 0;
+        int j = m.end();
+        while (j < expr.length() && expr.charAt(j) == ' ') {
+            j++;
+        }
+        if (j < expr.length() && expr.charAt(j) == '(') {
+            calls.add(call(expr, m, origin, offset));
+        }
+    }
+
+    private void symbol(char c, int i) {
+        if ((c == '/' || c == '%') && ZERO.matcher(expr).region(i + 1, expr.length()).lookingAt()) {
+            throw new ExprException(origin.posAt(offset + i), "division by zero ('" + c + "' with 0 on the right)");
+        }
+        if ((c == '=' || c == '!') && i + 1 < expr.length() && expr.charAt(i + 1) == '~') {
+            regexes.add(i + 2);
+        }
+        if (OPERATOR_CHARS.indexOf(c) >= 0 && (i == 0 || OPERATOR_CHARS.indexOf(expr.charAt(i - 1)) < 0)) {
+            operators += operatorsIn(expr, i);
+        }
+        depth += c == '(' || c == '[' || c == '{' ? 1 : c == ')' || c == ']' || c == '}' ? -1 : 0;
+        if (operators > Expressions.MAX_OPERATORS) {
+            throw new ExprException(origin.posAt(offset + i), "more than " + Expressions.MAX_OPERATORS
+                    + " operators in one expression; split it (a var can hold a part of it)");
+        }
+        if (depth > Expressions.MAX_NESTING) {
+            throw new ExprException(origin.posAt(offset + i), "brackets nested more than " + Expressions.MAX_NESTING
+                    + " levels deep; split the expression (a var can hold a part of it)");
+        }
     }
 
     /** How many arguments the call whose '(' is at {@code open} is given: {@code f()} none, {@code f(a, b)} two. */
