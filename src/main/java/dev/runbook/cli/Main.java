@@ -59,6 +59,15 @@ public final class Main {
                 e.printStackTrace();
             }
             return ExitCodes.STEP_FAILED;
+        } catch (StackOverflowError e) {
+            // expressions refuse deep nesting themselves; this is the last line of defence for any other
+            // recursion, in one line like any error (a trace of thousands of frames buries the cause)
+            System.err.println("runbook: error: the stack overflowed (input nested too deeply?)"
+                    + (debug ? "" : " (--debug shows where)"));
+            if (debug) {
+                e.printStackTrace();
+            }
+            return ExitCodes.STEP_FAILED;
         }
     }
 

@@ -19,14 +19,24 @@ import org.apache.commons.jexl3.MapContext;
 public final class Expressions {
     /** Function names that are Java keywords, implemented under another name. */
     private static final Map<String, String> RENAMED = Map.of("int", "_int", "float", "_float", "default", "_default");
-    private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * How deep brackets may nest. JEXL parses and evaluates by recursion, and some hundreds of
+     * levels overflow the stack; no runbook needs more than a few.
+     */
+    public static final int MAX_NESTING = 64;
+    /**
+     * How many operators one expression may hold: JEXL nests a chain of them ({@code a ?? b ?? c})
+     * as it nests brackets, and about a thousand overflowed the stack. A limit that does not
+     * depend on the stack size gives the same answer on every machine.
+     */
+    public static final int MAX_OPERATORS = 256;
     private static final Map<String, JexlExpression> CACHE = new ConcurrentHashMap<>();
 
     /** What an expression refers to: variable paths and called functions. */
     public record Analysis(List<List<String>> references, List<Call> functions) {}
 
-    /** A function call and its offset inside the expression. */
-    public record Call(String name, int offset) {}
+    /** A function call, its offset inside the expression and how many arguments it is given. */
+    public record Call(String name, int offset, int arguments) {}
 
     private Expressions() {}
 
@@ -43,6 +53,8 @@ public final class Expressions {
             throw error(e, expr, origin, offset);
         } catch (RuntimeException e) {
             throw new ExprException(origin.posAt(offset), messageOf(e));
+        } catch (StackOverflowError e) {
+            throw tooDeep(origin, offset);
         }
     }
 
@@ -67,7 +79,7 @@ public final class Expressions {
      * @throws ExprException for syntax errors and forbidden constructs
      */
     public static Analysis analyze(String expr, Text origin, int offset) {
-        List<Call> calls = scanCalls(expr, origin, offset);
+        List<Call> calls = ExpressionScan.scan(expr, origin, offset);
         String rewritten = rewrite(expr);
         try {
             JexlExpression compiled = Sandbox.ENGINE.createExpression(rewritten);
@@ -84,7 +96,15 @@ public final class Expressions {
             return new Analysis(refs, calls);
         } catch (JexlException e) {
             throw error(e, expr, origin, offset);
+        } catch (StackOverflowError e) {
+            throw tooDeep(origin, offset);
         }
+    }
+
+    /** A long chain of operators (thousands of {@code a + b}) nests as deep as brackets do. */
+    private static ExprException tooDeep(Text origin, int offset) {
+        return new ExprException(origin.posAt(offset), "the expression nests too deeply to be read "
+                + "(a chain of thousands of operators?); split it (a var can hold a part of it)");
     }
 
     private static JexlExpression compile(String expr, Text origin, int offset) {
@@ -92,7 +112,7 @@ public final class Expressions {
         if (cached != null) {
             return cached;
         }
-        scanCalls(expr, origin, offset);
+        ExpressionScan.scan(expr, origin, offset);
         try {
             JexlExpression compiled = Sandbox.ENGINE.createExpression(rewrite(expr));
             if (CACHE.size() < 10_000) {
@@ -101,71 +121,9 @@ public final class Expressions {
             return compiled;
         } catch (JexlException e) {
             throw error(e, expr, origin, offset);
+        } catch (StackOverflowError e) {
+            throw tooDeep(origin, offset);
         }
-    }
-
-    /** Finds function calls outside string literals; refuses method calls with a clear message. */
-    private static List<Call> scanCalls(String expr, Text origin, int offset) {
-        List<Call> calls = new ArrayList<>();
-        int i = 0;
-        while (i < expr.length()) {
-            char c = expr.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                i = skipString(expr, i);
-                continue;
-            }
-            if (Character.isLetter(c) || c == '_') {
-                Matcher m = IDENT.matcher(expr).region(i, expr.length());
-                m.lookingAt();
-                int end = m.end();
-                int j = end;
-                while (j < expr.length() && expr.charAt(j) == ' ') {
-                    j++;
-                }
-                if (j < expr.length() && expr.charAt(j) == '(') {
-                    char before = previousNonSpace(expr, i);
-                    if (i >= 2 && expr.charAt(i - 1) == ':' && Character.isLetterOrDigit(expr.charAt(i - 2))) {
-                        throw new ExprException(origin.posAt(offset + i), "namespaced calls ('ns:" + m.group()
-                                + "(...)') are not allowed; only the built-in functions can be called");
-                    }
-                    if (before == '.') {
-                        throw new ExprException(origin.posAt(offset + i), "method calls are not allowed ('"
-                                + m.group() + "(...)'); use a function such as len(x) or lower(x)");
-                    }
-                    calls.add(new Call(m.group(), i));
-                }
-                i = end;
-                continue;
-            }
-            i++;
-        }
-        return calls;
-    }
-
-    private static char previousNonSpace(String s, int i) {
-        for (int k = i - 1; k >= 0; k--) {
-            if (s.charAt(k) != ' ') {
-                return s.charAt(k);
-            }
-        }
-        return 0;
-    }
-
-    private static int skipString(String s, int start) {
-        char quote = s.charAt(start);
-        int i = start + 1;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i += 2;
-                continue;
-            }
-            if (c == quote) {
-                return i + 1;
-            }
-            i++;
-        }
-        return s.length();
     }
 
     private static final Pattern HYPHENATED_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+");
@@ -183,20 +141,20 @@ public final class Expressions {
         while (i < expr.length()) {
             char c = expr.charAt(i);
             if (c == '\'' || c == '"' || c == '`') {
-                int end = skipString(expr, i);
+                int end = ExpressionScan.skipString(expr, i);
                 out.append(expr, i, end);
                 i = end;
                 continue;
             }
             if (Character.isLetter(c) || c == '_') {
-                Matcher m = IDENT.matcher(expr).region(i, expr.length());
+                Matcher m = ExpressionScan.NAME.matcher(expr).region(i, expr.length());
                 m.lookingAt();
                 String name = m.group();
                 int j = m.end();
                 while (j < expr.length() && expr.charAt(j) == ' ') {
                     j++;
                 }
-                boolean call = j < expr.length() && expr.charAt(j) == '(' && previousNonSpace(expr, i) != '.';
+                boolean call = j < expr.length() && expr.charAt(j) == '(' && ExpressionScan.previousNonSpace(expr, i) != '.';
                 if (name.equals("steps") && m.end() < expr.length() && expr.charAt(m.end()) == '.'
                         && (i == 0 || expr.charAt(i - 1) != '.')) {
                     Matcher id = HYPHENATED_ID.matcher(expr).region(m.end() + 1, expr.length());
@@ -240,11 +198,12 @@ public final class Expressions {
 
     private static String describe(JexlException e, String expr) {
         Throwable cause = e.getCause();
-        if (cause instanceof IllegalArgumentException || cause instanceof ArithmeticException) {
-            return cause.getMessage();
+        if ((cause instanceof IllegalArgumentException || cause instanceof ArithmeticException) && cause.getMessage() != null) {
+            return firstLine(cause.getMessage());
         }
         String msg = LOCATION.matcher(String.valueOf(e.getMessage())).replaceFirst("");
-        if (msg.isBlank() || msg.equals("null") || msg.endsWith(" null")) {
+        // JEXL's strict arithmetic refuses a null operand with a message-less ArithmeticException
+        if (msg.isBlank() || msg.equals("null") || msg.endsWith(" null") || cause instanceof ArithmeticException) {
             return "a value in '" + expr + "' is null (missing result or field); give a default with ?? or default(x, ...)";
         }
         if (e instanceof JexlException.Feature) {
@@ -275,7 +234,13 @@ public final class Expressions {
     }
 
     private static String messageOf(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+    }
+
+    /** Every diagnostic is one line; a message of a library may not be (a regex error spans three). */
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl).stripTrailing();
     }
 
     /** Names the expression language knows besides functions, for validation. */

@@ -26,6 +26,41 @@ public final class Functions {
 
     private Functions() {}
 
+    /** How many arguments a function takes, from the fewest to the most. */
+    public record Arity(int min, int max) {
+        public boolean accepts(int n) {
+            return n >= min && n <= max;
+        }
+
+        @Override
+        public String toString() {
+            return min == max ? String.valueOf(min) : max == Integer.MAX_VALUE ? min + " or more" : min + " to " + max;
+        }
+    }
+
+    private static final Map<String, Arity> ARITIES = arities();
+
+    /** The arity of a function of {@link #NAMES}; null for JEXL's own {@code size} and {@code empty}. */
+    public static Arity arity(String name) {
+        return ARITIES.get(name);
+    }
+
+    private static Map<String, Arity> arities() {
+        Map<String, Arity> out = new java.util.HashMap<>();
+        for (java.lang.reflect.Method m : Functions.class.getMethods()) {
+            String name = m.getName().replaceFirst("^_", "");
+            if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) || !NAMES.contains(name)) {
+                continue;
+            }
+            int n = m.getParameterCount();
+            Arity a = m.isVarArgs() ? new Arity(n - 1, Integer.MAX_VALUE) : new Arity(n, n);
+            out.merge(name, a, (x, y) -> new Arity(Math.min(x.min(), y.min()), Math.max(x.max(), y.max())));
+        }
+        out.put("size", new Arity(1, 1));
+        out.put("empty", new Arity(1, 1));
+        return Map.copyOf(out);
+    }
+
     public static String join(Object list, Object sep) {
         StringBuilder b = new StringBuilder();
         boolean first = true;
@@ -114,12 +149,12 @@ public final class Functions {
 
     /** Whether the regular expression matches somewhere in the text. */
     public static boolean matches(Object s, Object regex) {
-        return Pattern.compile(str(regex)).matcher(str(s)).find();
+        return Arithmetic.pattern(str(regex)).matcher(str(s)).find();
     }
 
     /** The first match of the regex (its first group when it has one), or null. */
     public static String find(Object s, Object regex) {
-        Matcher m = Pattern.compile(str(regex)).matcher(str(s));
+        Matcher m = Arithmetic.pattern(str(regex)).matcher(str(s));
         if (!m.find()) {
             return null;
         }
@@ -299,7 +334,10 @@ public final class Functions {
         return Instant.now().toString();
     }
 
-    /** Marks text to be spliced without quoting; {@code validate} warns wherever it is used. */
+    /**
+     * Marks text to be spliced without quoting; {@code validate} warns where it is given text from
+     * params or step output (RunbookValidator).
+     */
     public static Raw raw(Object x) {
         if (x instanceof Secret) {
             throw new IllegalArgumentException("raw() cannot take a secret");

@@ -56,6 +56,7 @@ final class Sandbox {
                 .uberspect(new Uberspect(new NoOpLog(), JexlUberspect.JEXL_STRATEGY, permissions))
                 .namespaces(namespaces)
                 .strict(true)
+                .arithmetic(new Arithmetic(true))
                 .safe(false)
                 .silent(false)
                 .cache(512)

@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /** Reads {@code params:} declarations and converts values (defaults, {@code -p k=v}) to their types. */
 public final class ParamReader {
@@ -83,8 +85,9 @@ public final class ParamReader {
         Object def = null;
         if (m.has("default") && !YamlReader.isNull(m.get("default"))) {
             Node dn = m.get("default");
+            Object raw = rawDefault(type, dn, name);
             try {
-                def = convert(type, rawDefault(dn), values, pattern);
+                def = raw == null ? null : convert(type, raw, values, pattern);
             } catch (IllegalArgumentException e) {
                 y.error(y.pos(dn), "default of param '" + name + "': " + e.getMessage());
             }
@@ -94,11 +97,31 @@ public final class ParamReader {
                 m.bool("secret", false), pos);
     }
 
-    private Object rawDefault(Node n) {
+    /**
+     * A default as the text (or, for a list, the texts) a {@code -p} value would give; null after
+     * reporting when it does not fit the type: a mapping never does, a list only for a list param,
+     * and then only of single values.
+     */
+    private Object rawDefault(ParamType type, Node n, String name) {
+        String what = "default of param '" + name + "'";
+        if (n instanceof MappingNode || (n instanceof SequenceNode && type != ParamType.LIST)) {
+            y.error(n, what + " must be " + (type == ParamType.LIST ? "a list" : "a single value") + " for type "
+                    + type.yamlName() + ", not " + YamlReader.describe(n));
+            return null;
+        }
+        if (n instanceof SequenceNode seq) {
+            for (Node item : seq.getValue()) {
+                if (!YamlReader.isScalar(item)) {
+                    y.error(item, what + ": the items of a list param are single values, not " + YamlReader.describe(item));
+                    return null;
+                }
+            }
+        }
         Object v = y.value(n);
         if (v instanceof List<?> l) {
-            return l.stream().map(String::valueOf).toList();
+            return l.contains(null) ? null : l.stream().map(String::valueOf).toList();
         }
+        // null: the value was refused (an integer out of range, a number that is not finite) and reported
         return v == null ? null : String.valueOf(v);
     }
 

@@ -55,8 +55,13 @@ final class RunbookReader {
         List<Step> fin = m.has("finally") ? steps.steps(m.get("finally"), "'finally'") : List.of();
         FanOut fanOut = FanOutReader.read(y, m);
         Text targets = m.text("targets");
+        java.time.Duration deadline = m.duration("deadline");
+        if (deadline != null && deadline.isZero()) {
+            // as a step's timeout: a zero limit would stop the run before its first step
+            y.error(m.keyPos("deadline"), "'deadline' must be longer than 0s");
+        }
         return new Runbook(name == null ? fileName : name, m.string("description"), path, sha256, params,
-                targets, vars, secrets, main, fin, m.duration("deadline"),
+                targets, vars, secrets, main, fin, deadline,
                 fanOut == null ? FanOut.DEFAULT : fanOut, m.pos());
     }
 

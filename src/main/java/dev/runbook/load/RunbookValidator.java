@@ -26,6 +26,7 @@ final class RunbookValidator {
     private final Runbook rb;
     private final List<Diagnostic> out;
     private final Map<String, Integer> order = new HashMap<>();
+    private Set<String> outsideVars = Set.of();
     private int index;
 
     /** What an expression may see at the point it is written. */
@@ -49,8 +50,10 @@ final class RunbookValidator {
 
     void validate() {
         numberSteps();
+        outsideVars = OutsideText.vars(rb.vars());
         Scope top = new Scope(-1, Set.of(), false, false);
         rb.vars().forEach((k, v) -> deep(v, top, true));
+        VarOrder.check(rb.vars(), out);
         if (rb.targets() != null) {
             template(rb.targets(), top);
         }
@@ -239,23 +242,33 @@ final class RunbookValidator {
 
     private void analyze(String expr, Text origin, int offset, Scope scope) {
         Expressions.Analysis a = Expressions.analyze(expr, origin, offset);
-        boolean dynamic = a.references().stream().anyMatch(r -> r.get(0).equals("params") || r.get(0).equals("steps")
-                || r.get(0).equals("result"));
+        boolean dynamic = a.references().stream().anyMatch(r -> OutsideText.reads(r, outsideVars));
         for (Expressions.Call call : a.functions()) {
-            if (call.name().equals("raw")) {
-                // configuration (vars, inventory host vars) is as trusted as the runbook; input and output are not
-                if (dynamic) {
-                    out.add(Diagnostic.warning(origin.posAt(offset + call.offset()),
-                            "raw() splices text unquoted, here from params or step output: make sure it cannot carry shell syntax"));
-                }
-            } else if (!Functions.NAMES.contains(call.name())) {
-                String hint = DidYouMean.suggest(call.name(), Functions.NAMES);
-                out.add(Diagnostic.error(origin.posAt(offset + call.offset()), "unknown function '" + call.name() + "()'",
-                        hint == null ? null : "did you mean '" + hint + "()'?"));
-            }
+            call(call, dynamic, origin, offset);
         }
         for (List<String> ref : a.references()) {
             reference(ref, origin, offset, expr, scope);
+        }
+    }
+
+    private void call(Expressions.Call call, boolean dynamic, Text origin, int offset) {
+        if (call.name().equals("raw")) {
+            // configuration (vars, inventory host vars) is as trusted as the runbook; input and output are not
+            if (dynamic) {
+                out.add(Diagnostic.warning(origin.posAt(offset + call.offset()),
+                        "raw() splices text unquoted, here from params or step output: make sure it cannot carry shell syntax"));
+            }
+        }
+        if (Functions.NAMES.contains(call.name())) {
+            Functions.Arity arity = Functions.arity(call.name());
+            if (arity != null && !arity.accepts(call.arguments())) {
+                out.add(Diagnostic.error(origin.posAt(offset + call.offset()), call.name() + "() takes " + arity
+                        + " argument" + (arity.max() == 1 ? "" : "s") + ", not " + call.arguments()));
+            }
+        } else {
+            String hint = DidYouMean.suggest(call.name(), Functions.NAMES);
+            out.add(Diagnostic.error(origin.posAt(offset + call.offset()), "unknown function '" + call.name() + "()'",
+                    hint == null ? null : "did you mean '" + hint + "()'?"));
         }
     }
 

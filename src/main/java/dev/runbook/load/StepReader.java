@@ -202,6 +202,8 @@ final class StepReader {
             Text t = y.textOf(s);
             if (t.value().contains("{{")) {
                 y.error(t.pos(), "'" + key + "' takes a bare expression; remove the '{{ }}'");
+            } else if (t.value().isBlank()) {
+                y.error(m.keyPos(key), "'" + key + "' is empty");
             }
             return t;
         }

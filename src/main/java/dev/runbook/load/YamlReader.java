@@ -219,7 +219,12 @@ public final class YamlReader {
             }
             if (Tag.FLOAT.equals(tag)) {
                 try {
-                    return Double.parseDouble(s.getValue());
+                    double d = Double.parseDouble(s.getValue());
+                    if (!Double.isFinite(d)) {
+                        error(node, "the number '" + s.getValue() + "' is out of range");
+                        return null;
+                    }
+                    return d;
                 } catch (NumberFormatException e) {
                     return textOf(s);
                 }

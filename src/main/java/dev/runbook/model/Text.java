@@ -27,13 +27,15 @@ public record Text(String value, SourcePos pos, boolean quoted, int blockIndent)
                 lineStart = i + 1;
             }
         }
+        // columns count code points, as editors and the YAML parser's marks do: an emoji is one column
+        int cols = value.codePointCount(lineStart, off);
         if (blockIndent > 0) {
-            return new SourcePos(pos.file(), pos.line() + 1 + line, blockIndent + (off - lineStart));
+            return new SourcePos(pos.file(), pos.line() + 1 + line, blockIndent + cols);
         }
         if (line == 0) {
-            return new SourcePos(pos.file(), pos.line(), pos.col() + (quoted ? 1 : 0) + off);
+            return new SourcePos(pos.file(), pos.line(), pos.col() + (quoted ? 1 : 0) + cols);
         }
-        return new SourcePos(pos.file(), pos.line() + line, 1 + (off - lineStart));
+        return new SourcePos(pos.file(), pos.line() + line, 1 + cols);
     }
 
     public boolean isTemplate() {

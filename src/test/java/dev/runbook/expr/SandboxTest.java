@@ -103,4 +103,105 @@ class SandboxTest {
         assertThatThrownBy(() -> Expressions.evaluate(Text.of("raw(secrets.token)"), withSecret))
                 .hasMessageContaining("raw() cannot take a secret");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"params.é", "é", "steps.é.ok", "default(é, 1)"})
+    void aNameWithLettersBeyondAsciiIsAnUnknownNameAtItsPosition(String expr) {
+        Text t = new Text(expr, new dev.runbook.model.SourcePos("f.yaml", 3, 10), false, 0);
+        assertThatThrownBy(() -> Expressions.analyze(expr, t, 0)).isInstanceOfSatisfying(ExprException.class, e -> {
+            assertThat(e.getMessage()).matches("unknown (name|param|step) 'é'.*");
+            assertThat(e.pos().col()).isEqualTo(10 + expr.indexOf('é'));
+        });
+        assertThatThrownBy(() -> eval(expr)).isInstanceOf(ExprException.class).hasMessageContaining("'é'");
+    }
+
+    @Test
+    void bracketsNestedBeyondTheLimitAreRefusedWhereTheyGoTooDeep() {
+        String deep = "(".repeat(500) + "1" + ")".repeat(500);
+        Text at = new Text(deep, new dev.runbook.model.SourcePos("f.yaml", 1, 1), false, 0);
+        assertThatThrownBy(() -> Expressions.analyze(deep, at, 0)).isInstanceOfSatisfying(ExprException.class, e -> {
+            assertThat(e.getMessage()).contains("nested more than " + Expressions.MAX_NESTING + " levels");
+            assertThat(e.pos().col()).isEqualTo(Expressions.MAX_NESTING + 1);
+        });
+        assertThatThrownBy(() -> eval(deep)).isInstanceOf(ExprException.class).hasMessageContaining("nested more than");
+        String limit = "(".repeat(Expressions.MAX_NESTING) + "1" + ")".repeat(Expressions.MAX_NESTING);
+        assertThat(eval(limit)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" ?? ", "+", " && ", " and "})
+    void aChainOfThousandsOfOperatorsIsAnErrorNotAStackOverflow(String op) {
+        String chain = String.join(op, java.util.Collections.nCopies(5_000, "1"));
+        assertThatThrownBy(() -> Expressions.analyze(chain, Text.of(chain), 0)).isInstanceOf(ExprException.class)
+                .hasMessageContaining("more than " + Expressions.MAX_OPERATORS + " operators");
+        assertThatThrownBy(() -> eval(chain)).isInstanceOf(ExprException.class).hasMessageContaining("operators");
+        String unary = "!".repeat(5_000) + "true";
+        assertThatThrownBy(() -> eval(unary)).isInstanceOf(ExprException.class).hasMessageContaining("operators");
+        String allowed = String.join(op, java.util.Collections.nCopies(Expressions.MAX_OPERATORS + 1, "1"));
+        assertThat(eval(allowed)).isNotNull();
+    }
+
+    @Test
+    void regexMatchSearchesTheTextLikeMatchesAndKeepsMembershipForLists() {
+        assertThat(eval("'error: x' =~ 'error'")).isEqualTo(true);
+        assertThat(eval("matches('error: x', 'error')")).isEqualTo(true);
+        assertThat(eval("'error: x' !~ 'error'")).isEqualTo(false);
+        assertThat(eval("'all good' !~ 'error'")).isEqualTo(true);
+        assertThat(eval("'error: x' =~ '^x'")).isEqualTo(false);
+        assertThat(eval("params.name =~ ['web-1', 'web-2']")).isEqualTo(true);
+        assertThat(eval("'web' =~ vars.services")).as("membership, not a search in the items").isEqualTo(false);
+        assertThat(eval("'redis' =~ vars.services")).isEqualTo(true);
+        assertThat(eval("'redis' !~ vars.services")).isEqualTo(false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'x' =~ '(['", "'x' !~ \"([\"", "matches(params.name, '([')", "find(params.name, '([') ?? ''"})
+    void anInvalidRegexLiteralIsRefusedBeforeItRunsAtItsPosition(String expr) {
+        Text t = new Text(expr, new dev.runbook.model.SourcePos("f.yaml", 2, 1), false, 0);
+        assertThatThrownBy(() -> Expressions.analyze(expr, t, 0)).isInstanceOfSatisfying(ExprException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("invalid regular expression '([': Unclosed character class near index 1");
+            assertThat(e.pos().col()).as("the literal's opening quote").isEqualTo(expr.lastIndexOf("(["));
+        });
+    }
+
+    @Test
+    void anInvalidRegexFromAValueIsAOneLineErrorWhenItRuns() {
+        Map<String, Object> s = Map.of("params", Map.of("re", "(["));
+        for (String expr : List.of("'x' =~ params.re", "matches('x', params.re)", "find('x', params.re)")) {
+            assertThatThrownBy(() -> Expressions.evaluate(Text.of(expr), s)).isInstanceOf(ExprException.class)
+                    .hasMessage("invalid regular expression '([': Unclosed character class near index 1");
+        }
+    }
+
+    @Test
+    void divisionByZeroSaysSo() {
+        assertThatThrownBy(() -> Expressions.analyze("params.count / 0", Text.of(""), 0))
+                .hasMessageContaining("division by zero");
+        Map<String, Object> s = Map.of("params", Map.of("n", 0L));
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("10 / params.n"), s)).hasMessageContaining("division by zero");
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("10 % params.n"), s)).hasMessageContaining("division by zero");
+        assertThat(eval("params.count / 0.5")).isEqualTo(6.0);
+    }
+
+    @Test
+    void aComparisonThatCannotBeMadeNamesWhatWasCompared() {
+        assertThatThrownBy(() -> eval("params.name > 1")).isInstanceOf(ExprException.class)
+                .hasMessageStartingWith("cannot compare the string 'web-1' with the number 1 ('>')")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> eval("vars.services < 2")).hasMessageStartingWith("cannot compare a list with the number 2");
+        assertThat(eval("'10' > 9")).isEqualTo(true);
+    }
+
+    @Test
+    void everyFunctionHasTheArityItIsCalledWith() {
+        for (String name : Functions.NAMES) {
+            assertThat(Functions.arity(name)).as(name).isNotNull();
+        }
+        assertThat(Functions.arity("round").accepts(1)).isFalse();
+        assertThat(Functions.arity("round").accepts(2)).isTrue();
+        assertThat(Functions.arity("now").accepts(0)).isTrue();
+        assertThat(Expressions.analyze("round(x, f(1, [2, 3]), 'a,b')", Text.of(""), 0).functions().get(0).arguments())
+                .isEqualTo(3);
+        assertThat(Expressions.analyze("now( )", Text.of(""), 0).functions().get(0).arguments()).isZero();
+    }
 }
