@@ -90,7 +90,7 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
             if (ok && Files.readString(f).contains("schedule")) {
                 // a runbook's own schedule: block, checked as the daemon will read it
                 List<Diagnostic> schedule = new ScheduleLoader(wiring.loader).checkBlock(f);
-                diagnostics = Stream.concat(diagnostics.stream(), schedule.stream()).sorted(Diagnostic.ORDER).toList();
+                diagnostics = java.util.stream.Stream.concat(diagnostics.stream(), schedule.stream()).sorted(Diagnostic.ORDER).toList();
                 ok = schedule.stream().noneMatch(Diagnostic::isError);
             }
             for (Diagnostic d : diagnostics) {
