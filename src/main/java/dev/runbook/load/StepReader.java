@@ -345,6 +345,13 @@ final class StepReader {
         return new Step.Loop(null, literal, var);
     }
 
+    /** A user written out must be a user name (what sudo -u takes), not a command line or an option. */
+    private void checkUser(Text user) {
+        if (user != null && !user.isTemplate() && !user.value().matches("[A-Za-z0-9_][A-Za-z0-9_.-]*\\$?|#[0-9]+")) {
+            y.error(user.pos(), "become: '" + user.value() + "' is not a user name (letters, digits, '.', '_', '-'; or #UID)");
+        }
+    }
+
     private Step.Become become(Mapping m) {
         Node n = m.get("become");
         if (n == null) {
@@ -355,6 +362,7 @@ final class StepReader {
         }
         if (n instanceof ScalarNode) {
             Text user = y.text(n, "'become'");
+            checkUser(user);
             return user == null ? null : new Step.Become(user, null);
         }
         Mapping b = y.mapping(n, "'become'", BECOME_KEYS);
@@ -362,6 +370,7 @@ final class StepReader {
             return null;
         }
         Text user = b.has("user") ? b.text("user") : Text.of("root");
+        checkUser(user);
         String password = b.string("password");
         if (password != null) {
             password = password.replaceFirst("^secrets\\.", "");
