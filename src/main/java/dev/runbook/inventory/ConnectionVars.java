@@ -28,6 +28,7 @@ final class ConnectionVars {
     /** true: command lines go through one shell that stays on the host, instead of a channel each. */
     static final String PERSISTENT_SHELL = "runbook_persistent_shell";
     static final String BECOME = "ansible_become";
+    static final String BECOME_USER = "ansible_become_user";
     static final String CONNECTION = "ansible_connection";
     /**
      * The connections runbook has, by Ansible's plugin names (short or fully qualified): paramiko
@@ -75,6 +76,13 @@ final class ConnectionVars {
             }
             case PERSISTENT_SHELL, BECOME -> {
                 return bool(name, value);
+            }
+            case BECOME_USER -> {
+                String user = scalarText(name, value);
+                if (!dev.runbook.model.Step.Become.USER_NAME.matcher(user).matches()) {
+                    throw new IllegalArgumentException(name + " '" + user + "' is not a user name (letters, digits, '.', '_', '-'; or #UID)");
+                }
+                return user;
             }
             case CONNECTION -> {
                 return value == null ? null : connection(scalarText(name, value));

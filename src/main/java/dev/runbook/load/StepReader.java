@@ -347,7 +347,7 @@ final class StepReader {
 
     /** A user written out must be a user name (what sudo -u takes), not a command line or an option. */
     private void checkUser(Text user) {
-        if (user != null && !user.isTemplate() && !user.value().matches("[A-Za-z0-9_][A-Za-z0-9_.-]*\\$?|#[0-9]+")) {
+        if (user != null && !user.isTemplate() && !Step.Become.USER_NAME.matcher(user.value()).matches()) {
             y.error(user.pos(), "become: '" + user.value() + "' is not a user name (letters, digits, '.', '_', '-'; or #UID)");
         }
     }

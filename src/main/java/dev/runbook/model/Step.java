@@ -52,7 +52,10 @@ public record Step(
     public record Gate(Text prompt, Text word, SourcePos pos) {}
 
     /** Run as another user with sudo; the password, when needed, comes from a secret. */
-    public record Become(Text user, String passwordSecret) {}
+    public record Become(Text user, String passwordSecret) {
+        /** What {@code sudo -u} is given: a user name, or {@code #UID}. */
+        public static final java.util.regex.Pattern USER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*\\$?|#[0-9]+");
+    }
 
     public sealed interface Check permits CommandCheck, AssertCheck {}
 
