@@ -34,7 +34,9 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
         Files.walkFileTree(dir, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 3, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile() && f.toString().matches(".*\\.ya?ml$") && !wiring.loader.paths().isConfigFile(f)) {
+                // a link is checked like a file: one that leads nowhere, or in a loop, is reported, not skipped
+                if ((attrs.isRegularFile() || attrs.isSymbolicLink()) && f.toString().matches(".*\\.ya?ml$")
+                        && !wiring.loader.paths().isConfigFile(f)) {
                     found.add(f);
                 }
                 return FileVisitResult.CONTINUE;

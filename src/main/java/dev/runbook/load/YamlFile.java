@@ -254,6 +254,10 @@ public final class YamlFile {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";
         }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            // the reason alone: the file is already named at the start of the line
+            return fs.getReason().contains("symbolic links") ? "symbolic links in a loop" : fs.getReason();
+        }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -43,7 +43,9 @@ public record Diagnostic(Severity severity, SourcePos pos, String message, Strin
 
     @Override
     public String toString() {
-        String text = pos + ": " + severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(message);
+        // a problem with a whole file (or with no file: a flag, a variable) has no line to point at
+        String where = pos.line() > 0 ? pos.toString() : pos.file();
+        String text = where + ": " + severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(message);
         return hint == null ? text : text + " (" + oneLine(hint) + ")";
     }
 

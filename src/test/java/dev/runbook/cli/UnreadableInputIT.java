@@ -67,6 +67,25 @@ class UnreadableInputIT {
         assertThat(r.stdout()).contains("1 of 2 runbooks valid").contains("1 unreadable directory");
     }
 
+    @Test
+    void validateOfADirectoryChecksLinksAsFilesAndNamesThoseThatLeadNowhere() throws Exception {
+        Path dir = Files.createDirectories(home.resolve("links"));
+        Path shared = Files.createDirectories(home.resolve("shared"));
+        Files.copy(Path.of(e2e("succeeds.yaml")), shared.resolve("succeeds.yaml"));
+        Files.createSymbolicLink(dir.resolve("linked.yaml"), shared.resolve("succeeds.yaml"));
+        Files.createSymbolicLink(dir.resolve("dangling.yaml"), dir.resolve("gone.yaml"));
+        Files.createSymbolicLink(dir.resolve("loop-a.yaml"), dir.resolve("loop-b.yaml"));
+        Files.createSymbolicLink(dir.resolve("loop-b.yaml"), dir.resolve("loop-a.yaml"));
+
+        Cli.Result r = Cli.in(home).run("validate", "links");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).containsExactly("links/dangling.yaml: error: cannot read: no such file",
+                "links/loop-a.yaml: error: cannot read: symbolic links in a loop",
+                "links/loop-b.yaml: error: cannot read: symbolic links in a loop");
+        assertThat(r.stdout()).contains("1 of 4 runbooks valid");
+    }
+
     /** The CLI as a user who is not root, in {@code home}: this user when not root, else nobody by setpriv. */
     private Cli.Result asAnotherUser(String... args) throws Exception {
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");

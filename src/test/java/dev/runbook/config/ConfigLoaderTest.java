@@ -126,7 +126,7 @@ class ConfigLoaderTest {
         assertThat(load().audit().url()).isEqualTo("jdbc:postgresql://other/ops");
 
         env.put("RUNBOOK_CONFIG", "nope.yaml");
-        assertThat(errors(this::load)).containsExactly("runbook:0:0: error: RUNBOOK_CONFIG=nope.yaml: no such file");
+        assertThat(errors(this::load)).containsExactly("runbook: error: RUNBOOK_CONFIG=nope.yaml: no such file");
     }
 
     @Test
@@ -220,8 +220,8 @@ class ConfigLoaderTest {
         env.put("RUNBOOK_AUDIT_URL", "mysql://x");
 
         assertThat(errors(this::load)).containsExactly(
-                "runbook:0:0: error: RUNBOOK_AUDIT_STORE=pg: unknown store 'pg' (the stores are file and postgres)",
-                "runbook:0:0: error: RUNBOOK_AUDIT_URL must be a PostgreSQL JDBC URL such as jdbc:postgresql://HOST:5432/DATABASE, not 'mysql://x'");
+                "runbook: error: RUNBOOK_AUDIT_STORE=pg: unknown store 'pg' (the stores are file and postgres)",
+                "runbook: error: RUNBOOK_AUDIT_URL must be a PostgreSQL JDBC URL such as jdbc:postgresql://HOST:5432/DATABASE, not 'mysql://x'");
     }
 
     @Test
