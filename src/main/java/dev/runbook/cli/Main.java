@@ -52,18 +52,12 @@ public final class Main {
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), debug));
         try {
             return cli.execute(args);
-        } catch (OutOfMemoryError e) {
-            System.err.println("runbook: error: out of memory; give the JVM more heap, e.g. RUNBOOK_JAVA_OPTS=-Xmx2g"
-                    + (debug ? "" : " (--debug shows where)"));
-            if (debug) {
-                e.printStackTrace();
-            }
-            return ExitCodes.STEP_FAILED;
-        } catch (StackOverflowError e) {
-            // expressions refuse deep nesting themselves; this is the last line of defence for any other
-            // recursion, in one line like any error (a trace of thousands of frames buries the cause)
-            System.err.println("runbook: error: the stack overflowed (input nested too deeply?)"
-                    + (debug ? "" : " (--debug shows where)"));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // one line like any error, not a trace that buries the cause; expressions refuse deep
+            // nesting themselves, so an overflow here is the last line of defence for other recursion
+            System.err.println("runbook: error: " + (e instanceof OutOfMemoryError
+                    ? "out of memory; give the JVM more heap, e.g. RUNBOOK_JAVA_OPTS=-Xmx2g"
+                    : "the stack overflowed (input nested too deeply?)") + (debug ? "" : " (--debug shows where)"));
             if (debug) {
                 e.printStackTrace();
             }

@@ -89,7 +89,7 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
             RunbookLoader.Loaded l = wiring.loader.load(f);
             List<Diagnostic> diagnostics = l.diagnostics();
             boolean ok = l.ok();
-            if (ok && Files.readString(f).contains("schedule")) {
+            if (ok && l.runbook().scheduled()) {
                 // a runbook's own schedule: block, checked as the daemon will read it
                 List<Diagnostic> schedule = new ScheduleLoader(wiring.loader).checkBlock(f);
                 diagnostics = java.util.stream.Stream.concat(diagnostics.stream(), schedule.stream()).sorted(Diagnostic.ORDER).toList();

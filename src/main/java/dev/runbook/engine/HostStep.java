@@ -247,12 +247,8 @@ final class HostStep {
         if (!ctx.dryRun) {
             return finish(step, host, frame, failed, item == null);
         }
-        PlanEntry planned = entry(step, host, frame, section, null, null, List.of(), null, null, null, null);
-        // results that do not exist in a plan (a step that did not run, a step named by an expression)
-        // make an expression fail here that the run may well evaluate: that is not the plan's error
-        boolean waits = !frame.state().unknownIds().isEmpty() && e.getMessage().matches("(?s).*\\bsteps\\s*[.\\[].*");
-        ctx.plan.add(waits ? entry(step, host, frame, section, null, null, List.of(), null, null,
-                "rendered at run time: it uses results of steps that do not run in a plan", null) : planned.withError(failed.message()));
+        ctx.plan.add(entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
+        // like any step a plan does not run: the steps after it see no result of it, not a failure
         frame.state().markUnknown(step.id());
         return StepResult.notRun();
     }

@@ -96,7 +96,8 @@ public final class Templates {
             return false;
         }
         for (List<String> ref : Expressions.analyze(part.text(), template, part.offset()).references()) {
-            if (ref.size() > 1 && ref.get(0).equals("steps") && unknown.contains(ref.get(1))) {
+            // steps[...] with a computed id may name any step, and some have no result in a plan
+            if (ref.get(0).equals("steps") && (ref.size() == 1 || unknown.contains(ref.get(1)))) {
                 return true;
             }
         }

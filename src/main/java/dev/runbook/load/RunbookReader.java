@@ -62,7 +62,7 @@ final class RunbookReader {
         }
         return new Runbook(name == null ? fileName : name, m.string("description"), path, sha256, params,
                 targets, vars, secrets, main, fin, deadline,
-                fanOut == null ? FanOut.DEFAULT : fanOut, m.pos());
+                fanOut == null ? FanOut.DEFAULT : fanOut, m.has("schedule"), m.pos());
     }
 
     private Map<String, Param> paramsOf(Mapping m) {

@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param vars     values whose strings may hold templates ({@link Text}), lists and maps
  * @param deadline the whole run's time limit, or null
+ * @param scheduled the file has a {@code schedule:} block (the daemon reads it; {@code validate} checks it)
  * @param sha256   hex digest of the file's bytes, recorded with every audit event
  */
 public record Runbook(
@@ -25,6 +26,7 @@ public record Runbook(
         List<Step> finallySteps,
         Duration deadline,
         FanOut fanOut,
+        boolean scheduled,
         SourcePos pos) {
 
     public Runbook {

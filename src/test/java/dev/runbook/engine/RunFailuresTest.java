@@ -70,6 +70,23 @@ class RunFailuresTest {
     }
 
     @Test
+    void aPlanRendersAStepThatNamesAnEarlierStepByAnExpressionAsWaitingOnItNotAsAnError() throws Exception {
+        RunOutcome o = h.run("""
+                params:
+                  which: {type: string, default: first}
+                steps:
+                  - id: first
+                    run: echo a,b,c
+                  - id: uses-it
+                    run: echo "{{ len(split(steps[params.which].stdout, ',')) }}"
+                """, Map.of(), true);
+
+        PlanEntry uses = o.plan().get(1);
+        assertThat(uses.error()).isNull();
+        assertThat(uses.rendered()).contains("<len(split(steps[params.which].stdout, ','))>");
+    }
+
+    @Test
     void aPlanMarksTheStepWhoseHostPatternMatchesNothing() throws Exception {
         RunOutcome o = h.run("""
                 steps:
