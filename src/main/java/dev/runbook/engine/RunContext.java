@@ -140,8 +140,14 @@ final class RunContext {
     void hostKeyRejected(Target host, dev.runbook.exec.ssh.HostKeyRejectedException e) {
         if (keyEventsSent.add(host.name())) {
             listener.notice((e.changed() ? "HOST KEY CHANGED for " : "unknown host key for ") + host.name() + ": " + e.getMessage());
-            emit("host.key_rejected", rootRunbook, host.name(), null, java.util.Map.of("changed", e.changed(),
-                    "fingerprint", String.valueOf(e.fingerprint()), "message", e.getMessage()), true, actor);
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            fields.put("changed", e.changed());
+            if (e.fingerprint() != null) {
+                // a refused host certificate has no key we checked
+                fields.put("fingerprint", e.fingerprint());
+            }
+            fields.put("message", e.getMessage());
+            emit("host.key_rejected", rootRunbook, host.name(), null, fields, true, actor);
         }
     }
 

@@ -233,4 +233,30 @@ class FanOutIT {
         assertThat(String.valueOf(rejected.data().get("fingerprint"))).isEqualTo(SERVERS.get(1).hostKeyFingerprint());
         assertThat(o.hostCounts()).containsEntry("unreachable", 1).containsEntry("ok", 3);
     }
+
+    @Test
+    void aRevokedHostCertificateIsAuditedAsARefusedKeyWithoutAFingerprint() throws Exception {
+        Path ca = dir.resolve("host_ca");
+        Sshd.keygen("ed25519", ca, "", "host ca");
+        try (Sshd certified = Sshd.builder().hostCertificate(ca, "-n", "127.0.0.1").start()) {
+            String caKey = Files.readString(Path.of(ca + ".pub")).strip();
+            Path trust = Files.writeString(dir.resolve("ca_known_hosts"),
+                    "@cert-authority * " + caKey + "\n@revoked * " + caKey + "\n");
+            targets.set(1, certified.target("h2", Map.of("runbook_known_hosts", trust.toString())));
+
+            RunOutcome o = h.run("""
+                    targets: h1,h2
+                    steps:
+                      - id: hello
+                        run: echo hi
+                    """);
+
+            AuditEvent rejected = h.ofType("host.key_rejected").get(0);
+            assertThat(rejected.host()).isEqualTo("h2");
+            assertThat(rejected.data()).containsEntry("changed", true).doesNotContainKey("fingerprint");
+            assertThat(String.valueOf(rejected.data().get("message"))).contains("host certificate of")
+                    .contains("revoked").contains(trust + ":2");
+            assertThat(o.hostCounts()).containsEntry("unreachable", 1).containsEntry("ok", 1);
+        }
+    }
 }

@@ -56,6 +56,8 @@ public final class Sshd implements AutoCloseable {
         private String hostKeyType = "ed25519";
         private String logLevel = "ERROR";
         private final List<String> config = new ArrayList<>();
+        private Path hostCa;
+        private String[] hostCertOptions;
 
         /** Another loopback address (127.x.y.z) lets several servers look like several hosts. */
         public Builder address(String a) {
@@ -74,6 +76,16 @@ public final class Sshd implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Presents a host certificate signed by {@code caKey}, made with ssh-keygen's signing
+         * options (e.g. {@code -n 127.0.0.1}, {@code -V 20200101:20200102}).
+         */
+        public Builder hostCertificate(Path caKey, String... options) {
+            this.hostCa = caKey;
+            this.hostCertOptions = options;
+            return this;
+        }
+
         /** An extra sshd_config line, e.g. {@code AllowTcpForwarding no}. */
         public Builder config(String line) {
             config.add(line);
@@ -87,6 +99,9 @@ public final class Sshd implements AutoCloseable {
             Files.createDirectories(Path.of("/run/sshd"));
             Path hostKey = dir.resolve("ssh_host_" + hostKeyType + "_key");
             keygen(hostKeyType, hostKey, "", "host");
+            if (hostCa != null) {
+                config.add("HostCertificate " + certify(hostCa, hostKey, true, hostCertOptions));
+            }
             Path auth = dir.resolve("authorized_keys");
             Files.writeString(auth, "");
             Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-r--r--"));
@@ -301,6 +316,23 @@ public final class Sshd implements AutoCloseable {
             cmd.addAll(List.of("-b", "2048"));
         }
         run(cmd.toArray(String[]::new));
+    }
+
+    /**
+     * Signs the public half of {@code key} ({@code key.pub}) with {@code caKey}, as a host or a user
+     * certificate, with ssh-keygen's signing options ({@code -n}, {@code -V}); returns
+     * {@code key-cert.pub}, where OpenSSH looks for it.
+     */
+    public static Path certify(Path caKey, Path key, boolean host, String... options) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ssh-keygen", "-q", "-s", caKey.toString(), "-I",
+                key.getFileName() + "-cert"));
+        if (host) {
+            cmd.add("-h");
+        }
+        cmd.addAll(List.of(options));
+        cmd.add(key + ".pub");
+        run(cmd.toArray(String[]::new));
+        return Path.of(key + "-cert.pub");
     }
 
     /** Runs a local tool and returns its output; fails on a non-zero exit. */

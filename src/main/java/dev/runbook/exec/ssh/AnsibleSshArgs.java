@@ -60,7 +60,7 @@ final class AnsibleSshArgs {
         if (value.isEmpty()) {
             return;
         }
-        if (key.equals("identityfile") || key.equals("userknownhostsfile")) {
+        if (SshConfig.ACCUMULATING.contains(key)) {
             into.computeIfAbsent(key, k -> new ArrayList<>()).addAll(value);
         } else {
             into.putIfAbsent(key, value);

@@ -1,5 +1,6 @@
 package dev.runbook.exec.ssh;
 
+import com.jcraft.jsch.JSchRevokedHostKeyException;
 import dev.runbook.exec.UnreachableException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -23,6 +24,9 @@ final class ConnectFailure {
                                          boolean serverSpoke, boolean watchdogFired) {
         if (hostKeys != null && hostKeys.rejection() != null) {
             return hostKeys.rejection();
+        }
+        if (hostKeys != null && has(e, JSchRevokedHostKeyException.class)) {
+            return hostKeys.revokedCertificate(find(e, JSchRevokedHostKeyException.class));
         }
         String where = ep.host() + ":" + ep.port();
         long seconds = Math.max(1, Math.round(ep.connectTimeoutMs() / 1000.0));
@@ -68,13 +72,17 @@ final class ConnectFailure {
         return new UnreachableException("cannot connect to " + where + ": " + firstLine(msg), e);
     }
 
-    private static boolean has(Throwable e, Class<? extends Throwable> type) {
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
-                return true;
+                return type.cast(t);
             }
         }
-        return false;
+        return null;
+    }
+
+    private static boolean has(Throwable e, Class<? extends Throwable> type) {
+        return find(e, type) != null;
     }
 
     private static String chainText(Throwable e) {

@@ -9,6 +9,7 @@ import java.util.List;
  * @param host              the address to connect to (ssh_config HostName, else the inventory address)
  * @param hostKeyAlias      the name known_hosts lists the host under instead of {@code host}, or null
  * @param identityFiles     key files to offer, in order; missing default keys are skipped
+ * @param certificateFiles  ssh_config CertificateFile: certificates offered with the key they certify
  * @param explicitKeys      whether the key files were named (inventory or ssh_config) rather than the defaults
  * @param identitiesOnly    ssh_config IdentitiesOnly: offer no agent keys
  * @param agentSocket       the ssh-agent to ask for keys, or null
@@ -19,12 +20,13 @@ import java.util.List;
  * @param acceptNew         record an unknown host key instead of refusing it (a changed key is still refused)
  */
 record Endpoint(String host, int port, String user, String hostKeyAlias, List<Path> identityFiles,
-                boolean explicitKeys, boolean identitiesOnly, String agentSocket, int connectTimeoutMs,
+                List<Path> certificateFiles, boolean explicitKeys, boolean identitiesOnly, String agentSocket, int connectTimeoutMs,
                 int aliveIntervalMs, int aliveCountMax, String proxyJump, String proxyCommand, List<Path> knownHosts,
                 Path knownHostsForNew, boolean acceptNew) {
 
     Endpoint {
         identityFiles = List.copyOf(identityFiles);
+        certificateFiles = List.copyOf(certificateFiles);
         knownHosts = List.copyOf(knownHosts);
     }
 
@@ -42,7 +44,7 @@ record Endpoint(String host, int port, String user, String hostKeyAlias, List<Pa
     }
 
     Endpoint viaJump(String jump) {
-        return new Endpoint(host, port, user, hostKeyAlias, identityFiles, explicitKeys, identitiesOnly, agentSocket,
-                connectTimeoutMs, aliveIntervalMs, aliveCountMax, jump, null, knownHosts, knownHostsForNew, acceptNew);
+        return new Endpoint(host, port, user, hostKeyAlias, identityFiles, certificateFiles, explicitKeys,
+                identitiesOnly, agentSocket, connectTimeoutMs, aliveIntervalMs, aliveCountMax, jump, null, knownHosts, knownHostsForNew, acceptNew);
     }
 }

@@ -113,7 +113,8 @@ final class Endpoints {
             trusted.add(0, forNew);
         }
         boolean acceptNew = acceptNew(vars.get(CHECKING_VAR), one(c, "stricthostkeychecking", "yes"), what);
-        return new Endpoint(host, port, user, one(c, "hostkeyalias", null), keys, explicit,
+        List<Path> certificates = paths(c.getOrDefault("certificatefile", List.of()), alias, host, port, user);
+        return new Endpoint(host, port, user, one(c, "hostkeyalias", null), keys, certificates, explicit,
                 one(c, "identitiesonly", "no").equalsIgnoreCase("yes"), agent, (int) connect.toMillis(), alive, count,
                 jump == null || jump.equalsIgnoreCase("none") ? null : jump, proxyCommand, trusted, forNew, acceptNew);
     }

@@ -22,7 +22,7 @@ public final class HostKeyRejectedException extends UnreachableException {
         return changed;
     }
 
-    /** The SHA256 fingerprint of the key the host offered. */
+    /** The SHA256 fingerprint of the key the host offered; null for a host certificate refused as revoked. */
     public String fingerprint() {
         return fingerprint;
     }

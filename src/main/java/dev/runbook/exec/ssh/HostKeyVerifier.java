@@ -3,6 +3,7 @@ package dev.runbook.exec.ssh;
 import com.jcraft.jsch.HostKey;
 import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Logger;
 import com.jcraft.jsch.UserInfo;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,11 +14,18 @@ import java.util.List;
  * lists. JSch runs with {@code StrictHostKeyChecking=yes} and asks us; we remember why we said no,
  * so that the refusal reads as one actionable line rather than JSch's "reject HostKey".
  * With {@code accept-new} an unknown key is recorded and accepted; a changed key never is.
+ * <p>A host certificate is checked by JSch against the {@code @cert-authority} and {@code @revoked}
+ * keys this repository hands it ({@link #getHostKey()}); one it does not accept falls back, as in
+ * OpenSSH, to the plain key it certifies, checked here like any other, and a refusal then says why
+ * the certificate was not enough.
  */
 final class HostKeyVerifier implements HostKeyRepository {
+    private static final String FALLBACK = "Host certificate validation failed";
+
     private final KnownHosts store;
     private final Endpoint endpoint;
     private volatile HostKeyRejectedException rejection;
+    private volatile String certificateProblem;
 
     HostKeyVerifier(KnownHosts store, Endpoint endpoint) {
         this.store = store;
@@ -27,6 +35,54 @@ final class HostKeyVerifier implements HostKeyRepository {
     /** Why the last check refused the host, or null. */
     HostKeyRejectedException rejection() {
         return rejection;
+    }
+
+    /** Whether known_hosts lists a certificate authority for this host: only then are host certificates asked for. */
+    boolean trustsCertificates() {
+        return !store.authorities(endpoint.knownHosts(), endpoint.knownHostsName()).isEmpty();
+    }
+
+    /**
+     * A host certificate JSch refused outright, without falling back to its plain key: a revoked key
+     * or signer. Refused loudly, like a changed key.
+     */
+    HostKeyRejectedException revokedCertificate(JSchException e) {
+        String listed = String.join(", ", store.revoked(endpoint.knownHosts()).stream().map(HostKeyVerifier::where).toList());
+        return new HostKeyRejectedException("host certificate of " + endpoint.knownHostsName() + " refused: "
+                + oneLine(e.getMessage()) + " (@revoked in " + listed + "); connection refused", true, null);
+    }
+
+    /** Hears JSch say why a host certificate was not accepted before it falls back to the plain key. */
+    Logger certificateListener() {
+        return new Logger() {
+            @Override
+            public boolean isEnabled(int level) {
+                // JSch tells of the fallback at INFO
+                return level >= INFO;
+            }
+
+            @Override
+            public void log(int level, String message) {
+                log(level, message, null);
+            }
+
+            @Override
+            public void log(int level, String message, Throwable cause) {
+                if (message != null && message.startsWith(FALLBACK)) {
+                    certificateProblem = oneLine(cause != null && cause.getMessage() != null ? cause.getMessage()
+                            : message.substring(message.indexOf(':') + 1).strip());
+                }
+            }
+        };
+    }
+
+    private String certificateNote() {
+        String p = certificateProblem;
+        return p == null ? "" : "; its host certificate was not accepted: " + p;
+    }
+
+    private static String oneLine(String s) {
+        return String.valueOf(s).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     @Override
@@ -39,13 +95,14 @@ final class HostKeyVerifier implements HostKeyRepository {
                 return OK;
             case REVOKED:
                 rejection = new HostKeyRejectedException("host key of " + name + " (" + type + " " + fp
-                        + ") is marked @revoked in " + where(v.conflict()) + "; connection refused", true, fp);
+                        + ") is marked @revoked in " + where(v.conflict()) + certificateNote() + "; connection refused",
+                        true, fp);
                 return CHANGED;
             case CHANGED:
                 rejection = new HostKeyRejectedException("HOST KEY CHANGED for " + name + ": it now offers " + type + " "
                         + fp + ", not the key listed in " + where(v.conflict()) + " - possible man-in-the-middle attack;"
                         + " connection refused. If the change is expected, remove the old line (ssh-keygen -R '" + name
-                        + "' -f " + v.conflict().file() + ") and accept the new key", true, fp);
+                        + "' -f " + v.conflict().file() + ") and accept the new key" + certificateNote(), true, fp);
                 return CHANGED;
             default:
                 return unknown(name, key, type, fp);
@@ -66,7 +123,7 @@ final class HostKeyVerifier implements HostKeyRepository {
         }
         String port = endpoint.port() == 22 ? "" : "-p " + endpoint.port() + " ";
         rejection = new HostKeyRejectedException("host key of " + name + " is unknown (" + type + " " + fp
-                + "); if that is the right key, add it with 'ssh-keyscan " + port + endpoint.host() + " >> "
+                + ")" + certificateNote() + "; if that is the right key, add it with 'ssh-keyscan " + port + endpoint.host() + " >> "
                 + endpoint.knownHostsForNew() + "' or set " + Endpoints.CHECKING_VAR + ": accept-new", false, fp);
         return NOT_INCLUDED;
     }
@@ -95,9 +152,30 @@ final class HostKeyVerifier implements HostKeyRepository {
         return endpoint.knownHostsForNew().toString();
     }
 
+    /**
+     * Asked only while a host certificate is checked: the authorities listed for this host (under
+     * the one name JSch then matches, so that our matching of hashed names, negations and ports
+     * decides) and every revoked key.
+     */
     @Override
     public HostKey[] getHostKey() {
-        return new HostKey[0];
+        String name = endpoint.knownHostsName();
+        List<HostKey> out = new ArrayList<>();
+        for (KnownHosts.Entry e : store.authorities(endpoint.knownHosts(), name)) {
+            add(out, "@cert-authority", name, e);
+        }
+        for (KnownHosts.Entry e : store.revoked(endpoint.knownHosts())) {
+            add(out, "@revoked", name, e);
+        }
+        return out.toArray(new HostKey[0]);
+    }
+
+    private static void add(List<HostKey> out, String marker, String name, KnownHosts.Entry e) {
+        try {
+            out.add(new HostKey(marker, name, HostKey.GUESS, e.key(), null));
+        } catch (JSchException ex) {
+            // a key type JSch does not know cannot have signed anything it can check
+        }
     }
 
     /** Lets JSch propose first the host key types known_hosts already lists for this host. */

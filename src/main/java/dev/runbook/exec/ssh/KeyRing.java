@@ -9,13 +9,16 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.UnixDomainSocketFactory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Vector;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,10 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * IdentitiesOnly), then key files. A key file is read and decrypted once per run and shared by
  * every connection; an encrypted key is decrypted with the passphrase the wiring passed for its
  * path (or for {@code "*"}), never by prompting. Keys that cannot be used are skipped and named
- * in the authentication failure, because the agent may hold the same key.
+ * in the authentication failure, because the agent may hold the same key. A key's OpenSSH
+ * certificates ({@code KEY-cert.pub} beside it, ssh_config CertificateFile) are offered before it.
  */
 final class KeyRing {
-    private record Loaded(FileTime modified, Identity identity, String problem) {}
+    private record Loaded(String modified, Identity identity, String problem) {}
 
     /** The keys for one connection, and what was offered, for an authentication failure. */
     record Keys(IdentityRepository repository, List<String> offered, List<String> skipped) {
@@ -38,7 +42,7 @@ final class KeyRing {
     }
 
     private final SshSettings settings;
-    private final Map<Path, Loaded> files = new ConcurrentHashMap<>();
+    private final Map<String, Loaded> files = new ConcurrentHashMap<>();
     private final Map<String, IdentityRepository> agents = new ConcurrentHashMap<>();
 
     KeyRing(SshSettings settings) {
@@ -52,6 +56,7 @@ final class KeyRing {
         if (!e.identitiesOnly() && e.agentSocket() != null) {
             agentKeys(e.agentSocket(), ids, offered, skipped);
         }
+        Set<Path> certified = new HashSet<>();
         for (Path p : e.identityFiles()) {
             if (!Files.isRegularFile(p)) {
                 if (e.explicitKeys()) {
@@ -59,15 +64,86 @@ final class KeyRing {
                 }
                 continue;
             }
-            Loaded l = load(p);
-            if (l.identity() != null) {
-                ids.add(l.identity());
-                offered.add(p.toString());
-            } else {
+            Loaded l = load(p, null);
+            if (l.identity() == null) {
                 skipped.add(p + ": " + l.problem());
+                continue;
+            }
+            // as ssh(1): a key's certificates first, then the key itself, which a server that does not
+            // trust the certificate's signer may still accept
+            for (Path cert : certificates(p, l.identity(), e.certificateFiles(), skipped)) {
+                certified.add(cert);
+                Loaded c = load(p, cert);
+                if (c.identity() != null) {
+                    ids.add(c.identity());
+                    offered.add(cert + " (certificate)");
+                } else {
+                    skipped.add(cert + ": " + c.problem());
+                }
+            }
+            ids.add(l.identity());
+            offered.add(p.toString());
+        }
+        for (Path cert : e.certificateFiles()) {
+            if (!certified.contains(cert)) {
+                skipped.add(cert + ": " + (Files.isRegularFile(cert) ? "certifies none of the key files offered"
+                        : "no such file"));
             }
         }
         return new Keys(new Fixed(ids), offered, skipped);
+    }
+
+    /**
+     * The certificates of one key: {@code KEY-cert.pub} beside it, as ssh(1) finds it, and every
+     * CertificateFile that certifies this key. A certificate beside the key that certifies another
+     * key is named in the skipped ones.
+     */
+    private static List<Path> certificates(Path key, Identity identity, List<Path> named, List<String> skipped) {
+        List<Path> out = new ArrayList<>();
+        Path beside = Path.of(key + "-cert.pub");
+        if (Files.isRegularFile(beside) && !named.contains(beside)) {
+            if (certifies(beside, identity)) {
+                out.add(beside);
+            } else {
+                skipped.add(beside + ": not a certificate of " + key);
+            }
+        }
+        for (Path cert : named) {
+            if (Files.isRegularFile(cert) && certifies(cert, identity)) {
+                out.add(cert);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether the certificate file ({@code TYPE-cert-v01@openssh.com BASE64 [comment]}) certifies the
+     * key: after its type and nonce, a certificate carries the key's fields as the key's own blob
+     * does after its type.
+     */
+    static boolean certifies(Path cert, Identity identity) {
+        try {
+            String[] f = Files.readString(cert, StandardCharsets.UTF_8).strip().split("\\s+");
+            if (f.length < 2 || !f[0].contains("-cert-")) {
+                return false;
+            }
+            ByteBuffer c = ByteBuffer.wrap(Base64.getDecoder().decode(f[1]));
+            ByteBuffer k = ByteBuffer.wrap(identity.getPublicKeyBlob());
+            skipString(c);
+            skipString(c);
+            skipString(k);
+            return k.remaining() > 0 && c.remaining() >= k.remaining() && c.slice().limit(k.remaining()).equals(k);
+        } catch (IOException | RuntimeException ex) {
+            return false;
+        }
+    }
+
+    private static void skipString(ByteBuffer b) {
+        int len = b.getInt();
+        if (len < 0 || len > b.remaining()) {
+            throw new IllegalArgumentException("not an SSH blob");
+        }
+        b.position(b.position() + len);
     }
 
     private void agentKeys(String socket, List<Identity> ids, List<String> offered, List<String> skipped) {
@@ -87,39 +163,51 @@ final class KeyRing {
         }
     }
 
-    private Loaded load(Path p) {
-        FileTime modified;
+    /** The key at {@code p}, or (with {@code cert}) the key presented with that certificate; read once per change. */
+    private Loaded load(Path p, Path cert) {
+        String modified;
         try {
-            modified = Files.getLastModifiedTime(p);
+            modified = Files.getLastModifiedTime(p) + (cert == null ? "" : " " + Files.getLastModifiedTime(cert));
         } catch (IOException ex) {
             return new Loaded(null, null, "cannot read it: " + ex.getMessage());
         }
-        Loaded cached = files.get(p);
+        String id = cert == null ? p.toString() : p + "\0" + cert;
+        Loaded cached = files.get(id);
         if (cached != null && cached.modified().equals(modified)) {
             return cached;
         }
-        Loaded l = read(p, modified);
-        files.put(p, l);
+        Loaded l = read(p, cert, modified);
+        files.put(id, l);
         return l;
     }
 
-    private Loaded read(Path p, FileTime modified) {
+    private Loaded read(Path p, Path cert, String modified) {
         String passphrase = passphraseFor(p);
         byte[] pass = passphrase == null ? null : passphrase.getBytes(StandardCharsets.UTF_8);
+        byte[] prv = null;
         try {
+            prv = Files.readAllBytes(p);
+            Path pubFile = cert != null ? cert : Path.of(p + ".pub");
+            byte[] pub = cert != null || Files.isRegularFile(pubFile) ? Files.readAllBytes(pubFile) : null;
             JSch loader = new JSch();
-            loader.addIdentity(p.toString(), pass);
+            // the bytes, not the path: given a path, JSch would swap in KEY-cert.pub for the plain key
+            loader.addIdentity(p.toString(), prv, pub, pass);
             Identity id = loader.getIdentityRepository().getIdentities().get(0);
             if (id.isEncrypted()) {
                 return new Loaded(modified, null, "encrypted, and no passphrase was given for it");
             }
             return new Loaded(modified, id, null);
+        } catch (IOException ex) {
+            return new Loaded(modified, null, "cannot read it: " + ex.getMessage());
         } catch (JSchException ex) {
             String m = String.valueOf(ex.getMessage());
             return new Loaded(modified, null, m.toLowerCase().contains("passphrase") ? "wrong passphrase" : m);
         } finally {
             if (pass != null) {
                 java.util.Arrays.fill(pass, (byte) 0);
+            }
+            if (prv != null) {
+                java.util.Arrays.fill(prv, (byte) 0);
             }
         }
     }

@@ -22,7 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * known_hosts files as OpenSSH reads them: plain and hashed ({@code |1|salt|hmac}) host names,
- * wildcards and {@code !negation}, {@code [host]:port} for other ports, {@code @revoked} keys.
+ * wildcards and {@code !negation}, {@code [host]:port} for other ports, {@code @revoked} keys and
+ * {@code @cert-authority} keys (which vouch for host certificates, never for a plain key).
  * Parsed here so that a key listed for port 22 is never compared with another port's (JSch's
  * KnownHosts falls back to the bare host name). Files are re-read when they change on disk.
  */
@@ -72,6 +73,32 @@ final class KnownHosts {
         for (Path f : files) {
             for (Entry e : entries(f)) {
                 if (e.marker().isEmpty() && matches(e.names(), name)) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The {@code @cert-authority} keys listed for {@code name}: the signers of host certificates trusted there. */
+    List<Entry> authorities(List<Path> files, String name) {
+        List<Entry> out = new ArrayList<>();
+        for (Path f : files) {
+            for (Entry e : entries(f)) {
+                if (e.marker().equals("@cert-authority") && matches(e.names(), name)) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every {@code @revoked} key: refused as a host key, as a certificate's key and as a certificate's signer. */
+    List<Entry> revoked(List<Path> files) {
+        List<Entry> out = new ArrayList<>();
+        for (Path f : files) {
+            for (Entry e : entries(f)) {
+                if (e.marker().equals("@revoked")) {
                     out.add(e);
                 }
             }

@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * The OpenSSH client configuration files (the user's, then the system's), as ssh_config(5) reads
- * them: keywords are case-insensitive, the first value obtained for a keyword wins (IdentityFile
- * and UserKnownHostsFile accumulate), {@code Include} is expanded in place, {@code Host} lines
+ * them: keywords are case-insensitive, the first value obtained for a keyword wins (IdentityFile,
+ * CertificateFile and UserKnownHostsFile accumulate), {@code Include} is expanded in place, {@code Host} lines
  * honour {@code !negation}, and {@code Match} blocks other than {@code Match all} never apply.
  * <p>Parsed here rather than with JSch's OpenSSHConfig, which applies a block when a negated
  * pattern does <em>not</em> match: {@code Host * !bastion / ProxyJump bastion} would then route
@@ -28,7 +28,8 @@ final class SshConfig {
     private static final int MAX_INCLUDE_DEPTH = 16;
     private static final String PUSH = "#push";
     private static final String POP = "#pop";
-    private static final List<String> ACCUMULATING = List.of("identityfile", "userknownhostsfile");
+    /** The keywords whose values add up rather than the first one winning. */
+    static final List<String> ACCUMULATING = List.of("identityfile", "certificatefile", "userknownhostsfile");
 
     /** A keyword whose value runbook uses, checked as ssh(1) checks it: in every block, applying or not. */
     private static final Map<String, String> CHECKED = Map.of(

@@ -209,8 +209,9 @@ public final class SshConnector implements Connector {
                             CommandProxy proxy, CancellableSocket socket) throws UnreachableException {
         try {
             Session s = jsch.getSession(ep.user(), ep.host(), ep.port());
-            s.setConfig(sessionConfig());
+            s.setConfig(sessionConfig(verifier.trustsCertificates()));
             s.setHostKeyRepository(verifier);
+            s.setLogger(verifier.certificateListener());
             s.setIdentityRepository(offered.repository());
             if (ep.hostKeyAlias() != null) {
                 s.setHostKeyAlias(ep.hostKeyAlias());
@@ -244,16 +245,21 @@ public final class SshConnector implements Connector {
     }
 
     /**
-     * Strict host key checking (our repository decides), public keys only (no password prompts),
-     * and plain host key algorithms: host certificates would need @cert-authority support.
+     * Strict host key checking (our repository decides), public keys only (no password prompts).
+     * Host certificates are asked for first when known_hosts lists an authority for the host (one
+     * not accepted falls back to its plain key, as in OpenSSH); otherwise only plain host keys, so
+     * that a host without an authority is checked exactly as before.
      */
-    private static Hashtable<String, String> sessionConfig() {
+    private static Hashtable<String, String> sessionConfig(boolean certificates) {
         Hashtable<String, String> c = new Hashtable<>();
         c.put("StrictHostKeyChecking", "yes");
         c.put("HashKnownHosts", "no");
         c.put("PreferredAuthentications", "publickey");
-        c.put("server_host_key", Arrays.stream(JSch.getConfig("server_host_key").split(","))
-                .filter(a -> !a.contains("-cert-")).collect(Collectors.joining(",")));
+        c.put("host_certificate_to_key_fallback", "yes");
+        if (!certificates) {
+            c.put("server_host_key", Arrays.stream(JSch.getConfig("server_host_key").split(","))
+                    .filter(a -> !a.contains("-cert-")).collect(Collectors.joining(",")));
+        }
         return c;
     }
 }

@@ -89,4 +89,19 @@ class KnownHostsTest {
     void fingerprintsLikeOpenSsh() {
         assertThat(KnownHosts.fingerprint(KEY)).startsWith("SHA256:").doesNotEndWith("=");
     }
+
+    @Test
+    void anAuthorityVouchesOnlyForCertificatesOfTheHostsItIsListedFor(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("kh"), String.join("\n", "@cert-authority *.example.com,!bad.example.com "
+                + line("", KEY).strip(), "@cert-authority " + hashed("[db]:2222") + " " + line("", OTHER).strip(),
+                "@revoked * " + line("", RSA).strip()) + "\n");
+        KnownHosts store = new KnownHosts();
+
+        assertThat(store.authorities(List.of(f), "web.example.com")).extracting(KnownHosts.Entry::line).containsExactly(1);
+        assertThat(store.authorities(List.of(f), "bad.example.com")).isEmpty();
+        assertThat(store.authorities(List.of(f), "[db]:2222")).extracting(KnownHosts.Entry::line).containsExactly(2);
+        assertThat(store.revoked(List.of(f))).extracting(KnownHosts.Entry::line).containsExactly(3);
+        // an authority's own key is no host key
+        assertThat(check(f, "web.example.com", KEY)).isEqualTo(KnownHosts.Status.UNKNOWN);
+    }
 }
