@@ -18,14 +18,14 @@ public final class CommonOptions {
 
     /**
      * For a command group: the flags are taken before the subcommand too ({@code runbook audit --no-color verify}),
-     * and handed on to the subcommand, which is the one that acts on them. Left out of the group's help: each
-     * subcommand's help lists them.
+     * and handed on to the subcommand, which is the one that acts on them. The group's help lists them, as what a
+     * group takes should be found in its help.
      */
     static CliSpec addToGroup(CliSpec group) {
         CommandSpec spec = group.commandSpec();
-        return group.flag("--verbose").describe(VERBOSE).hidden().to(v -> handOn(spec, "--verbose", v))
-                .flag("--debug").describe(DEBUG).hidden().to(v -> handOn(spec, "--debug", v))
-                .flag("--no-color").describe(NO_COLOR).hidden().to(v -> handOn(spec, "--no-color", v));
+        return group.flag("--verbose").describe(VERBOSE).to(v -> handOn(spec, "--verbose", v))
+                .flag("--debug").describe(DEBUG).to(v -> handOn(spec, "--debug", v))
+                .flag("--no-color").describe(NO_COLOR).to(v -> handOn(spec, "--no-color", v));
     }
 
     private static void handOn(CommandSpec group, String flag, boolean given) {

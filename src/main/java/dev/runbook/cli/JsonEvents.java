@@ -44,6 +44,26 @@ final class JsonEvents implements RunListener {
         out.println(Json.write(n));
     }
 
+    /** Whether the run started: its first event, run.started, was written. */
+    synchronized boolean started() {
+        return runId != null;
+    }
+
+    /**
+     * The line that tells why a run never started ({@code run.refused}): not an audited event, as
+     * nothing ran; the message is what stderr says, every diagnostic when there were several.
+     */
+    static String refused(Main.Refusal refusal) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("type", "run.refused");
+        n.put("exit_code", refusal.exitCode());
+        n.put("message", refusal.message());
+        if (refusal.lines().size() > 1) {
+            n.put("diagnostics", refusal.lines());
+        }
+        return Json.write(n);
+    }
+
     @Override
     public synchronized void notice(String message) {
         Map<String, Object> n = new LinkedHashMap<>();

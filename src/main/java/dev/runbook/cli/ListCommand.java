@@ -18,6 +18,10 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
     public Integer call() {
         Wiring wiring = Wiring.fromSystem();
         Terminal term = Terminal.system(common.noColor);
+        // an entry that is no directory lists nothing; said once each, or a runbook would seem to vanish without a word
+        for (String skipped : wiring.loader.paths().skipped()) {
+            term.err.println("runbook: warning: " + skipped + "; skipped");
+        }
         List<Path> files = wiring.loader.paths().all();
         if (files.isEmpty()) {
             term.out.println("no runbooks in " + wiring.loader.paths().describe());

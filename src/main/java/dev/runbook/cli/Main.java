@@ -5,7 +5,9 @@ import dev.runbook.engine.LockedException;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.InvalidInputException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 
 public final class Main {
@@ -44,12 +46,15 @@ public final class Main {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("runbook: " + ex.getMessage());
+            String message = "runbook: " + ex.getMessage();
+            err.println(message);
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            err.flush();
+            tell(ex.getCommandLine(), new Refusal(ExitCodes.INVALID_INPUT, message, List.of(message)));
             return ExitCodes.INVALID_INPUT;
         });
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd.getErr(), debug));
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> handle(ex, cmd, debug));
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError | StackOverflowError e) {
@@ -128,32 +133,57 @@ public final class Main {
 
     static final String[] COMMANDS = {"run", "plan", "validate", "list", "history", "show", "audit", "inventory", "schedule", "daemon", "schema"};
 
-    /** The one place exceptions become exit codes and one-line messages. */
-    static int handle(Exception ex, PrintWriter err, boolean debug) {
-        if (ex instanceof InvalidInputException invalid) {
-            for (Diagnostic d : invalid.diagnostics()) {
-                String where = d.pos().line() > 0 ? d.pos().toString() : "runbook".equals(d.pos().file()) ? "runbook" : d.pos().file();
-                err.println(where + ": " + (d.isError() ? "error: " : "warning: ") + Diagnostic.oneLine(d.message())
-                        + (d.hint() == null ? "" : " (" + Diagnostic.oneLine(d.hint()) + ")"));
-            }
-            err.flush();
-            return ExitCodes.INVALID_INPUT;
+    /**
+     * Why a command ended with an error: its exit code, the line that says why (the first error), and
+     * every line stderr shows (one per diagnostic when the input had several problems).
+     */
+    record Refusal(int exitCode, String message, List<String> lines) {
+        Refusal(int exitCode, String line) {
+            this(exitCode, line, List.of(line));
         }
-        if (ex instanceof LockedException locked) {
-            err.println("runbook: " + locked.getMessage());
-            err.flush();
-            return ExitCodes.LOCKED;
-        }
-        if (ex instanceof AuditException) {
-            err.println("runbook: audit trail: " + ex.getMessage());
-        } else {
-            err.println("runbook: error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
-                    + (debug ? "" : " (--debug shows where)"));
-        }
-        if (debug) {
+    }
+
+    /** The one place exceptions become exit codes and one-line messages, on stderr and, for a command that streams JSON, on stdout. */
+    static int handle(Exception ex, CommandLine cmd, boolean debug) {
+        PrintWriter err = cmd.getErr();
+        Refusal refusal = refusal(ex, debug);
+        refusal.lines().forEach(err::println);
+        if (debug && !(ex instanceof InvalidInputException) && !(ex instanceof LockedException)) {
             ex.printStackTrace(err);
         }
         err.flush();
-        return ExitCodes.STEP_FAILED;
+        tell(cmd, refusal);
+        return refusal.exitCode();
+    }
+
+    private static Refusal refusal(Exception ex, boolean debug) {
+        if (ex instanceof InvalidInputException invalid) {
+            List<String> lines = new ArrayList<>();
+            String first = null;
+            for (Diagnostic d : invalid.diagnostics()) {
+                String where = d.pos().line() > 0 ? d.pos().toString() : "runbook".equals(d.pos().file()) ? "runbook" : d.pos().file();
+                String line = where + ": " + (d.isError() ? "error: " : "warning: ") + Diagnostic.oneLine(d.message())
+                        + (d.hint() == null ? "" : " (" + Diagnostic.oneLine(d.hint()) + ")");
+                lines.add(line);
+                first = first == null && d.isError() ? line : first;
+            }
+            String message = first != null ? first : lines.isEmpty() ? "runbook: error: invalid input" : lines.get(0);
+            return new Refusal(ExitCodes.INVALID_INPUT, message, List.copyOf(lines));
+        }
+        if (ex instanceof LockedException locked) {
+            return new Refusal(ExitCodes.LOCKED, "runbook: " + locked.getMessage());
+        }
+        if (ex instanceof AuditException) {
+            return new Refusal(ExitCodes.STEP_FAILED, "runbook: audit trail: " + ex.getMessage());
+        }
+        return new Refusal(ExitCodes.STEP_FAILED, "runbook: error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
+                + (debug ? "" : " (--debug shows where)"));
+    }
+
+    /** {@code run --output json} also tells a consumer reading stdout why a run never started. */
+    private static void tell(CommandLine cmd, Refusal refusal) {
+        if (cmd.getCommandSpec().userObject() instanceof RunCommand run) {
+            run.refused(refusal);
+        }
     }
 }

@@ -33,6 +33,7 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
     List<String> approve = new ArrayList<>();
     Output output;
     String deadline;
+    private JsonEvents events;
 
     @Override
     public CliSpec spec() {
@@ -72,7 +73,8 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
         Terminal term = Terminal.system(common.noColor);
         String user = Wiring.user(wiring.env);
         Console console = output == Output.text ? new Console(term, false) : null;
-        RunListener listener = console != null ? console : new JsonEvents(term.out);
+        events = console != null ? null : new JsonEvents(term.out);
+        RunListener listener = console != null ? console : events;
         RunControl control = new RunControl();
         CliGate gate = new CliGate(yes, new HashSet<>(approve), term, console, user, control);
         Signals.install(control, term);
@@ -93,6 +95,17 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
             if (console != null) {
                 console.close();
             }
+        }
+    }
+
+    /**
+     * Told by {@link Main} of the error that ended this command. With {@code --output json}, a run that
+     * never started says why on stdout too, so that a consumer reading only stdout is not left with nothing.
+     */
+    void refused(Main.Refusal refusal) {
+        if (output == Output.json && !dryRun && (events == null || !events.started())) {
+            System.out.println(JsonEvents.refused(refusal));
+            System.out.flush();
         }
     }
 

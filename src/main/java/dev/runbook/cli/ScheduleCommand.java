@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.model.InvalidInputException;
 import dev.runbook.schedule.Schedule;
 import dev.runbook.schedule.ScheduleLoader;
 import java.nio.file.Path;
@@ -60,6 +61,9 @@ final class ScheduleCommand implements CliSpec.Command {
 
         @Override
         public Integer call() {
+            if (next < 1) {
+                throw InvalidInputException.usage("--next " + next + ": give a number of fire times, 1 or more");
+            }
             Terminal term = Terminal.system(common.noColor);
             List<Schedule> schedules = load(dir);
             if (schedules.isEmpty()) {
@@ -72,7 +76,7 @@ final class ScheduleCommand implements CliSpec.Command {
                         + ", misfire " + s.misfire().name().toLowerCase().replace('_', '-') + ", overlap " + s.overlap().name().toLowerCase()
                         + (s.approve().isEmpty() ? "" : ", approves " + String.join(", ", s.approve()))
                         + (s.enabled() ? "" : ", DISABLED")));
-                for (ZonedDateTime t : nextFires(s, Math.max(1, next))) {
+                for (ZonedDateTime t : nextFires(s, next)) {
                     term.out.println("    next: " + f.format(t));
                 }
             }

@@ -3,7 +3,9 @@ package dev.runbook.load;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,19 +18,24 @@ public final class RunbookPaths {
     public static final String CONFIG_FILE = "runbook.yaml";
     private final Path workDir;
     private final List<Path> searchPath;
+    /** Each RUNBOOK_PATH entry as written, by the directory it names. */
+    private final Map<Path, String> entries;
 
     public RunbookPaths(Path workDir, String runbookPathEnv) {
         this.workDir = workDir;
         List<Path> dirs = new ArrayList<>();
         dirs.add(workDir.resolve("runbooks"));
+        Map<Path, String> written = new LinkedHashMap<>();
         if (runbookPathEnv != null && !runbookPathEnv.isBlank()) {
             for (String p : runbookPathEnv.split(":")) {
                 if (!p.isBlank()) {
                     dirs.add(workDir.resolve(p));
+                    written.putIfAbsent(workDir.resolve(p), p);
                 }
             }
         }
         this.searchPath = List.copyOf(dirs);
+        this.entries = java.util.Collections.unmodifiableMap(written);
     }
 
     public static RunbookPaths fromEnvironment() {
@@ -90,7 +97,33 @@ public final class RunbookPaths {
         return out;
     }
 
+    /**
+     * The RUNBOOK_PATH entries that lookups pass over, each as one line saying which and why
+     * ("RUNBOOK_PATH entry /x is not a directory"); empty when every entry is a directory. Read from
+     * the file system on each call. A bad entry fails nothing: a runbook found elsewhere is found.
+     */
+    public List<String> skipped() {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<Path, String> e : entries.entrySet()) {
+            Path dir = e.getKey();
+            if (!Files.isDirectory(dir)) {
+                String written = e.getValue();
+                String shown = Path.of(written).isAbsolute() ? written : written + " (" + dir.normalize() + ")";
+                out.add("RUNBOOK_PATH entry " + shown + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The search path as messages show it: the directories looked in (relative to the working
+     * directory when under it), then each RUNBOOK_PATH entry skipped and why.
+     */
     public String describe() {
-        return searchPath.stream().map(p -> workDir.relativize(p).toString()).reduce((a, b) -> a + ", " + b).orElse("");
+        List<String> skipped = skipped();
+        String searched = searchPath.stream().filter(p -> !entries.containsKey(p) || Files.isDirectory(p))
+                .map(p -> p.startsWith(workDir) ? workDir.relativize(p).toString() : p.normalize().toString())
+                .distinct().reduce((a, b) -> a + ", " + b).orElse("");
+        return skipped.isEmpty() ? searched : searched + "; skipped: " + String.join(", ", skipped);
     }
 }

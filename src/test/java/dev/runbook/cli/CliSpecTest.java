@@ -137,7 +137,7 @@ class CliSpecTest {
             System.setOut(saved);
         }
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("Usage: runbook audit [-h] [COMMAND]", "verify", "retention")
+                .contains("Usage: runbook audit [-h] [--debug] [--no-color] [--verbose] [COMMAND]", "verify", "retention")
                 .contains("runbook 0.1.0");
     }
 
@@ -204,6 +204,21 @@ class CliSpecTest {
             System.setOut(saved);
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyCommandGroupsHelpListsTheCommonOptionsItTakesBeforeItsSubcommand() {
+        List<String> groups = Main.tree().commandSpec().subcommands().values().stream().map(CommandLine::getCommandSpec)
+                .filter(spec -> !spec.subcommands().isEmpty()).map(CommandSpec::name).toList();
+        assertThat(groups).contains("audit", "schedule", "inventory");
+        for (String group : groups) {
+            String help = help(group, "--help");
+
+            assertThat(help).as(help).contains("Usage: runbook " + group + " [-h] [--debug] [--no-color] [--verbose] [COMMAND]")
+                    .containsPattern("\\n\\s+--verbose\\s+Log what the tool does \\(debug level\\)\\.\\n")
+                    .containsPattern("\\n\\s+--debug\\s+Show stack traces for internal errors\\.\\n")
+                    .containsPattern("\\n\\s+--no-color\\s+No colours, even on a terminal \\(also: NO_COLOR=1\\)\\.\\n");
+        }
     }
 
     @Test

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -81,5 +83,85 @@ class JsonOutputIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
         List<JsonNode> lines = r.stdout().lines().map(AuditLog::parse).toList();
         assertThat(lines).extracting(n -> n.path("type").asText()).contains("gate.asked", "gate.denied");
+    }
+
+    @Test
+    void aRunRefusedForABadParamSaysWhyInOneJsonLineAsWellAsOnStderr() {
+        Cli cli = Cli.in(home);
+        Cli.Result r = cli.run("run", e2e("params.yaml"), "-p", "dir=" + home, "-p", "who=ann", "-p", "count=many", "--output", "json");
+
+        JsonNode refused = refusal(r, 2);
+        assertThat(refused.path("message").asText()).contains("'many' is not an integer").isEqualTo(r.stderr().strip());
+        assertThat(refused.has("diagnostics")).as("one problem: its message says it all").isFalse();
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+    }
+
+    @Test
+    void aRunRefusedForAnUnknownRunbookOrOptionSaysWhyInJson() {
+        Cli.Result unknown = Cli.in(home).run("run", "no-such-runbook", "--output", "json");
+        assertThat(refusal(unknown, 2).path("message").asText()).contains("no runbook 'no-such-runbook'")
+                .isEqualTo(unknown.stderr().strip());
+
+        Cli.Result option = Cli.in(home).run("run", e2e("succeeds.yaml"), "--output", "json", "--yse");
+        assertThat(refusal(option, 2).path("message").asText()).isEqualTo("runbook: Unknown option: '--yse'")
+                .isEqualTo(option.stderr().lines().findFirst().orElseThrow());
+        assertThat(home.resolve("done")).doesNotExist();
+    }
+
+    @Test
+    void anInvalidRunbookWithJsonOutputListsEveryDiagnosticAsStderrDoes() {
+        Cli.Result r = Cli.in(home).run("run", e2e("invalid.yaml"), "--output", "json");
+
+        JsonNode refused = refusal(r, 2);
+        assertThat(refused.path("message").asText()).endsWith("invalid.yaml:10:5: error: unknown key 'tiemout' in a step (did you mean 'timeout'?)");
+        assertThat(refused.path("diagnostics")).extracting(JsonNode::asText).containsExactlyElementsOf(r.stderr().lines().toList());
+        assertThat(r.stderr().lines()).hasSize(2);
+    }
+
+    @Test
+    void aRunRefusedForASecretParamKeepsTheSecretOutOfTheJsonLine() throws IOException {
+        Path runbook = Files.writeString(home.resolve("pin.yaml"), """
+                name: pin
+                params:
+                  pin: {type: int, secret: true}
+                steps:
+                  - id: use
+                    run: "true"
+                """);
+
+        Cli.Result r = Cli.in(home).run("run", runbook.toString(), "-p", "pin=canary-4711", "--output", "json");
+
+        assertThat(refusal(r, 2).path("message").asText()).isEqualTo(r.stderr().strip()).contains("param 'pin' (int): invalid value");
+        assertThat(r.stdout() + r.stderr()).doesNotContain("canary-4711");
+    }
+
+    @Test
+    void aRunThatCannotWriteItsAuditTrailSaysWhyInJsonWithExitCodeOne() {
+        Cli.Result r = Cli.in(home).withEnv("RUNBOOK_STATE", "/dev/null/state").run("run", e2e("succeeds.yaml"), "-p", "dir=" + home,
+                "--output", "json");
+
+        assertThat(refusal(r, 1).path("message").asText()).contains("/dev/null/state").isEqualTo(r.stderr().strip());
+        assertThat(home.resolve("done")).doesNotExist();
+    }
+
+    @Test
+    void aRefusalWithTextOutputOrAFailedRunWithJsonOutputHasNoRefusedLine() {
+        Cli.Result text = Cli.in(home).run("run", e2e("params.yaml"), "-p", "dir=" + home, "-p", "who=ann", "-p", "count=many");
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(2);
+        assertThat(text.stdout()).isEmpty();
+
+        Cli.Result failed = Cli.in(home).run("run", e2e("fails.yaml"), "-p", "dir=" + home, "--output", "json");
+        assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(1);
+        assertThat(failed.stdout().lines().map(AuditLog::parse)).extracting(n -> n.path("type").asText()).doesNotContain("run.refused");
+    }
+
+    /** stdout is exactly one JSON line, the run.refused event with the exit code the process exited with. */
+    static JsonNode refusal(Cli.Result r, int exitCode) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(exitCode);
+        assertThat(r.stdout().lines()).as(r.toString()).hasSize(1);
+        JsonNode refused = AuditLog.parse(r.stdout().strip());
+        assertThat(refused.path("type").asText()).isEqualTo("run.refused");
+        assertThat(refused.path("exit_code").asInt()).isEqualTo(exitCode);
+        return refused;
     }
 }

@@ -50,6 +50,19 @@ class LockIT {
     }
 
     @Test
+    void aSecondRunWithJsonOutputSaysOnStdoutTooThatTheLockIsHeld() {
+        try (Cli.Running holder = cli.start("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper)) {
+            holder.awaitOutput("hold: started");
+
+            Cli.Result second = cli.run("run", e2e("slow.yaml"), "-p", "sleeper=" + sleeper, "-p", "seconds=0", "--output", "json");
+
+            JsonNode refused = JsonOutputIT.refusal(second, 4);
+            assertThat(refused.path("message").asText()).isEqualTo(second.stderr().strip()).contains("e2e-slow").contains("pid " + holder.pid());
+            assertThat(holder.isAlive()).as("the holder keeps running").isTrue();
+        }
+    }
+
+    @Test
     void aRunTakesOverTheLockOfAHolderKilledWithSigkillAndAuditsIt() {
         long holderPid;
         String holderRun;

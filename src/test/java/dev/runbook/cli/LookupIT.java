@@ -42,6 +42,42 @@ class LookupIT {
                 .contains("dir");
     }
 
+    /** RUNBOOK_PATH with a file and a path that does not exist before the directory that holds the runbook. */
+    private Cli withBadEntries() {
+        return cli().withEnv("RUNBOOK_PATH", e2e("succeeds.yaml") + ":" + home.resolve("no-such-dir") + ":" + e2e("search-path"));
+    }
+
+    @Test
+    void aNameIsFoundAlongRunbookPathPastEntriesThatAreNoDirectory() {
+        Cli.Result r = withBadEntries().run("run", "e2e-on-path", "-p", "dir=" + home);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("on-path")).exists();
+        assertThat(r.stderr()).as("the lookup succeeded: nothing to say about the bad entries").isEmpty();
+    }
+
+    @Test
+    void aNameNotFoundSaysWhichRunbookPathEntriesWereSkippedAndWhy() {
+        Cli.Result r = withBadEntries().run("run", "no-such-runbook");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).containsExactly("runbook: error: no runbook 'no-such-runbook' (looked for no-such-runbook.yaml in runbooks, "
+                + e2e("search-path") + "; skipped: RUNBOOK_PATH entry " + e2e("succeeds.yaml") + " is not a directory, RUNBOOK_PATH entry "
+                + home.resolve("no-such-dir") + " does not exist)");
+    }
+
+    @Test
+    void listWarnsOnStderrOnceForEachRunbookPathEntryThatIsNoDirectoryAndListsTheRest() {
+        Cli.Result r = withBadEntries().run("list");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr().lines()).containsExactly(
+                "runbook: warning: RUNBOOK_PATH entry " + e2e("succeeds.yaml") + " is not a directory; skipped",
+                "runbook: warning: RUNBOOK_PATH entry " + home.resolve("no-such-dir") + " does not exist; skipped");
+        assertThat(r.stdout()).contains("e2e-named").contains("e2e-on-path");
+        assertThat(cli().run("list").stderr()).as("every entry a directory").isEmpty();
+    }
+
     @Test
     void historyAndShowFindARunByItsIdAndShowIsRefusedForAnUnknownOne() {
         Cli cli = cli();

@@ -146,6 +146,26 @@ class ScheduleCommandIT {
         assertThat(lines.subList(offset + 1, offset + 5)).allSatisfy(l -> assertThat(l).endsWith(" 03:00:00 +05:30"));
     }
 
+    @Test
+    void listRefusesNextBelowOne() throws IOException {
+        Daemons.write(home, "schedules/nightly.yaml", """
+                id: nightly
+                runbook: db-maintenance
+                cron: "0 0 3 * * ?"
+                """);
+
+        for (String next : List.of("0", "-1")) {
+            Cli.Result r = cli.run("schedule", "list", "--next", next);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.stdout()).as("no schedules listed").isEmpty();
+            assertThat(r.stderr().lines()).containsExactly("runbook: error: --next " + next + ": give a number of fire times, 1 or more");
+        }
+        Cli.Result one = cli.run("schedule", "list", "--next", "1");
+        assertThat(one.exitCode()).as(one.toString()).isZero();
+        assertThat(one.stdout().lines()).as("the schedule and one fire time").hasSize(2);
+    }
+
     private static void assertEveryExpectedDiagnosticIn(Cli.Result r) throws IOException {
         int checked = 0;
         try (Stream<Path> files = Files.list(ScheduleLoaderTest.DIR.resolve("invalid"))) {
