@@ -62,6 +62,9 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
 
     @Override
     public Integer call() throws Exception {
+        if (threads < 1) {
+            throw InvalidInputException.usage("--threads " + threads + ": give how many runs may go at once, 1 or more");
+        }
         Wiring wiring = Wiring.fromSystem();
         List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(dir);
         String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
@@ -81,7 +84,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
             dev.runbook.audit.pg.PgSettings pg = dev.runbook.audit.pg.PgSettings.of(wiring.config().audit(), wiring.env);
             jdbc = new Daemon.Jdbc(pg.url(), pg.user(), pg.password() == null ? null : pg.password().get(), pg.schema());
         }
-        Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), Math.max(1, threads),
+        Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), threads,
                 duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin));
         Daemon daemon = new Daemon(settings, schedules, new Runs(wiring, inventory, stores), log);
         daemon.start();

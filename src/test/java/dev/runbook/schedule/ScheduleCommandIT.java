@@ -166,6 +166,24 @@ class ScheduleCommandIT {
         assertThat(one.stdout().lines()).as("the schedule and one fire time").hasSize(2);
     }
 
+    @Test
+    void theDaemonRefusesFewerThanOneThreadBeforeItStarts() throws IOException {
+        Daemons.write(home, "schedules/nightly.yaml", """
+                id: nightly
+                runbook: db-maintenance
+                cron: "0 0 3 * * ?"
+                """);
+
+        for (String threads : List.of("0", "-2")) {
+            Cli.Result r = cli.run("daemon", "--threads", threads, "--listen", "127.0.0.1:0");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.stdout()).as("the daemon never started").isEmpty();
+            assertThat(r.stderr().lines())
+                    .containsExactly("runbook: error: --threads " + threads + ": give how many runs may go at once, 1 or more");
+        }
+    }
+
     private static void assertEveryExpectedDiagnosticIn(Cli.Result r) throws IOException {
         int checked = 0;
         try (Stream<Path> files = Files.list(ScheduleLoaderTest.DIR.resolve("invalid"))) {
