@@ -196,6 +196,35 @@ class SshCertificatesIT {
     }
 
     @Test
+    void aUserCertificateHeldByTheSshAgentLogsIn() throws Exception {
+        Path key = dir.resolve("deploy");
+        Sshd.keygen("ed25519", key, "", "deploy");
+        Sshd.certify(userCa, key, false, "-n", "root");
+        Path socket = dir.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+                Thread.sleep(20);
+            }
+            // ssh-add loads the certificate beside the key too; then neither file is needed
+            ProcessBuilder add = new ProcessBuilder("ssh-add", key.toString()).redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", socket.toString());
+            assertThat(add.start().waitFor()).isZero();
+            Files.delete(key);
+            Files.delete(Path.of(key + "-cert.pub"));
+            TestHome home = new TestHome(dir).trust(users);
+
+            SshConnector viaAgent = new SshConnector(home.settings().withAgent(socket.toString()));
+
+            assertThat(echo(viaAgent.open(new Target("web1", users.address(), users.port(), "root", Map.of()))))
+                    .isEqualTo("ok\n");
+        } finally {
+            agent.destroy();
+        }
+    }
+
+    @Test
     void anExpiredUserCertificateDoesNotHideThePlainKey() throws Exception {
         TestHome home = new TestHome(dir).trust(users);
         Path key = dir.resolve("deploy");
