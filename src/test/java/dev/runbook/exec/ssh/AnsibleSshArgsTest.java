@@ -44,6 +44,17 @@ class AnsibleSshArgsTest {
     }
 
     @Test
+    void identityAndCertificateFilesAddUpLikeSshDoes() {
+        Map<String, List<String>> m = AnsibleSshArgs.empty();
+
+        AnsibleSshArgs.parse("-i ~/.ssh/a -o IdentityFile=~/.ssh/b -o CertificateFile=~/.ssh/a.cert"
+                + " -o CertificateFile=~/.ssh/b.cert", m);
+
+        assertThat(m).containsEntry("identityfile", List.of("~/.ssh/a", "~/.ssh/b"))
+                .containsEntry("certificatefile", List.of("~/.ssh/a.cert", "~/.ssh/b.cert"));
+    }
+
+    @Test
     void splitsLikeAShell() {
         assertThat(AnsibleSshArgs.split("a 'b c' \"d\\\"e\" f\\ g")).containsExactly("a", "b c", "d\"e", "f g");
     }
