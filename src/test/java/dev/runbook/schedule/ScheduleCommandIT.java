@@ -148,11 +148,7 @@ class ScheduleCommandIT {
 
     @Test
     void listRefusesNextBelowOne() throws IOException {
-        Daemons.write(home, "schedules/nightly.yaml", """
-                id: nightly
-                runbook: db-maintenance
-                cron: "0 0 3 * * ?"
-                """);
+        nightly();
 
         for (String next : List.of("0", "-1")) {
             Cli.Result r = cli.run("schedule", "list", "--next", next);
@@ -168,11 +164,7 @@ class ScheduleCommandIT {
 
     @Test
     void theDaemonRefusesFewerThanOneThreadBeforeItStarts() throws IOException {
-        Daemons.write(home, "schedules/nightly.yaml", """
-                id: nightly
-                runbook: db-maintenance
-                cron: "0 0 3 * * ?"
-                """);
+        nightly();
 
         for (String threads : List.of("0", "-2")) {
             Cli.Result r = cli.run("daemon", "--threads", threads, "--listen", "127.0.0.1:0");
@@ -182,6 +174,14 @@ class ScheduleCommandIT {
             assertThat(r.stderr().lines())
                     .containsExactly("runbook: error: --threads " + threads + ": give how many runs may go at once, 1 or more");
         }
+    }
+
+    private void nightly() throws IOException {
+        Daemons.write(home, "schedules/nightly.yaml", """
+                id: nightly
+                runbook: db-maintenance
+                cron: "0 0 3 * * ?"
+                """);
     }
 
     private static void assertEveryExpectedDiagnosticIn(Cli.Result r) throws IOException {

@@ -9,6 +9,7 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.OutputListener;
 import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Target;
+import dev.runbook.testing.SshAgent;
 import dev.runbook.testing.Sshd;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -200,27 +201,17 @@ class SshCertificatesIT {
         Path key = dir.resolve("deploy");
         Sshd.keygen("ed25519", key, "", "deploy");
         Sshd.certify(userCa, key, false, "-n", "root");
-        Path socket = dir.resolve("agent.sock");
-        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            for (int i = 0; i < 100 && !Files.exists(socket); i++) {
-                Thread.sleep(20);
-            }
+        try (SshAgent agent = SshAgent.start(dir.resolve("agent.sock"))) {
             // ssh-add loads the certificate beside the key too; then neither file is needed
-            ProcessBuilder add = new ProcessBuilder("ssh-add", key.toString()).redirectErrorStream(true);
-            add.environment().put("SSH_AUTH_SOCK", socket.toString());
-            assertThat(add.start().waitFor()).isZero();
+            agent.add(key);
             Files.delete(key);
             Files.delete(Path.of(key + "-cert.pub"));
             TestHome home = new TestHome(dir).trust(users);
 
-            SshConnector viaAgent = new SshConnector(home.settings().withAgent(socket.toString()));
+            SshConnector viaAgent = new SshConnector(home.settings().withAgent(agent.socket()));
 
             assertThat(echo(viaAgent.open(new Target("web1", users.address(), users.port(), "root", Map.of()))))
                     .isEqualTo("ok\n");
-        } finally {
-            agent.destroy();
         }
     }
 

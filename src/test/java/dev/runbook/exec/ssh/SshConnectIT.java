@@ -11,6 +11,7 @@ import dev.runbook.exec.OutputListener;
 import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Target;
 import dev.runbook.testing.FrozenLink;
+import dev.runbook.testing.SshAgent;
 import dev.runbook.testing.Sshd;
 import dev.runbook.testing.UnansweredPort;
 import java.net.InetAddress;
@@ -116,24 +117,14 @@ class SshConnectIT {
 
     @Test
     void logsInWithAKeyHeldByTheSshAgent() throws Exception {
-        Path socket = dir.resolve("agent.sock");
-        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            for (int i = 0; i < 100 && !java.nio.file.Files.exists(socket); i++) {
-                Thread.sleep(20);
-            }
-            ProcessBuilder add = new ProcessBuilder("ssh-add", sshd.clientKey("ecdsa").toString()).redirectErrorStream(true);
-            add.environment().put("SSH_AUTH_SOCK", socket.toString());
-            assertThat(add.start().waitFor()).isZero();
+        try (SshAgent agent = SshAgent.start(dir.resolve("agent.sock"))) {
+            agent.add(sshd.clientKey("ecdsa"));
             TestHome home = new TestHome(dir).trust(sshd);
 
-            SshConnector viaAgent = new SshConnector(home.settings().withAgent(socket.toString()));
+            SshConnector viaAgent = new SshConnector(home.settings().withAgent(agent.socket()));
 
             assertThat(echo(viaAgent.open(new Target("web1", sshd.address(), sshd.port(), "root", Map.of()))))
                     .isEqualTo("ok\n");
-        } finally {
-            agent.destroy();
         }
     }
 
