@@ -40,7 +40,7 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
             term.out.println(String.format("%-24s %s", term.bold(rb.name()), desc));
             for (Param p : rb.params().values()) {
                 term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), p.type().yamlName(),
-                        p.defaultValue() != null ? " (default " + shown(p.defaultValue()) + ")" : p.required() ? " (required)" : "")));
+                        p.defaultValue() != null ? " (default " + (p.secret() ? dev.runbook.expr.Secret.MASK : shown(p.defaultValue())) + ")" : p.required() ? " (required)" : "")));
             }
         }
         return ExitCodes.OK;

@@ -40,15 +40,15 @@ public final class Params {
                     problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' is required: give -p " + p.name() + "=..."
                             + (p.description() == null ? "" : " (" + p.description() + ")")));
                 }
-                out.put(p.name(), secret(p, p.defaultValue()));
+                out.put(p.name(), accept(p, p.defaultValue(), masker));
                 continue;
             }
             try {
                 Object value = raw instanceof Secret s ? s.reveal() : raw instanceof List<?> l ? l.stream().map(String::valueOf).toList() : String.valueOf(raw);
-                out.put(p.name(), secret(p, ParamReader.convert(p.type(), value, p.values(), p.pattern())));
                 if (p.secret()) {
                     masker.add(String.valueOf(value));
                 }
+                out.put(p.name(), accept(p, ParamReader.convert(p.type(), value, p.values(), p.pattern()), masker));
             } catch (IllegalArgumentException e) {
                 String shown = p.secret() ? "" : " " + e.getMessage();
                 problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' (" + p.type().yamlName() + "):" + (shown.isEmpty() ? " invalid value" : shown)));
@@ -58,6 +58,21 @@ public final class Params {
             throw new InvalidInputException(problems.stream().map(d -> new Diagnostic(d.severity(), d.pos(), masker.mask(d.message()), d.hint())).toList());
         }
         return out;
+    }
+
+    /**
+     * A value given or defaulted, on one path: a secret param's value is masked in every output and
+     * travels as a {@link Secret}, wherever it came from.
+     */
+    private static Object accept(Param p, Object value, Masker masker) {
+        if (p.secret() && value != null) {
+            if (value instanceof List<?> items) {
+                items.forEach(i -> masker.add(String.valueOf(i)));
+            } else {
+                masker.add(value instanceof java.time.Duration d ? dev.runbook.load.Durations.format(d) : String.valueOf(value));
+            }
+        }
+        return secret(p, value);
     }
 
     /**

@@ -82,6 +82,7 @@ public final class ParamReader {
                 pattern = null;
             }
         }
+        boolean secret = m.bool("secret", false);
         Object def = null;
         if (m.has("default") && !YamlReader.isNull(m.get("default"))) {
             Node dn = m.get("default");
@@ -89,12 +90,12 @@ public final class ParamReader {
             try {
                 def = raw == null ? null : convert(type, raw, values, pattern);
             } catch (IllegalArgumentException e) {
-                y.error(y.pos(dn), "default of param '" + name + "': " + e.getMessage());
+                // a secret's default is as secret as a value given with -p: its message names no value
+                y.error(y.pos(dn), "default of param '" + name + "': " + (secret ? "invalid value" : e.getMessage()));
             }
         }
         boolean required = m.has("required") ? m.bool("required", false) : !m.has("default");
-        return new Param(name, type, def, pattern, required, values, m.string("description"),
-                m.bool("secret", false), pos);
+        return new Param(name, type, def, pattern, required, values, m.string("description"), secret, pos);
     }
 
     /**

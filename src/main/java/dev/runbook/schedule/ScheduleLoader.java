@@ -274,7 +274,7 @@ public final class ScheduleLoader {
                 try {
                     dev.runbook.load.ParamReader.convert(p.type(), value, p.values(), p.pattern());
                 } catch (IllegalArgumentException e) {
-                    y.error(y.pos(pm.get(k)), "param '" + k + "': " + e.getMessage());
+                    y.error(y.pos(pm.get(k)), "param '" + k + "': " + (p.secret() ? "invalid value" : e.getMessage()));
                 }
             }
             params.put(k, value);

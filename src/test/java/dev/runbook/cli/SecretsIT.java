@@ -28,11 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * A secret with a unique value (the canary) is used every way a runbook uses one: echoed by a
  * step, spliced into a command, sent in an HTTP header and query, named in a failing step's error,
  * in a gate's prompt. It does its job, and its value appears in no output, plan, history or file.
+ * A secret param's default (e2e/secret-default.yaml) is kept as hidden as a value given with -p.
  * The runs are made once; each test checks one place the canary could surface.
  */
 class SecretsIT {
     private static final String CANARY = "canary-" + UUID.randomUUID();
     private static final String PIN = "pin-" + UUID.randomUUID();
+    /** The default of the secret param of e2e/secret-default.yaml. */
+    private static final String DEFAULT_PIN = "default-pin-4f1d8c2b9e";
 
     @TempDir
     static Path home;
@@ -45,7 +48,9 @@ class SecretsIT {
 
     @BeforeAll
     static void runEveryWay() throws IOException {
-        cli = Cli.in(home).withEnv("CANARY", CANARY).withEnv("CANARY_PIN", PIN);
+        cli = Cli.in(home).withEnv("CANARY", CANARY).withEnv("CANARY_PIN", PIN).withEnv("DEFAULT_PIN", DEFAULT_PIN);
+        Files.createDirectories(home.resolve("runbooks"));
+        Files.copy(Path.of(e2e("secret-default.yaml")), home.resolve("runbooks/secret-default.yaml"));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/echo", ex -> respond(ex, 200, "you sent " + ex.getRequestHeaders().getFirst("Authorization")));
         server.createContext("/fail", ex -> respond(ex, 500, "refused " + ex.getRequestURI() + " with "
@@ -63,6 +68,14 @@ class SecretsIT {
             results.put("plan --format " + format, cli.run(cmd("plan", "--format", format)));
         }
         results.put("run --dry-run", cli.run(cmd("run", "--dry-run")));
+        String dir = "dir=" + home;
+        results.put("run with the default pin", cli.run("run", "secret-default", "-p", dir));
+        results.put("run with the default pin --output json", cli.run("run", "secret-default", "-p", dir, "--output", "json"));
+        for (String format : List.of("text", "json")) {
+            results.put("plan --probe with the default pin --format " + format,
+                    cli.run("plan", "secret-default", "-p", dir, "--probe", "--format", format));
+        }
+        results.put("list", cli.run("list"));
         results.put("history", cli.run("history"));
         results.put("show last", cli.run("show", "last"));
         results.put("audit verify", cli.run("audit", "verify"));
@@ -100,8 +113,10 @@ class SecretsIT {
     @Test
     void noOutputOfAnyCommandShowsTheSecret() {
         results.forEach((command, r) -> {
-            assertThat(r.stdout()).as(command + " stdout").doesNotContain(CANARY).doesNotContain(PIN).doesNotContain(PIN.toUpperCase());
-            assertThat(r.stderr()).as(command + " stderr").doesNotContain(CANARY).doesNotContain(PIN).doesNotContain(PIN.toUpperCase());
+            assertThat(r.stdout()).as(command + " stdout").doesNotContain(CANARY).doesNotContain(PIN).doesNotContain(PIN.toUpperCase())
+                    .doesNotContain(DEFAULT_PIN).doesNotContain(DEFAULT_PIN.toUpperCase());
+            assertThat(r.stderr()).as(command + " stderr").doesNotContain(CANARY).doesNotContain(PIN).doesNotContain(PIN.toUpperCase())
+                    .doesNotContain(DEFAULT_PIN).doesNotContain(DEFAULT_PIN.toUpperCase());
         });
     }
 
@@ -110,6 +125,23 @@ class SecretsIT {
         String commandLine = Files.readString(home.resolve("pin-cmdline"));
         assertThat(commandLine).as("what ps shows of the step's shell").doesNotContain(PIN).contains("\"${RUNBOOK_PARAM_PIN}\"");
         assertThat(results.get("run").stdout()).contains("pin is ****, ****");
+    }
+
+    @Test
+    void aSecretParamsDefaultIsMaskedAsAValueGivenWithPIs() throws IOException {
+        Cli.Result run = results.get("run with the default pin");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stdout()).contains("default pin is ****, ****").contains("probed pin ****");
+        assertThat(results.get("run with the default pin --output json").stdout()).contains("default pin is ****, ****");
+        assertThat(Files.readString(home.resolve("default-pin-cmdline"))).as("what ps shows of the step's shell")
+                .doesNotContain(DEFAULT_PIN).contains("\"${RUNBOOK_PARAM_PIN}\"");
+        for (String format : List.of("text", "json")) {
+            Cli.Result plan = results.get("plan --probe with the default pin --format " + format);
+            assertThat(plan.exitCode()).as(format + "\n" + plan).isZero();
+            assertThat(plan.stdout()).as(format).contains("probed pin ****");
+        }
+        assertThat(results.get("plan --probe with the default pin --format text").stdout()).contains("pin=****");
+        assertThat(results.get("list").stdout()).contains("-p pin=<string> (default ****)");
     }
 
     @Test
@@ -134,7 +166,7 @@ class SecretsIT {
         try (Stream<Path> files = Files.walk(cli.state())) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(CANARY)
-                        .doesNotContain(PIN);
+                        .doesNotContain(PIN).doesNotContain(DEFAULT_PIN);
             }
         }
     }
