@@ -48,7 +48,12 @@ public final class Params {
                 if (p.secret()) {
                     masker.add(String.valueOf(value));
                 }
-                out.put(p.name(), accept(p, ParamReader.convert(p.type(), value, p.values(), p.pattern()), masker));
+                Object converted = ParamReader.convert(p.type(), value, p.values(), p.pattern());
+                if (p.refusesEmpty(converted)) {
+                    problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' is required and the list given is empty"));
+                    continue;
+                }
+                out.put(p.name(), accept(p, converted, masker));
             } catch (IllegalArgumentException e) {
                 String shown = p.secret() ? "" : " " + e.getMessage();
                 problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' (" + p.type().yamlName() + "):" + (shown.isEmpty() ? " invalid value" : shown)));

@@ -147,9 +147,7 @@ public final class ParamReader {
      */
     public static Object convert(ParamType type, Object raw, List<String> values, String pattern) {
         if (type == ParamType.LIST) {
-            List<String> items = raw instanceof List<?> l ? l.stream().map(String::valueOf).toList()
-                    : String.valueOf(raw).isEmpty() ? List.of()
-                    : List.of(String.valueOf(raw).split(",", -1)).stream().map(String::strip).toList();
+            List<String> items = raw instanceof List<?> l ? l.stream().map(String::valueOf).toList() : items(String.valueOf(raw));
             if (pattern != null) {
                 for (String item : items) {
                     matchPattern(item, pattern);
@@ -183,6 +181,23 @@ public final class ParamReader {
             }
             default -> s;
         };
+    }
+
+    /**
+     * The items of a list as text: comma-separated, each stripped; nothing (or only blanks) is the
+     * empty list. An empty item ({@code a,,b}, {@code a,b,}) is refused: it is almost always an
+     * unset shell variable, not a value meant.
+     */
+    private static List<String> items(String text) {
+        if (text.isBlank()) {
+            return List.of();
+        }
+        List<String> items = List.of(text.split(",", -1)).stream().map(String::strip).toList();
+        int empty = items.indexOf("");
+        if (empty >= 0) {
+            throw new IllegalArgumentException("item " + (empty + 1) + " of '" + text + "' is empty");
+        }
+        return items;
     }
 
     private static void matchPattern(String s, String pattern) {

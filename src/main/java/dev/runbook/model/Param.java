@@ -25,6 +25,11 @@ public record Param(
         values = List.copyOf(values);
     }
 
+    /** A required list needs at least one item: given empty ({@code -p hosts=}) it is refused. */
+    public boolean refusesEmpty(Object value) {
+        return type == ParamType.LIST && required && value instanceof List<?> l && l.isEmpty();
+    }
+
     public enum ParamType {
         STRING, INT, BOOL, DURATION, ENUM, LIST;
 

@@ -272,7 +272,9 @@ public final class ScheduleLoader {
             if (rb != null) {
                 var p = rb.params().get(k);
                 try {
-                    dev.runbook.load.ParamReader.convert(p.type(), value, p.values(), p.pattern());
+                    if (p.refusesEmpty(dev.runbook.load.ParamReader.convert(p.type(), value, p.values(), p.pattern()))) {
+                        y.error(y.pos(pm.get(k)), "param '" + k + "' is required and the list given is empty");
+                    }
                 } catch (IllegalArgumentException e) {
                     y.error(y.pos(pm.get(k)), "param '" + k + "': " + (p.secret() ? "invalid value" : e.getMessage()));
                 }

@@ -59,6 +59,35 @@ class RefusalsIT {
     }
 
     @Test
+    void anEmptyItemOfAListParamIsRefusedWithItsPosition() {
+        Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=a, b,,c");
+
+        assertRefused(r, e2e("list-params.yaml") + ":4:3: error: param 'hosts' (list): item 3 of 'a, b,,c' is empty");
+    }
+
+    @Test
+    void aTrailingCommaInAListParamIsAnEmptyItem() {
+        Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=a,b,");
+
+        assertRefused(r, e2e("list-params.yaml") + ":4:3: error: param 'hosts' (list): item 3 of 'a,b,' is empty");
+    }
+
+    @Test
+    void aRequiredListParamGivenEmptyIsRefused() {
+        Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=");
+
+        assertRefused(r, e2e("list-params.yaml") + ":4:3: error: param 'hosts' is required and the list given is empty");
+    }
+
+    @Test
+    void aListParamThatIsNotRequiredMayBeGivenEmpty() {
+        Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=a, b", "-p", "tags=");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("hosts=a+b tags=0 count=1");
+    }
+
+    @Test
     void aRunRefusedForAMissingInventoryCreatesNoStateDirectory() {
         Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "-i", home.resolve("no-such-inventory.yaml").toString());
 
