@@ -164,7 +164,9 @@ public final class ParamReader {
                 try {
                     yield Long.parseLong(s.strip());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + s + "' is not an integer");
+                    throw new IllegalArgumentException(s.strip().matches("[+-]?[0-9]+")
+                            ? "'" + s + "' is out of range: an int is from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
+                            : "'" + s + "' is not an integer");
                 }
             }
             case BOOL -> switch (s.strip().toLowerCase(Locale.ROOT)) {

@@ -88,6 +88,14 @@ class RefusalsIT {
     }
 
     @Test
+    void anIntParamBeyondTheRangeOfItsTypeIsSaidToBeOutOfRange() {
+        Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=a", "-p", "count=99999999999999999999");
+
+        assertRefused(r, e2e("list-params.yaml") + ":6:3: error: param 'count' (int): '99999999999999999999' is out of range:"
+                + " an int is from -9223372036854775808 to 9223372036854775807");
+    }
+
+    @Test
     void aRunRefusedForAMissingInventoryCreatesNoStateDirectory() {
         Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "-i", home.resolve("no-such-inventory.yaml").toString());
 
