@@ -172,8 +172,10 @@ final class Composites {
         Map<String, Object> scope = frame.scope(hosts.get(0), ctx);
         Map<String, Object> given = new LinkedHashMap<>();
         call.params().forEach((k, v) -> given.put(k, Templates.deepValue(v, scope)));
-        Map<String, Object> params = Params.resolve(callee, given, frame.secrets(), ctx.masker);
-        Map<String, Secret> secrets = Secrets.resolve(callee, ctx.services.env(), ctx.masker, ctx.dryRun);
+        InputProblems problems = new InputProblems();
+        Map<String, Object> params = problems.check(() -> Params.resolve(callee, given, frame.secrets(), ctx.masker));
+        Map<String, Secret> secrets = problems.check(() -> Secrets.resolve(callee, ctx.services.env(), ctx.masker, ctx.dryRun));
+        problems.throwIfAny();
         // a called runbook runs where its caller runs: its own targets are for running it alone
         List<Target> targets = hosts;
         Frame inner = frame.call(callee, params, secrets, step.id());

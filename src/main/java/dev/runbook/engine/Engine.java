@@ -49,19 +49,25 @@ public final class Engine {
     public RunOutcome run(RunRequest req, RunListener listener, RunControl control) {
         Runbook rb = req.runbook();
         Masker masker = new Masker();
-        Map<String, Secret> secrets = Secrets.resolve(rb, services.env(), masker, req.dryRun());
-        secrets.values().stream().filter(s -> !s.reveal().isEmpty() && s.reveal().length() < 4).forEach(s -> listener.notice(
-                "secret '" + s.name() + "' is shorter than 4 characters: masking it hides every occurrence of those characters in output"));
+        InputProblems problems = new InputProblems();
+        Map<String, Secret> secrets = problems.check(() -> Secrets.resolve(rb, services.env(), masker, req.dryRun()));
         // a plan sends no request unless it probes (and then only readonly steps)
         boolean sends = !req.dryRun() || req.probe();
         if (sends && services.http() != null && rb.allSteps().stream().anyMatch(s -> s.action() instanceof dev.runbook.model.Action.Http)) {
             services.http().warmUp();
         }
-        Map<String, Object> params = Params.resolve(rb, req.params(), Map.of(), masker);
-        List<Target> hosts = hosts(req, rb, params);
-        if (services.connector() != null) {
-            services.connector().check(hosts);
+        Map<String, Object> params = problems.check(() -> Params.resolve(rb, req.params(), Map.of(), masker));
+        // the targets may be made from params: without them, there is nothing to check
+        List<Target> hosts = params == null ? null : problems.check(() -> hosts(req, rb, params));
+        if (hosts != null && services.connector() != null) {
+            problems.check(() -> {
+                services.connector().check(hosts);
+                return hosts;
+            });
         }
+        problems.throwIfAny();
+        secrets.values().stream().filter(s -> !s.reveal().isEmpty() && s.reveal().length() < 4).forEach(s -> listener.notice(
+                "secret '" + s.name() + "' is shorter than 4 characters: masking it hides every occurrence of those characters in output"));
         String runId = newRunId();
         boolean audited = !req.dryRun() || req.probe();
         RunLocks.Lease lease = audited ? services.locks().acquire(rb.name(), targetKey(hosts), holder(runId)) : null;

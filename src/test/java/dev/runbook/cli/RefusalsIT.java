@@ -59,6 +59,20 @@ class RefusalsIT {
     }
 
     @Test
+    void aMissingSecretIsReportedWithEveryOtherProblemOfTheInput() {
+        String file = e2e("needs-token.yaml");
+        Cli.Result r = cli.run("run", file, "-p", dir, "-p", "user=Bob", "-p", "bogus=1");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).as(r.toString()).containsExactly(
+                file + ":2:1: error: runbook 'e2e-needs-token' has no param 'bogus'; it takes user, dir",
+                file + ":4:3: error: param 'user' (string): 'Bob' does not match the pattern ^[a-z]+$",
+                file + ":7:10: error: secret 'token': environment variable E2E_TOKEN is not set");
+        assertThat(home.resolve("done")).as("the run's side effect").doesNotExist();
+        assertThat(cli.state()).as("the state directory").doesNotExist();
+    }
+
+    @Test
     void anEmptyItemOfAListParamIsRefusedWithItsPosition() {
         Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=a, b,,c");
 

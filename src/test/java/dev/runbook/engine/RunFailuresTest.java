@@ -132,6 +132,31 @@ class RunFailuresTest {
     }
 
     @Test
+    void aCalledRunbookMissingASecretAlsoNamesItsRefusedParams() throws Exception {
+        h.write("deploy.yaml", """
+                params:
+                  replicas: int
+                secrets:
+                  token: env:RUNBOOK_TEST_MISSING_DEPLOY_TOKEN
+                steps:
+                  - id: apply
+                    run: echo deploying
+                """);
+        RunOutcome o = h.run("""
+                steps:
+                  - id: deploy
+                    runbook: deploy.yaml
+                    params: {replicas: "{{ 'th' + 'ree' }}"}
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(h.ran("deploy/apply")).isFalse();
+        assertThat(String.valueOf(h.finished("deploy").data().get("message")))
+                .contains("deploy.yaml:2:3: param 'replicas' (int): 'three' is not an integer")
+                .contains("deploy.yaml:4:10: secret 'token': environment variable RUNBOOK_TEST_MISSING_DEPLOY_TOKEN is not set");
+    }
+
+    @Test
     void aFailureARescueHandledIsNotTheOneTheRunIsBlamedFor() throws Exception {
         RunOutcome o = h.run("""
                 steps:
