@@ -83,6 +83,13 @@ public final class ParamReader {
             }
         }
         boolean secret = m.bool("secret", false);
+        if (secret && type != ParamType.STRING) {
+            // only text travels in RUNBOOK_PARAM_<NAME>; a number or a list would be spliced into the command line
+            y.error(m.keyPos("secret"), "secret: true is for string params; param '" + name + "' is "
+                    + type.yamlName() + ", whose value would be on the step's command line (declare it type: string,"
+                    + " with a pattern if its shape matters)");
+            secret = false;
+        }
         Object def = null;
         if (m.has("default") && !YamlReader.isNull(m.get("default"))) {
             Node dn = m.get("default");
