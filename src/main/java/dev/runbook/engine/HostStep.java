@@ -60,6 +60,9 @@ final class HostStep {
             frame.state().markUnknown(step.id());
             return StepResult.notRun();
         }
+        if (items.isEmpty()) {
+            return emptyLoop(step, host, frame, section);
+        }
         List<StepResult> results = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Map<String, Object> loopVars = new HashMap<>();
@@ -78,6 +81,23 @@ final class HostStep {
         }
         ctx.count(all);
         return all;
+    }
+
+    /**
+     * A loop over no items runs nothing: the step is skipped, audited and counted like one whose
+     * condition is false, so {@code steps.x.ok} never vouches for work that was not done.
+     */
+    private StepResult emptyLoop(Step step, Target host, Frame frame, String section) {
+        String reason = StepResult.EMPTY_LOOP;
+        if (ctx.dryRun) {
+            String over = step.loop().items() != null ? step.loop().items().value() : "[]";
+            ctx.plan.add(entry(step, host, frame, section, "for each item of " + over, false, List.of(), null, null,
+                    "skipped: " + reason, null));
+        }
+        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), data("reason", reason), false);
+        StepResult skipped = StepResult.skipped(reason);
+        ctx.count(skipped);
+        return skipped;
     }
 
     /** The loop's items, or null in a dry run when they wait on steps that did not run. */
@@ -300,7 +320,7 @@ final class HostStep {
                     List<String> waits, String gate, String word, String note, StepResult probe) {
         return new PlanEntry(frame.depth(), section, frame.eventStep(step.id()), step.label(), Actions.kind(step.action()),
                 host.name(), rendered, step.when() == null ? null : step.when().value(),
-                step.when() == null ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
+                step.when() == null && !Boolean.FALSE.equals(decided) ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
                 step.action().mutating() && !step.readonly(), note, probe, details(step), null);
     }
 
