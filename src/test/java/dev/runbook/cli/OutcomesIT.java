@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,5 +48,24 @@ class OutcomesIT {
                 + "       skipped: loop over an empty list\n");
         assertThat(cli.run("plan", e2e("empty-loop.yaml"), "--format", "markdown").stdout())
                 .contains("| 1 | `restart` | localhost | run (changes) | skipped |  |");
+    }
+
+    @Test
+    void hostsAreCountedByWhatHappenedToThemWhenMaxFailuresStopsNewHosts() throws IOException {
+        Path inventory = Files.writeString(home.resolve("hosts.yaml"),
+                "all:\n  vars: {ansible_connection: local}\n  children:\n    web:\n      hosts:\n        w[1:5]:\n");
+
+        Cli.Result r = cli.run("run", e2e("max-failures.yaml"), "-i", inventory.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        String reason = "not started: more than max_failures (1) hosts failed";
+        assertThat(r.stdout()).contains("- w4 a: skipped (" + reason + ")\n", "- w5 a: skipped (" + reason + ")\n")
+                .containsPattern("✗ failed: step 'a' failed on w2: exit code 1 in [0-9.]+ m?s · steps: 1 ok, 2 failed, 2 skipped"
+                        + " · hosts: 2 failed, 1 not finished, 2 not started\n");
+        JsonNode end = AuditLog.ofType(cli.auditFile(), "run.finished").get(0);
+        assertThat(end.path("data").path("hosts").toString()).isEqualTo("{\"failed\":2,\"not finished\":1,\"not started\":2}");
+        assertThat(cli.run("show", "last").stdout())
+                .containsPattern("step\\.skipped +w5 a  not started: more than max_failures \\(1\\) hosts failed")
+                .contains("steps: 1 ok, 2 failed, 2 skipped, hosts: 2 failed, 1 not finished, 2 not started: step 'a' failed on w2");
     }
 }
