@@ -218,12 +218,18 @@ final class HostStep {
 
     private StepResult execute(Step step, Target host, Frame frame, Map<String, Object> scope, Actions.Prepared prepared) {
         StepResult r;
+        boolean deadlineFirst = ctx.deadlineFirst(prepared.limit());
         try {
             r = prepared.execution().run(ctx.cancel);
         } catch (ExprException e) {
             return StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0);
         } catch (RuntimeException e) {
             return StepResult.failed(ctx.masker.mask(String.valueOf(e.getMessage())), Map.of(), 0);
+        }
+        boolean command = prepared.kind().equals("run") || prepared.kind().equals("script");
+        StepResult seen = afterDeadline(r, deadlineFirst, command);
+        if (seen != r) {
+            return seen;
         }
         if (!r.ok() || (step.check() == null && step.retry().until() == null)) {
             return r;
@@ -235,8 +241,13 @@ final class HostStep {
         try {
             if (step.check() instanceof Step.CommandCheck c) {
                 Templates.Rendered cmd = Templates.render(c.command(), withResult, Templates.Mode.SHELL);
+                boolean checkDeadlineFirst = ctx.deadlineFirst(step.timeout());
                 StepResult check = actions.runCommand(host, frame.eventStep(step.id()),
                         actions.command(cmd.text(), cmd.env(), step.timeout(), actions.elevation(step, host, frame, scope)), false, ctx.cancel);
+                StepResult checkSeen = afterDeadline(check, checkDeadlineFirst, true);
+                if (checkSeen != check) {
+                    return r.withOutcome(checkSeen.outcome(), checkSeen.message());
+                }
                 if (!check.ok()) {
                     return r.withOutcome(check.outcome() == StepResult.Outcome.UNREACHABLE ? check.outcome() : StepResult.Outcome.FAILED,
                             "check `" + ctx.masker.mask(cmd.text()) + "` failed: " + check.message());
@@ -254,9 +265,18 @@ final class HostStep {
     }
 
     /**
-     * Records the end of a step. Not fsynced: a crash may lose an outcome, never the
-     * {@code step.started} that says the command ran; the run's last event is fsynced.
+     * The result as the run reports it when the deadline ended it ({@link RunContext#afterDeadline});
+     * then the run stops here, whether or not the deadline's own interrupt has come yet, so that
+     * no retry or next step starts.
      */
+    private StepResult afterDeadline(StepResult r, boolean deadlineFirst, boolean killsProcesses) {
+        StepResult seen = RunContext.afterDeadline(r, deadlineFirst, ctx.cancel.reason(), killsProcesses);
+        if (seen != r) {
+            ctx.cancel.cancel("deadline");
+        }
+        return seen;
+    }
+
     /**
      * A step whose expressions fail (a var, a template, a duration): it fails, and a plan shows it
      * with the error where it would have shown the command, so a reviewer sees the step that would
@@ -273,6 +293,10 @@ final class HostStep {
         return StepResult.notRun();
     }
 
+    /**
+     * Records the end of a step. Not fsynced: a crash may lose an outcome, never the
+     * {@code step.started} that says the command ran; the run's last event is fsynced.
+     */
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
         ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), false);
         if (count) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
+import dev.runbook.testing.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,5 +68,23 @@ class OutcomesIT {
         assertThat(cli.run("show", "last").stdout())
                 .containsPattern("step\\.skipped +w5 a  not started: more than max_failures \\(1\\) hosts failed")
                 .contains("steps: 1 ok, 2 failed, 2 skipped, hosts: 2 failed, 1 not finished, 2 not started: step 'a' failed on w2");
+    }
+
+    @Test
+    void aStepTheRunsDeadlineEndsSaysSoOnTheConsoleAndInTheAudit() {
+        Path sleeper = Processes.sleeper(home);
+        try {
+            Cli.Result r = cli.run("run", e2e("deadline.yaml"), "-p", "dir=" + home, "-p", "sleeper=" + sleeper);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.stdout()).containsPattern("✗ long  timed out  [0-9.]+ m?s  the run's deadline passed; its processes were killed\n")
+                    .contains("✗ failed: the run's deadline passed in ");
+            JsonNode end = AuditLog.ofType(cli.auditFile(), "step.finished").get(0);
+            assertThat(end.path("step").asText()).isEqualTo("long");
+            assertThat(end.path("data").path("outcome").asText()).isEqualTo("timed out");
+            assertThat(end.path("data").path("message").asText()).isEqualTo("the run's deadline passed; its processes were killed");
+        } finally {
+            Processes.killAll(sleeper.getFileName().toString());
+        }
     }
 }

@@ -298,6 +298,7 @@ class EngineTest {
                 """);
         assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
         assertThat(h.outcome("slow")).isEqualTo("timed out");
+        assertThat(h.finished("slow").data()).containsEntry("message", "timed out after 300 ms; its processes were killed");
         assertThat((Long) h.finished("slow").data().get("duration_ms")).isLessThan(10_000L);
     }
 
