@@ -201,17 +201,9 @@ final class Console implements RunListener {
         return b.toString();
     }
 
-    /**
-     * {@code 830 ms}, {@code 1.8 s}: a point whatever the locale, and no String.format, whose first
-     * use loads the locale machinery (20-30 ms at the end of every run longer than a second).
-     */
+    /** {@code 830 ms}, {@code 1.8 s}, as step messages say it too ({@link dev.runbook.load.Durations#elapsed}). */
     static String seconds(Object ms) {
-        long v = ms instanceof Number n ? n.longValue() : 0;
-        if (v < 1000) {
-            return v + " ms";
-        }
-        long tenths = (v + 50) / 100;
-        return tenths / 10 + "." + tenths % 10 + " s";
+        return dev.runbook.load.Durations.elapsed(ms instanceof Number n ? n.longValue() : 0);
     }
 
     private static String oneLine(String s) {

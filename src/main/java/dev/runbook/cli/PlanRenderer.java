@@ -92,7 +92,7 @@ final class PlanRenderer {
             b.append("| ").append(++n).append(" | ").append("&nbsp;&nbsp;".repeat(e.depth())).append('`').append(e.stepId()).append("`")
                     .append(e.section().equals("steps") || e.section().equals("block") || e.section().equals("call") ? "" : " (" + e.section() + ")")
                     .append(" | ").append(e.host()).append(" | ").append(e.kind()).append(tags(e)).append(" | ")
-                    .append(e.condition() == null ? "always" : cell(conditionPlain(e))).append(" | ")
+                    .append(e.condition() != null ? cell(conditionPlain(e)) : Boolean.FALSE.equals(e.decided()) ? "skipped" : "always").append(" | ")
                     .append(e.gate() == null ? "" : "⏸ " + cell(e.gate()) + (e.gateWord() == null ? "" : " (type `" + e.gateWord() + "`)"))
                     .append(" |\n");
         }

@@ -86,6 +86,7 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
                     + (d.get("reason") == null ? "" : " (" + d.get("reason") + ")");
             case "run.finished", "run.aborted" -> d.get("status") + " in " + Console.seconds(d.get("duration_ms")) + ", steps: "
                     + (d.get("steps") instanceof Map<?, ?> m && !m.isEmpty() ? Summary.counts(m) : "none")
+                    + (d.get("hosts") instanceof Map<?, ?> hc && Summary.severalHosts(hc) ? ", hosts: " + Summary.counts(hc) : "")
                     + (d.get("message") == null ? "" : ": " + d.get("message"));
             default -> d.toString();
         };

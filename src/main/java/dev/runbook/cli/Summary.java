@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 
 /** The closing lines of a run: outcome, counts, duration, run id, where the audit is. */
 final class Summary {
-    private static final List<String> ORDER = List.of("ok", "failed", "failed (tolerated)", "unreachable", "skipped");
+    private static final List<String> ORDER = List.of("ok", "failed", "failed (tolerated)", "unreachable", "skipped",
+            "not finished", "not started");
 
     private Summary() {}
 
@@ -28,11 +29,12 @@ final class Summary {
     }
 
     private static String hostLine(Map<String, Integer> hosts) {
-        int total = hosts.values().stream().mapToInt(Integer::intValue).sum();
-        if (total <= 1) {
-            return "";
-        }
-        return " · hosts: " + counts(hosts);
+        return severalHosts(hosts) ? " · hosts: " + counts(hosts) : "";
+    }
+
+    /** Whether host counts are worth a word: a run on one host says it all in its step counts. */
+    static boolean severalHosts(Map<?, ?> hosts) {
+        return hosts.values().stream().mapToInt(v -> v instanceof Number n ? n.intValue() : 0).sum() > 1;
     }
 
     /**

@@ -30,8 +30,16 @@ import java.util.Map;
  */
 final class Actions {
 
-    /** An action rendered for a host: what it will do, in words, and the doing of it. */
-    record Prepared(String kind, String display, Execution execution) {}
+    /**
+     * An action rendered for a host: what it will do, in words, and the doing of it.
+     *
+     * @param limit the action's own time limit, before the run's deadline bounds it; null for none
+     */
+    record Prepared(String kind, String display, Duration limit, Execution execution) {
+        Prepared(String kind, String display, Execution execution) {
+            this(kind, display, null, execution);
+        }
+    }
 
     @FunctionalInterface
     interface Execution {
@@ -129,7 +137,7 @@ final class Actions {
                              boolean script, String shell, Map<String, Object> scope) {
         Elevation as = elevation(step, host, frame, scope);
         String display = ctx.masker.mask(rendered.text());
-        return new Prepared(script ? "script" : "run", display, cancel -> {
+        return new Prepared(script ? "script" : "run", display, step.timeout(), cancel -> {
             Command cmd = new Command(rendered.text(), script, shell, rendered.env(), ctx.bound(step.timeout()),
                     as == null ? null : as.user(), as == null ? null : as.password());
             return runCommand(host, stepName, cmd, step.parseJson(), cancel);
@@ -163,7 +171,7 @@ final class Actions {
         fields.put("stderr", stripNewline(ctx.masker.mask(r.stderr())));
         fields.put("truncated", r.truncated());
         if (r.timedOut()) {
-            return StepResult.of(StepResult.Outcome.TIMED_OUT, "timed out after " + Durations.format(cmd.timeout())
+            return StepResult.of(StepResult.Outcome.TIMED_OUT, "timed out after " + Durations.elapsed(cmd.timeout().toMillis())
                     + "; its processes were killed", fields, r.durationMs());
         }
         if (r.cancelled()) {
@@ -207,19 +215,24 @@ final class Actions {
 
     private Prepared waitFor(Step step, Action.Wait w, Target host, Map<String, Object> scope, Frame frame, String stepName) {
         if (w.duration() != null) {
-            return new Prepared("wait", Durations.format(w.duration()), cancel -> {
+            return new Prepared("wait", Durations.format(w.duration()), w.duration(), cancel -> {
                 long start = System.nanoTime();
-                boolean slept = cancel.sleep(ctx.bound(w.duration()).toMillis());
+                Duration pause = ctx.bound(w.duration());
+                boolean slept = cancel.sleep(pause.toMillis());
                 long ms = (System.nanoTime() - start) / 1_000_000;
-                return slept ? StepResult.ok(Map.of(), ms)
-                        : StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")", Map.of(), ms);
+                if (!slept) {
+                    return StepResult.of(StepResult.Outcome.CANCELLED, "interrupted (" + cancel.reason() + ")", Map.of(), ms);
+                }
+                // a pause the deadline cut short did not wait as long as it says
+                return pause.compareTo(w.duration()) < 0 ? StepResult.of(StepResult.Outcome.TIMED_OUT,
+                        "cut short after " + Durations.elapsed(ms), Map.of(), ms) : StepResult.ok(Map.of(), ms);
             });
         }
         String what = w.until() != null ? "until " + w.until().value()
                 : "until `" + ctx.masker.mask(Templates.render(w.untilCommand(), scope, Templates.Mode.SHELL).text()) + "` succeeds";
         String display = what + " (at most " + Durations.format(w.timeout()) + ", every " + Durations.format(w.interval()) + ")";
         Elevation as = w.untilCommand() == null ? null : elevation(step, host, frame, scope);
-        return new Prepared("wait", display, cancel -> {
+        return new Prepared("wait", display, w.timeout(), cancel -> {
             long start = System.nanoTime();
             long end = start + ctx.bound(w.timeout()).toNanos();
             int polls = 0;
@@ -288,10 +301,10 @@ final class Actions {
         String display = ctx.masker.mask(h.method() + " " + url + (shownHeaders.isEmpty() ? "" : " " + shownHeaders)
                 + (body == null ? "" : " body=" + abbreviate(body)) + multipart);
         Path ca = caFile(h.caFile(), scope);
-        Duration timeout = ctx.bound(h.timeout() != null ? h.timeout() : step.timeout());
-        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, timeout, h.verifyTls(), ca, h.followRedirects(),
+        Duration limit = h.timeout() != null ? h.timeout() : step.timeout();
+        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, ctx.bound(limit), h.verifyTls(), ca, h.followRedirects(),
                 form, files);
-        return new Prepared("http", display, cancel -> httpResult(h, step, ctx.services.http().send(spec, cancel)));
+        return new Prepared("http", display, limit, cancel -> httpResult(h, step, ctx.services.http().send(spec, cancel)));
     }
 
     /** A CA file from a template; empty means none, so inventories may leave it unset. */
@@ -333,11 +346,12 @@ final class Actions {
         String database = q.database() == null ? null : Templates.plain(q.database(), scope);
         String display = ctx.masker.mask(stmt.text()) + (stmt.binds().isEmpty() ? ""
                 : "  -- binds: " + ctx.masker.mask(stmt.binds().stream().map(b -> b instanceof String ? "'" + b + "'" : String.valueOf(b)).toList().toString()));
-        return new Prepared("sql", display, cancel -> {
+        Duration limit = q.statementTimeout() != null ? q.statementTimeout() : step.timeout();
+        return new Prepared("sql", display, limit, cancel -> {
             if (ctx.services.sql() == null) {
                 return StepResult.failed("no SQL executor is configured", Map.of(), 0);
             }
-            Duration timeout = ctx.bound(q.statementTimeout() != null ? q.statementTimeout() : step.timeout());
+            Duration timeout = ctx.bound(limit);
             StepResult r = ctx.services.sql().execute(host, database, stmt.text(), stmt.binds(), timeout, q.transaction(), cancel);
             @SuppressWarnings("unchecked")
             Map<String, Object> masked = (Map<String, Object>) ctx.masker.maskDeep(r.fields());

@@ -127,16 +127,19 @@ public final class Engine {
         List<Target> survivors = new ArrayList<>();
         int failed = 0;
         int allowed = rb.fanOut().maxFailures() == null ? 0 : rb.fanOut().maxFailures().of(hosts.size());
-        for (Target h : hosts) {
-            Interpreter.Flow f = interpreter.steps(rb.steps(), List.of(h), frame, "steps");
+        for (int i = 0; i < hosts.size(); i++) {
+            Interpreter.Flow f = interpreter.steps(rb.steps(), List.of(hosts.get(i)), frame, "steps");
             if (f.signal() == Interpreter.Signal.CONTINUE && !f.hosts().isEmpty()) {
-                survivors.add(h);
+                survivors.add(hosts.get(i));
                 continue;
             }
             if (f.signal() != Interpreter.Signal.ABORT) {
                 return f;
             }
             if (++failed > allowed) {
+                for (Target later : hosts.subList(i + 1, hosts.size())) {
+                    interpreter.notStarted(rb.steps().get(0), later, frame, allowed);
+                }
                 return new Interpreter.Flow(Interpreter.Signal.ABORT, survivors);
             }
         }
@@ -248,7 +251,8 @@ public final class Engine {
                 message = ctx.hostsDropped ? "some hosts failed" : null;
             }
         }
-        Map<String, Integer> hostCounts = hostCounts(rb, hosts, frame);
+        // a plan takes no host through its steps: there is nothing to count
+        Map<String, Integer> hostCounts = ctx.dryRun ? Map.of() : hostCounts(rb, hosts, frame);
         Map<String, Object> data = HostStep.data("status", status.name().toLowerCase(java.util.Locale.ROOT),
                 "exit_code", status.exitCode(), "message", message, "duration_ms", ms, "steps", new TreeMap<>(ctx.counts),
                 "hosts", hostCounts);
@@ -276,19 +280,33 @@ public final class Engine {
     private static Map<String, Integer> hostCounts(Runbook rb, List<Target> hosts, Frame frame) {
         Map<String, Integer> counts = new TreeMap<>();
         for (Target h : hosts) {
-            String outcome = "ok";
-            for (Step s : rb.allSteps()) {
-                StepResult r = frame.state().result(s.id(), h.name());
-                if (r.outcome() == StepResult.Outcome.UNREACHABLE) {
-                    outcome = "unreachable";
-                    break;
-                }
-                if (r.failed() && !r.tolerated()) {
-                    outcome = "failed";
-                }
-            }
-            counts.merge(outcome, 1, Integer::sum);
+            counts.merge(hostOutcome(rb, h.name(), frame.state()), 1, Integer::sum);
         }
         return counts;
+    }
+
+    /**
+     * What happened to a host: {@code unreachable}, {@code failed}, {@code ok} (it went through
+     * every step, skips and tolerated failures included), {@code not finished} (it ran some steps,
+     * then the run stopped before the rest) or {@code not started} (it ran none: max_failures held it
+     * back, or the run stopped first). Steps with their own {@code targets} are not the run's hosts' to finish.
+     */
+    static String hostOutcome(Runbook rb, String host, RunState state) {
+        boolean failed = false;
+        boolean ran = false;
+        for (Step s : rb.allSteps()) {
+            StepResult r = state.result(s.id(), host);
+            if (r.outcome() == StepResult.Outcome.UNREACHABLE) {
+                return "unreachable";
+            }
+            failed |= r.failed() && !r.tolerated();
+            ran |= r.outcome() != StepResult.Outcome.NOT_RUN && !state.heldBack(s.id(), host);
+        }
+        if (failed) {
+            return "failed";
+        }
+        boolean finished = rb.steps().stream()
+                .allMatch(s -> s.targets() != null || state.result(s.id(), host).outcome() != StepResult.Outcome.NOT_RUN);
+        return finished ? "ok" : ran ? "not finished" : "not started";
     }
 }

@@ -30,7 +30,13 @@ final class FanOutRunner {
         this.ctx = ctx;
     }
 
-    Map<String, StepResult> run(List<Target> hosts, FanOut fo, Function<Target, StepResult> work) {
+    /**
+     * @param heldBack what becomes of a host not started because more than {@code max_failures} hosts failed
+     *                 (called after the running ones finished); a host not started because the run was
+     *                 interrupted is {@code not run}
+     */
+    Map<String, StepResult> run(List<Target> hosts, FanOut fo, Function<Target, StepResult> work,
+                                Function<Target, StepResult> heldBack) {
         Map<String, StepResult> results = new LinkedHashMap<>();
         if (hosts.size() == 1) {
             results.put(hosts.get(0).name(), work.apply(hosts.get(0)));
@@ -42,6 +48,7 @@ final class FanOutRunner {
         AtomicInteger failures = new AtomicInteger();
         Semaphore slots = new Semaphore(parallel);
         Map<String, Future<StepResult>> futures = new LinkedHashMap<>();
+        List<Target> held = new ArrayList<>();
         for (int from = 0; from < hosts.size(); from += batchSize) {
             List<Target> batch = hosts.subList(from, Math.min(hosts.size(), from + batchSize));
             List<String> names = new ArrayList<>();
@@ -53,6 +60,9 @@ final class FanOutRunner {
                     break;
                 }
                 if (failures.get() > allowed || ctx.cancel.isCancelled()) {
+                    if (!ctx.cancel.isCancelled()) {
+                        held.add(host);
+                    }
                     slots.release();
                     continue;
                 }
@@ -74,8 +84,10 @@ final class FanOutRunner {
             }
         }
         for (Target h : hosts) {
-            results.putIfAbsent(h.name(), StepResult.of(StepResult.Outcome.NOT_RUN,
-                    ctx.cancel.isCancelled() ? "interrupted" : "not started: max_failures exceeded", Map.of(), 0));
+            if (!results.containsKey(h.name())) {
+                results.put(h.name(), held.contains(h) ? heldBack.apply(h)
+                        : StepResult.of(StepResult.Outcome.NOT_RUN, "interrupted", Map.of(), 0));
+            }
         }
         return results;
     }

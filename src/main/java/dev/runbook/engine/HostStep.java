@@ -60,6 +60,9 @@ final class HostStep {
             frame.state().markUnknown(step.id());
             return StepResult.notRun();
         }
+        if (items.isEmpty()) {
+            return emptyLoop(step, host, frame, section);
+        }
         List<StepResult> results = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Map<String, Object> loopVars = new HashMap<>();
@@ -78,6 +81,23 @@ final class HostStep {
         }
         ctx.count(all);
         return all;
+    }
+
+    /**
+     * A loop over no items runs nothing: the step is skipped, audited and counted like one whose
+     * condition is false, so {@code steps.x.ok} never vouches for work that was not done.
+     */
+    private StepResult emptyLoop(Step step, Target host, Frame frame, String section) {
+        String reason = StepResult.EMPTY_LOOP;
+        if (ctx.dryRun) {
+            String over = step.loop().items() != null ? step.loop().items().value() : "[]";
+            ctx.plan.add(entry(step, host, frame, section, "for each item of " + over, false, List.of(), null, null,
+                    "skipped: " + reason, null));
+        }
+        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), data("reason", reason), false);
+        StepResult skipped = StepResult.skipped(reason);
+        ctx.count(skipped);
+        return skipped;
     }
 
     /** The loop's items, or null in a dry run when they wait on steps that did not run. */
@@ -198,12 +218,18 @@ final class HostStep {
 
     private StepResult execute(Step step, Target host, Frame frame, Map<String, Object> scope, Actions.Prepared prepared) {
         StepResult r;
+        boolean deadlineFirst = ctx.deadlineFirst(prepared.limit());
         try {
             r = prepared.execution().run(ctx.cancel);
         } catch (ExprException e) {
             return StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0);
         } catch (RuntimeException e) {
             return StepResult.failed(ctx.masker.mask(String.valueOf(e.getMessage())), Map.of(), 0);
+        }
+        boolean command = prepared.kind().equals("run") || prepared.kind().equals("script");
+        StepResult seen = afterDeadline(r, deadlineFirst, command);
+        if (seen != r) {
+            return seen;
         }
         if (!r.ok() || (step.check() == null && step.retry().until() == null)) {
             return r;
@@ -215,8 +241,13 @@ final class HostStep {
         try {
             if (step.check() instanceof Step.CommandCheck c) {
                 Templates.Rendered cmd = Templates.render(c.command(), withResult, Templates.Mode.SHELL);
+                boolean checkDeadlineFirst = ctx.deadlineFirst(step.timeout());
                 StepResult check = actions.runCommand(host, frame.eventStep(step.id()),
                         actions.command(cmd.text(), cmd.env(), step.timeout(), actions.elevation(step, host, frame, scope)), false, ctx.cancel);
+                StepResult checkSeen = afterDeadline(check, checkDeadlineFirst, true);
+                if (checkSeen != check) {
+                    return r.withOutcome(checkSeen.outcome(), checkSeen.message());
+                }
                 if (!check.ok()) {
                     return r.withOutcome(check.outcome() == StepResult.Outcome.UNREACHABLE ? check.outcome() : StepResult.Outcome.FAILED,
                             "check `" + ctx.masker.mask(cmd.text()) + "` failed: " + check.message());
@@ -234,9 +265,18 @@ final class HostStep {
     }
 
     /**
-     * Records the end of a step. Not fsynced: a crash may lose an outcome, never the
-     * {@code step.started} that says the command ran; the run's last event is fsynced.
+     * The result as the run reports it when the deadline ended it ({@link RunContext#afterDeadline});
+     * then the run stops here, whether or not the deadline's own interrupt has come yet, so that
+     * no retry or next step starts.
      */
+    private StepResult afterDeadline(StepResult r, boolean deadlineFirst, boolean killsProcesses) {
+        StepResult seen = RunContext.afterDeadline(r, deadlineFirst, ctx.cancel.reason(), killsProcesses);
+        if (seen != r) {
+            ctx.cancel.cancel("deadline");
+        }
+        return seen;
+    }
+
     /**
      * A step whose expressions fail (a var, a template, a duration): it fails, and a plan shows it
      * with the error where it would have shown the command, so a reviewer sees the step that would
@@ -253,6 +293,10 @@ final class HostStep {
         return StepResult.notRun();
     }
 
+    /**
+     * Records the end of a step. Not fsynced: a crash may lose an outcome, never the
+     * {@code step.started} that says the command ran; the run's last event is fsynced.
+     */
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
         ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), false);
         if (count) {
@@ -300,7 +344,7 @@ final class HostStep {
                     List<String> waits, String gate, String word, String note, StepResult probe) {
         return new PlanEntry(frame.depth(), section, frame.eventStep(step.id()), step.label(), Actions.kind(step.action()),
                 host.name(), rendered, step.when() == null ? null : step.when().value(),
-                step.when() == null ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
+                step.when() == null && !Boolean.FALSE.equals(decided) ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
                 step.action().mutating() && !step.readonly(), note, probe, details(step), null);
     }
 

@@ -76,9 +76,24 @@ final class Interpreter {
             results = composites.run(step, targets, frame, section);
         } else {
             FanOut fo = frame.runbook().fanOut().merge(step.fanOut());
-            results = fanOut.run(targets, fo, host -> hostStep.run(step, host, frame, section));
+            int allowed = fo.maxFailures() == null ? 0 : fo.maxFailures().of(targets.size());
+            results = fanOut.run(targets, fo, host -> hostStep.run(step, host, frame, section),
+                    host -> notStarted(step, host, frame, allowed));
         }
         return decide(step, results, targets, hosts, frame, section);
+    }
+
+    /**
+     * A host that {@code step} does not start because more than {@code allowed} hosts failed: skipped
+     * there, audited with the reason, and a host that ran nothing counts as not started.
+     */
+    StepResult notStarted(Step step, Target host, Frame frame, int allowed) {
+        String reason = "not started: more than max_failures (" + allowed + ") hosts failed";
+        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), HostStep.data("reason", reason), false);
+        StepResult r = StepResult.skipped(reason);
+        frame.state().recordHeldBack(step.id(), host.name(), r);
+        ctx.count(r);
+        return r;
     }
 
     private Flow fail(Step step, List<Target> hosts, Frame frame, String section, String message) {

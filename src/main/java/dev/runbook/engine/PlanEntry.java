@@ -8,7 +8,8 @@ import java.util.List;
  * @param section     steps, finally, on_failure, rescue, always, call
  * @param rendered    the command, statement or request as it would run (secrets masked)
  * @param condition   the {@code when} expression, or null
- * @param decided     the condition's value when already known, null when it waits on earlier results
+ * @param decided     the condition's value when already known, null when it waits on earlier results; false
+ *                    too for a step without a condition that will not run (a loop over an empty list)
  * @param dependsOn   the steps an undecided condition waits on
  * @param gate        the confirmation prompt where the run would stop, or null
  * @param probe       the real result of a readonly step run by {@code --probe}, or null

@@ -163,6 +163,37 @@ final class RunContext {
         return timeout == null || left.compareTo(timeout) < 0 ? left : timeout;
     }
 
+    /**
+     * Whether the run's deadline comes before a limit of this length started now (null: no limit of
+     * its own), so that {@link #bound} gives the deadline's time: then the deadline is what ends it.
+     */
+    boolean deadlineFirst(Duration limit) {
+        if (deadline == null || finallyPhase) {
+            return false;
+        }
+        return limit == null || Duration.between(Instant.now(), deadline).compareTo(limit) < 0;
+    }
+
+    static final String DEADLINE_PASSED = "the run's deadline passed";
+
+    /**
+     * A step's result as the run reports it when the deadline may have ended it. The deadline both
+     * bounds the step's own timeout ({@link #bound}) and interrupts the run, at the same moment;
+     * whichever is noticed first, a step the deadline ended is {@code timed out} with the same message.
+     *
+     * @param deadlineFirst whether the deadline came before the step's own limit ({@link #deadlineFirst})
+     * @param cancelReason  why the run was cancelled, or null
+     * @param killsProcesses whether stopping the step killed processes (a command or script)
+     */
+    static StepResult afterDeadline(StepResult r, boolean deadlineFirst, String cancelReason, boolean killsProcesses) {
+        boolean timedOut = r.outcome() == StepResult.Outcome.TIMED_OUT && deadlineFirst;
+        boolean interrupted = r.outcome() == StepResult.Outcome.CANCELLED && "deadline".equals(cancelReason);
+        if (!timedOut && !interrupted) {
+            return r;
+        }
+        return r.withOutcome(StepResult.Outcome.TIMED_OUT, DEADLINE_PASSED + (killsProcesses ? "; its processes were killed" : ""));
+    }
+
     void count(StepResult r) {
         String key = r.outcome() == StepResult.Outcome.NOT_RUN ? "skipped" : r.outcome().label();
         counts.merge(key, 1, Integer::sum);

@@ -7,7 +7,7 @@ import java.util.Map;
  * How a run ended.
  *
  * @param counts steps by outcome label (ok, failed, skipped...)
- * @param hostCounts hosts by outcome (ok, failed, unreachable)
+ * @param hostCounts hosts by outcome (ok, failed, unreachable, not finished, not started)
  * @param plan   the dry run's plan (empty for a real run)
  * @param params the params as resolved, secrets masked
  */

@@ -15,6 +15,8 @@ final class RunState {
     private final Map<String, Map<String, StepResult>> perHost = new ConcurrentHashMap<>();
     /** Steps a dry run did not execute: their results are unknown, not absent. */
     private final Set<String> unknown = ConcurrentHashMap.newKeySet();
+    /** "step\nhost" of the hosts a step held back: skipped there without having started. */
+    private final Set<String> heldBack = ConcurrentHashMap.newKeySet();
 
     RunState(Runbook rb) {
         this.ids = rb.allSteps().stream().map(Step::id).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
@@ -23,6 +25,16 @@ final class RunState {
     void record(String stepId, String host, StepResult result) {
         perHost.computeIfAbsent(stepId, k -> new ConcurrentHashMap<>()).put(host, result);
         unknown.remove(stepId);
+    }
+
+    /** A step's result on a host it did not start because too many hosts failed ({@code max_failures}). */
+    void recordHeldBack(String stepId, String host, StepResult result) {
+        record(stepId, host, result);
+        heldBack.add(stepId + "\n" + host);
+    }
+
+    boolean heldBack(String stepId, String host) {
+        return heldBack.contains(stepId + "\n" + host);
     }
 
     void markUnknown(String stepId) {

@@ -28,6 +28,9 @@ public record StepResult(Outcome outcome, String message, long durationMs, int a
         }
     }
 
+    /** Why a looped step over no items is skipped. */
+    public static final String EMPTY_LOOP = "loop over an empty list";
+
     public StepResult {
         fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         items = List.copyOf(items);
@@ -84,10 +87,10 @@ public record StepResult(Outcome outcome, String message, long durationMs, int a
         return new StepResult(outcome, message, durationMs, attempts, tolerated, f, items, hosts);
     }
 
-    /** A looped step: ok only when every item is; the last item's fields stand for the step. */
+    /** A looped step: ok only when every item is (none is not ok); the last item's fields stand for the step. */
     public static StepResult ofItems(List<StepResult> items, long durationMs) {
         if (items.isEmpty()) {
-            return new StepResult(Outcome.OK, "no items", durationMs, 0, false, Map.of(), List.of(), Map.of());
+            return skipped(EMPTY_LOOP);
         }
         if (items.stream().allMatch(r -> r.outcome == Outcome.NOT_RUN)) {
             return new StepResult(Outcome.NOT_RUN, "did not run", durationMs, 0, false, Map.of(), items, Map.of());

@@ -51,7 +51,7 @@ final class WebSockets {
                 + (send.isEmpty() ? "" : " send " + send) + ", wait up to " + ws.timeout().toMillis() + " ms for " + expect);
         Path ca = Actions.caFile(ws.caFile(), scope);
         WebSocketSpec spec = new WebSocketSpec(url, headers, send, matches, ctx.bound(ws.timeout()), ws.verifyTls(), ca);
-        return new Actions.Prepared("websocket", display, cancel -> result(ctx, RUNNER.probe(spec, cancel), expect, ws));
+        return new Actions.Prepared("websocket", display, ws.timeout(), cancel -> result(ctx, RUNNER.probe(spec, cancel), expect, ws));
     }
 
     private static String message(Object value) {

@@ -44,6 +44,19 @@ public final class Durations {
         return total;
     }
 
+    /**
+     * A time as the console shows it: {@code 830 ms}, {@code 1.8 s}. A point whatever the locale,
+     * and no String.format, whose first use loads the locale machinery (20-30 ms at the end of
+     * every run longer than a second).
+     */
+    public static String elapsed(long ms) {
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        long tenths = (ms + 50) / 100;
+        return tenths / 10 + "." + tenths % 10 + " s";
+    }
+
     /** The shortest form {@link #parse} reads back. */
     public static String format(Duration d) {
         long ms = d.toMillis();

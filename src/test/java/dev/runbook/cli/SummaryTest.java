@@ -23,6 +23,13 @@ class SummaryTest {
     }
 
     @Test
+    void hostsLeftPartwayAndHostsNeverStartedComeAfterTheHostsThatRan() {
+        Map<String, Integer> hosts = new TreeMap<>(Map.of("not started", 1, "not finished", 2, "failed", 2));
+
+        assertThat(Summary.counts(hosts)).isEqualTo("2 failed, 2 not finished, 1 not started");
+    }
+
+    @Test
     void noCountsIsEmpty() {
         assertThat(Summary.counts(Map.of())).isEmpty();
     }

@@ -166,6 +166,45 @@ class EngineTest {
         assertThat(h.output).containsExactly("each: 0:a", "each: 1:b", "each: 2:c");
     }
 
+    private static final String EMPTY_LOOP = """
+            params:
+              hosts: {type: list, default: []}
+            steps:
+              - id: restart
+                run: echo restart {{ item }}
+                loop: "{{ params.hosts }}"
+              - id: seen
+                assert: "!steps.restart.ok && steps.restart.skipped && steps.restart.outcome == 'skipped'"
+                message: "restart: {{ steps.restart.outcome }}, {{ steps.restart.message }}"
+              - id: after
+                assert: steps.restart.ok
+            """;
+
+    @Test
+    void aLoopOverAnEmptyListIsSkippedAuditedAndNotOk() throws Exception {
+        RunOutcome o = h.run(EMPTY_LOOP);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(o.message()).isEqualTo("step 'after' failed: assertion failed: steps.restart.ok");
+        assertThat(h.outcome("seen")).isEqualTo("ok");
+        assertThat(h.ran("restart")).isFalse();
+        AuditEvent skipped = h.ofType("step.skipped").get(0);
+        assertThat(skipped.step()).isEqualTo("restart");
+        assertThat(skipped.data()).containsEntry("reason", "loop over an empty list");
+        assertThat(o.counts()).containsEntry("skipped", 1).containsEntry("ok", 1).containsEntry("failed", 1);
+    }
+
+    @Test
+    void aPlanShowsALoopOverAKnownEmptyListAsSkipped() throws Exception {
+        RunOutcome o = h.run(EMPTY_LOOP, Map.of(), true);
+
+        PlanEntry restart = o.plan().get(0);
+        assertThat(restart.stepId()).isEqualTo("restart");
+        assertThat(restart.decided()).isFalse();
+        assertThat(restart.note()).isEqualTo("skipped: loop over an empty list");
+        assertThat(restart.rendered()).isEqualTo("for each item of {{ params.hosts }}");
+    }
+
     @Test
     void aBlockRescuesAFailureAndAlwaysRunsItsTidyUp() throws Exception {
         RunOutcome o = h.run("""
@@ -259,6 +298,7 @@ class EngineTest {
                 """);
         assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
         assertThat(h.outcome("slow")).isEqualTo("timed out");
+        assertThat(h.finished("slow").data()).containsEntry("message", "timed out after 300 ms; its processes were killed");
         assertThat((Long) h.finished("slow").data().get("duration_ms")).isLessThan(10_000L);
     }
 

@@ -180,6 +180,8 @@ class FanOutIT {
         assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
         assertThat(h.ofType("step.started").stream().filter(e -> "check".equals(e.step())).map(AuditEvent::host)).containsExactly("h1");
         assertThat(h.ran("after")).isFalse();
+        assertThat(h.ofType("step.skipped")).extracting(AuditEvent::host).containsExactly("h2", "h3", "h4");
+        assertThat(o.hostCounts()).isEqualTo(Map.of("failed", 1, "not started", 3));
     }
 
     @Test

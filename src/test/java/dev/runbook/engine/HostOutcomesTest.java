@@ -1,0 +1,112 @@
+package dev.runbook.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.audit.AuditEvent;
+import dev.runbook.model.Target;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A multi-host run counts each host by what happened to it: one that max_failures kept from starting
+ * is not started (and audited as skipped where it was held back), one the run left partway is not finished.
+ */
+class HostOutcomesTest {
+    @TempDir
+    Path dir;
+    EngineHarness h;
+
+    @BeforeEach
+    void setUp() {
+        h = new EngineHarness(dir);
+        List<Target> web = IntStream.rangeClosed(1, 5)
+                .mapToObj(i -> new Target("w" + i, "w" + i, 0, null, Map.of("ansible_connection", "local"))).toList();
+        h.hosts = pattern -> pattern.equals("web") ? web : web.stream().filter(t -> t.name().equals(pattern)).toList();
+    }
+
+    @Test
+    void hostsThatMaxFailuresKeptFromStartingAreNotStartedAndHostsLeftPartwayAreNotFinished() throws Exception {
+        RunOutcome o = h.run("""
+                targets: web
+                max_parallel: 1
+                max_failures: 1
+                steps:
+                  - id: a
+                    run: test {{ host.name }} != w2 && test {{ host.name }} != w3
+                  - id: b
+                    run: echo b
+                finally:
+                  - id: report
+                    run: "echo {{ steps.a.hosts['w5'].outcome }}: {{ steps.a.hosts['w5'].message }}"
+                    targets: w1
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(o.hostCounts()).isEqualTo(Map.of("failed", 2, "not finished", 1, "not started", 2));
+        List<AuditEvent> skipped = h.ofType("step.skipped");
+        assertThat(skipped).extracting(AuditEvent::host).containsExactly("w4", "w5");
+        assertThat(skipped).allSatisfy(e -> {
+            assertThat(e.step()).isEqualTo("a");
+            assertThat(e.data()).containsEntry("reason", "not started: more than max_failures (1) hosts failed");
+        });
+        assertThat(h.output).containsExactly("report: skipped: not started: more than max_failures (1) hosts failed");
+        assertThat(o.counts()).containsEntry("ok", 2).containsEntry("failed", 2).containsEntry("skipped", 2);
+        AuditEvent end = h.ofType("run.finished").get(0);
+        assertThat(end.data().get("hosts")).isEqualTo(Map.of("failed", 2, "not finished", 1, "not started", 2));
+    }
+
+    @Test
+    void serialHostsAfterTooManyFailuresAreNotStartedAndAuditedAtTheFirstStep() throws Exception {
+        RunOutcome o = h.run("""
+                targets: web
+                strategy: serial
+                max_failures: 1
+                steps:
+                  - id: a
+                    run: echo a
+                  - id: b
+                    run: test {{ host.name }} != w2 && test {{ host.name }} != w3
+                """);
+
+        assertThat(o.hostCounts()).isEqualTo(Map.of("ok", 1, "failed", 2, "not started", 2));
+        assertThat(h.ofType("step.skipped")).extracting(e -> e.host() + " " + e.step() + ": " + e.data().get("reason"))
+                .containsExactly("w4 a: not started: more than max_failures (1) hosts failed",
+                        "w5 a: not started: more than max_failures (1) hosts failed");
+    }
+
+    @Test
+    void hostsThatWentThroughEveryStepAreOkWhenAnotherHostStopsTheRunAtTheLastStep() throws Exception {
+        RunOutcome o = h.run("""
+                targets: web
+                steps:
+                  - id: a
+                    run: echo a
+                  - id: skipped
+                    when: host.name == 'none'
+                    run: echo never
+                  - id: last
+                    run: test {{ host.name }} != w3
+                """);
+
+        assertThat(o.hostCounts()).isEqualTo(Map.of("ok", 4, "failed", 1));
+    }
+
+    @Test
+    void hostsTheRunStoppedBeforeTheirLastStepAreNotFinished() throws Exception {
+        RunOutcome o = h.run("""
+                targets: web
+                steps:
+                  - id: a
+                    run: test {{ host.name }} != w3
+                  - id: b
+                    run: echo b
+                """);
+
+        assertThat(o.hostCounts()).isEqualTo(Map.of("not finished", 4, "failed", 1));
+    }
+}
