@@ -37,7 +37,6 @@ final class RunContext {
     private final Map<String, UnreachableException> unreachable = new ConcurrentHashMap<>();
     private final Map<String, Object> opening = new ConcurrentHashMap<>();
     final Map<String, Integer> counts = new ConcurrentHashMap<>();
-    final Map<String, String> hostOutcomes = new ConcurrentHashMap<>();
     volatile boolean hostsDropped;
     /** In the finally phase the run's deadline no longer bounds steps: they keep their own timeouts. */
     volatile boolean finallyPhase;
