@@ -41,7 +41,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     @Override
     public CliSpec spec() {
         return common.addTo(CliSpec.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
-                .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(ScheduleCommand.DIR).to(v -> dir = v)
+                .option("--dir").type(Path.class).label("DIR").describe(ScheduleCommand.DIR).to(v -> dir = v)
                 .option("-i", "--inventory").type(Path.class).label("FILE").describe("Inventory for the scheduled runs.").to(v -> inventory = v)
                 .option("--listen").label("HOST:PORT").defaultValue("127.0.0.1:9464")
                 .describe("Address of /health and /metrics (default 127.0.0.1:9464).").to(v -> listen = v)
@@ -66,7 +66,12 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
             throw InvalidInputException.usage("--threads " + threads + ": give how many runs may go at once, 1 or more");
         }
         Wiring wiring = Wiring.fromSystem();
-        List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(dir);
+        Path from = ScheduleCommand.schedulesDir(dir);
+        List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(from);
+        if (schedules.isEmpty()) {
+            // nothing would ever fire; and on a clustered store, a node with no schedules would remove everyone's
+            throw InvalidInputException.usage("no schedules to run: " + ScheduleCommand.whereLooked(from, wiring.loader.paths()));
+        }
         String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
         Terminal term = Terminal.system(common.noColor);
         java.util.function.Consumer<String> log = message -> {

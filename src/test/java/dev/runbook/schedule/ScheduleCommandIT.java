@@ -176,6 +176,45 @@ class ScheduleCommandIT {
         }
     }
 
+    @Test
+    void aDirThatIsMissingOrNotADirectoryIsRefusedByListValidateAndTheDaemonBeforeAnythingStarts() throws IOException {
+        nightly();
+        Files.writeString(home.resolve("hosts"), "127.0.0.1 localhost\n");
+
+        for (String[] bad : List.of(new String[] {"schedulez", "no such directory"}, new String[] {"hosts", "not a directory"})) {
+            for (List<String> command : List.of(List.of("schedule", "list"), List.of("schedule", "validate"),
+                    List.of("daemon", "--listen", "127.0.0.1:0"))) {
+                List<String> args = new ArrayList<>(command);
+                args.addAll(List.of("--dir", bad[0]));
+                Cli.Result r = cli.run(args.toArray(String[]::new));
+
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.stdout()).as("%s: nothing listed, nothing started", args).isEmpty();
+                assertThat(r.stderr().lines()).as("%s", args).containsExactly("runbook: error: --dir " + bad[0] + ": " + bad[1]);
+            }
+        }
+        assertThat(cli.auditFile()).doesNotExist();
+    }
+
+    @Test
+    void withNoSchedulesAnywhereListAndValidateSayWhereTheyLookedAndTheDaemonRefusesToStart() throws IOException {
+        String looked = "no directory " + home.toRealPath() + "/schedules/, and no schedule: block in the runbooks on the search path (runbooks)";
+
+        Cli.Result list = cli.run("schedule", "list");
+        Cli.Result validate = cli.run("schedule", "validate");
+        Cli.Result daemon = cli.run("daemon", "--listen", "127.0.0.1:0");
+
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout().lines()).containsExactly("no schedules: " + looked);
+        assertThat(validate.exitCode()).as(validate.toString()).isZero();
+        assertThat(validate.stdout().lines()).containsExactly("✓ 0 schedules valid (" + looked + ")");
+        // a daemon that fires nothing would look healthy forever; on a clustered store it would remove every node's schedules
+        assertThat(daemon.exitCode()).as(daemon.toString()).isEqualTo(2);
+        assertThat(daemon.stdout()).isEmpty();
+        assertThat(daemon.stderr().lines()).containsExactly("runbook: error: no schedules to run: " + looked);
+        assertThat(cli.auditFile()).doesNotExist();
+    }
+
     private void nightly() throws IOException {
         Daemons.write(home, "schedules/nightly.yaml", """
                 id: nightly
