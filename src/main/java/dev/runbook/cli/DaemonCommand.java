@@ -67,13 +67,15 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
         }
         Wiring wiring = Wiring.fromSystem();
         Path from = ScheduleCommand.schedulesDir(dir);
-        List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(from);
+        dev.runbook.schedule.ScheduleLoader loader = new dev.runbook.schedule.ScheduleLoader(wiring.loader);
+        List<Schedule> schedules = loader.load(from);
         if (schedules.isEmpty()) {
             // nothing would ever fire; and on a clustered store, a node with no schedules would remove everyone's
             throw InvalidInputException.usage("no schedules to run: " + ScheduleCommand.whereLooked(from, wiring.loader.paths()));
         }
         String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
         Terminal term = Terminal.system(common.noColor);
+        ScheduleCommand.warn(term, loader);
         java.util.function.Consumer<String> log = message -> {
             synchronized (term.out) {
                 term.out.println(Instant.now() + " " + message);

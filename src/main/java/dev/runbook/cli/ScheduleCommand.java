@@ -40,6 +40,14 @@ final class ScheduleCommand implements CliSpec.Command {
         return dir;
     }
 
+    /** Prints the loader's warnings on stderr; how many. */
+    static int warn(Terminal term, ScheduleLoader loader) {
+        List<dev.runbook.model.Diagnostic> warnings = loader.warnings();
+        warnings.forEach(d -> term.err.println(term.yellow(d.toString())));
+        term.err.flush();
+        return warnings.size();
+    }
+
     /** Where schedules were looked for, when none were found. */
     static String whereLooked(Path dir, RunbookPaths paths) {
         Path abs = dir.toAbsolutePath().normalize();
@@ -121,8 +129,11 @@ final class ScheduleCommand implements CliSpec.Command {
             Terminal term = Terminal.system(common.noColor);
             Wiring wiring = Wiring.fromSystem();
             Path from = schedulesDir(dir);
-            List<Schedule> schedules = new ScheduleLoader(wiring.loader).load(from);
+            ScheduleLoader loader = new ScheduleLoader(wiring.loader);
+            List<Schedule> schedules = loader.load(from);
+            int warnings = warn(term, loader);
             term.out.println(term.green("✓ " + schedules.size() + " schedule" + (schedules.size() == 1 ? "" : "s") + " valid"
+                    + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : "")
                     + (schedules.isEmpty() ? " (" + whereLooked(from, wiring.loader.paths()) + ")" : "")));
             return ExitCodes.OK;
         }

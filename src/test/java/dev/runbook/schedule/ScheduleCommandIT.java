@@ -83,6 +83,46 @@ class ScheduleCommandIT {
     }
 
     @Test
+    void validateWarnsAtApproveOfTheGatesAScheduleDoesNotApproveIncludingThoseOfCalledRunbooks() throws IOException {
+        Daemons.write(home, "runbooks/wipe.yaml", """
+                name: wipe
+                steps:
+                  - id: g2
+                    confirm: {prompt: "Wipe?", word: "{{ host.name }}"}
+                    run: echo wiping
+                """);
+        Daemons.write(home, "runbooks/nightly-wipe.yaml", """
+                name: nightly-wipe
+                steps:
+                  - id: g1
+                    confirm: "Proceed?"
+                  - id: g3
+                    confirm: "Really?"
+                  - id: call
+                    runbook: wipe
+                """);
+        Daemons.write(home, "schedules/nightly-wipe.yaml", """
+                id: nightly-wipe
+                runbook: nightly-wipe
+                cron: "0 0 3 * * ?"
+                approve: [g1]
+                """);
+        Daemons.write(home, "schedules/all-approved.yaml", """
+                id: all-approved
+                runbook: nightly-wipe
+                cron: "0 0 4 * * ?"
+                approve: [g1, g2, g3]
+                """);
+
+        Cli.Result r = cli.run("schedule", "validate");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr().lines()).containsExactly("schedules/nightly-wipe.yaml:4:1: warning: schedule 'nightly-wipe' does not approve"
+                + " the gates 'g2' (in a called runbook), 'g3' of runbook 'nightly-wipe': a fire that reaches one is denied there");
+        assertThat(r.stdout().lines()).containsExactly("✓ 2 schedules valid, 1 warning");
+    }
+
+    @Test
     void runbookValidateChecksARunbooksOwnScheduleBlockAsTheDaemonWillReadIt() throws IOException {
         Daemons.write(home, "runbooks/as-text.yaml", """
                 name: as-text
