@@ -83,7 +83,7 @@ final class StepReader {
     }
 
     private Step readStep(Node node) {
-        Mapping m = y.mapping(node, "a step", ALL_KEYS);
+        Mapping m = y.mapping(node, "a step", ALL_KEYS, AnsibleHabits.STEP);
         if (m == null) {
             return null;
         }
@@ -103,7 +103,7 @@ final class StepReader {
         } else if (kinds.isEmpty()) {
             if (!m.has("confirm")) {
                 y.error(pos, "step '" + (id == null ? "?" : id) + "' has no kind; give it one of: "
-                        + String.join(", ", KINDS) + " (or confirm alone)");
+                        + String.join(", ", KINDS) + " (or confirm alone)", m.has("shell") ? AnsibleHabits.SHELL_WITHOUT_KIND : null);
                 return null;
             }
             kind = "confirm";
