@@ -26,16 +26,15 @@ final class ScheduleCommand implements CliSpec.Command {
     }
 
     /**
-     * The schedules directory to read: one named with {@code --dir} (null when not given) must be a
-     * directory, or a typo would pass as "no schedules"; the default {@code schedules} may be absent.
+     * The schedules directory to read: one named with {@code --dir} must be a directory, or a typo
+     * would pass as "no schedules"; the default {@code schedules} may be absent.
      */
-    static Path schedulesDir(Path given) {
-        Path dir = given != null ? given : Path.of("schedules");
-        if (given != null && !Files.exists(dir)) {
+    static Path schedulesDir(Path dir, boolean given) {
+        if (given && !Files.exists(dir)) {
             throw InvalidInputException.usage("--dir " + dir + ": no such directory");
         }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw InvalidInputException.usage((given != null ? "--dir " : "") + dir + ": not a directory");
+            throw InvalidInputException.usage((given ? "--dir " : "") + dir + ": not a directory");
         }
         return dir;
     }
@@ -77,14 +76,16 @@ final class ScheduleCommand implements CliSpec.Command {
 
     static final class ListSchedules implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
+        CliSpec cli;
         Path dir;
         int next;
 
         @Override
         public CliSpec spec() {
-            return common.addTo(CliSpec.command("list", this, "Each schedule with its next fire times."))
-                    .option("--dir").type(Path.class).label("DIR").describe(DIR).to(v -> dir = v)
+            cli = common.addTo(CliSpec.command("list", this, "Each schedule with its next fire times."))
+                    .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v)
                     .option("--next").type(int.class).label("N").defaultValue("3").describe("How many fire times to show (default 3).").to(v -> next = v);
+            return cli;
         }
 
         @Override
@@ -94,7 +95,7 @@ final class ScheduleCommand implements CliSpec.Command {
             }
             Terminal term = Terminal.system(common.noColor);
             Wiring wiring = Wiring.fromSystem();
-            Path from = schedulesDir(dir);
+            Path from = schedulesDir(dir, cli.given("--dir"));
             List<Schedule> schedules = new ScheduleLoader(wiring.loader).load(from);
             if (schedules.isEmpty()) {
                 term.out.println("no schedules: " + whereLooked(from, wiring.loader.paths()));
@@ -116,19 +117,21 @@ final class ScheduleCommand implements CliSpec.Command {
 
     static final class Validate implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
+        CliSpec cli;
         Path dir;
 
         @Override
         public CliSpec spec() {
-            return common.addTo(CliSpec.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
-                    .option("--dir").type(Path.class).label("DIR").describe(DIR).to(v -> dir = v);
+            cli = common.addTo(CliSpec.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
+                    .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v);
+            return cli;
         }
 
         @Override
         public Integer call() {
             Terminal term = Terminal.system(common.noColor);
             Wiring wiring = Wiring.fromSystem();
-            Path from = schedulesDir(dir);
+            Path from = schedulesDir(dir, cli.given("--dir"));
             ScheduleLoader loader = new ScheduleLoader(wiring.loader);
             List<Schedule> schedules = loader.load(from);
             int warnings = warn(term, loader);
