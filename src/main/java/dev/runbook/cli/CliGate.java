@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CliGate implements Gate {
     private static final String EOF = "\u0000eof";
+    static final int WORD_ATTEMPTS = 3;
 
     private final boolean yes;
     private final Set<String> approved;
@@ -58,24 +59,52 @@ final class CliGate implements Gate {
             console.pause();
         }
         PrintWriter w = tty.writer();
-        String question = r.word() != null
-                ? term.bold(r.prompt()) + "\n  type " + term.bold(r.word()) + " to proceed: "
-                : term.bold(r.prompt()) + " [y/N] ";
-        w.print(term.yellow("? ") + question);
-        w.flush();
-        String answer = await();
+        if (r.word() == null) {
+            w.print(term.yellow("? ") + term.bold(r.prompt()) + " [y/N] ");
+            w.flush();
+            String answer = await();
+            if (answer == null || answer.equals(EOF)) {
+                return unanswered(w, answer);
+            }
+            answer = answer.strip();
+            return answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes") ? Decision.approve(user, "tty")
+                    : Decision.deny(user, "tty", "answered '" + answer + "'");
+        }
+        return typedWord(r, w);
+    }
+
+    /**
+     * A typo is not a refusal: the word may be typed {@value #WORD_ATTEMPTS} times (an empty line is one
+     * of them). End of input or Ctrl-C denies at once.
+     */
+    private Decision typedWord(Request r, PrintWriter w) {
+        w.print(term.yellow("? ") + term.bold(r.prompt()) + "\n");
+        for (int attempt = 1; ; attempt++) {
+            w.print("  type " + term.bold(r.word()) + " to proceed: ");
+            w.flush();
+            String answer = await();
+            if (answer == null || answer.equals(EOF)) {
+                return unanswered(w, answer).withAttempts(attempt - 1);
+            }
+            if (answer.strip().equals(r.word())) {
+                return Decision.approve(user, "tty").withAttempts(attempt);
+            }
+            int left = WORD_ATTEMPTS - attempt;
+            if (left == 0) {
+                return Decision.deny(user, "tty", "the typed word did not match in " + WORD_ATTEMPTS + " tries").withAttempts(attempt);
+            }
+            w.println(term.red("  did not match, " + left + (left == 1 ? " try" : " tries") + " left"));
+        }
+    }
+
+    /** The denial for a wait that ended without a line: Ctrl-C or the deadline (null), or end of input. */
+    private Decision unanswered(PrintWriter w, String answer) {
         if (answer == null) {
             w.println();
             w.flush();
             return Decision.deny(user, "tty", "interrupted while asking (" + control.current().reason() + ")");
         }
-        if (answer.equals(EOF)) {
-            return Decision.deny(user, "tty", "no answer (end of input)");
-        }
-        answer = answer.strip();
-        boolean ok = r.word() != null ? answer.equals(r.word()) : answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes");
-        return ok ? Decision.approve(user, "tty")
-                : Decision.deny(user, "tty", r.word() != null ? "the typed word did not match" : "answered '" + answer + "'");
+        return Decision.deny(user, "tty", "no answer (end of input)");
     }
 
     /** The next line typed, or null once the run is interrupted while waiting. */

@@ -41,6 +41,12 @@ final class CliSpec {
         return spec;
     }
 
+    /** Whether the command line gave the option {@code name}, as opposed to its default standing. */
+    boolean given(String name) {
+        var line = spec.commandLine();
+        return line != null && line.getParseResult() != null && line.getParseResult().hasMatchedOption(name);
+    }
+
     CliSpec footer(String... lines) {
         spec.usageMessage().footer(lines);
         return this;

@@ -27,6 +27,7 @@ import sun.misc.Signal;
 
 final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
+    CliSpec cli;
     Path dir;
     Path inventory;
     String listen;
@@ -40,7 +41,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
 
     @Override
     public CliSpec spec() {
-        return common.addTo(CliSpec.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
+        cli = common.addTo(CliSpec.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
                 .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(ScheduleCommand.DIR).to(v -> dir = v)
                 .option("-i", "--inventory").type(Path.class).label("FILE").describe("Inventory for the scheduled runs.").to(v -> inventory = v)
                 .option("--listen").label("HOST:PORT").defaultValue("127.0.0.1:9464")
@@ -58,6 +59,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
                 .describe("PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
                 .to(v -> jdbcUrl = v)
                 .option("--jdbc-user").label("USER").describe("PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).").to(v -> jdbcUser = v);
+        return cli;
     }
 
     @Override
@@ -66,9 +68,16 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
             throw InvalidInputException.usage("--threads " + threads + ": give how many runs may go at once, 1 or more");
         }
         Wiring wiring = Wiring.fromSystem();
-        List<Schedule> schedules = new dev.runbook.schedule.ScheduleLoader(wiring.loader).load(dir);
+        Path from = ScheduleCommand.schedulesDir(dir, cli.given("--dir"));
+        dev.runbook.schedule.ScheduleLoader loader = new dev.runbook.schedule.ScheduleLoader(wiring.loader);
+        List<Schedule> schedules = loader.load(from);
+        if (schedules.isEmpty()) {
+            // nothing would ever fire; and on a clustered store, a node with no schedules would remove everyone's
+            throw InvalidInputException.usage("no schedules to run: " + ScheduleCommand.whereLooked(from, wiring.loader.paths()));
+        }
         String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
         Terminal term = Terminal.system(common.noColor);
+        ScheduleCommand.warn(term, loader);
         java.util.function.Consumer<String> log = message -> {
             synchronized (term.out) {
                 term.out.println(Instant.now() + " " + message);

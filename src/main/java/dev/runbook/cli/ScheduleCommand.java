@@ -3,6 +3,8 @@ package dev.runbook.cli;
 import dev.runbook.model.InvalidInputException;
 import dev.runbook.schedule.Schedule;
 import dev.runbook.schedule.ScheduleLoader;
+import dev.runbook.load.RunbookPaths;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.ZonedDateTime;
@@ -23,8 +25,33 @@ final class ScheduleCommand implements CliSpec.Command {
                 .subcommand(new ListSchedules()).subcommand(new Validate()));
     }
 
-    static List<Schedule> load(Path dir) {
-        return new ScheduleLoader(Wiring.fromSystem().loader).load(dir);
+    /**
+     * The schedules directory to read: one named with {@code --dir} must be a directory, or a typo
+     * would pass as "no schedules"; the default {@code schedules} may be absent.
+     */
+    static Path schedulesDir(Path dir, boolean given) {
+        if (given && !Files.exists(dir)) {
+            throw InvalidInputException.usage("--dir " + dir + ": no such directory");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw InvalidInputException.usage((given ? "--dir " : "") + dir + ": not a directory");
+        }
+        return dir;
+    }
+
+    /** Prints the loader's warnings on stderr; how many. */
+    static int warn(Terminal term, ScheduleLoader loader) {
+        List<dev.runbook.model.Diagnostic> warnings = loader.warnings();
+        warnings.forEach(d -> term.err.println(term.yellow(d.toString())));
+        term.err.flush();
+        return warnings.size();
+    }
+
+    /** Where schedules were looked for, when none were found. */
+    static String whereLooked(Path dir, RunbookPaths paths) {
+        Path abs = dir.toAbsolutePath().normalize();
+        return (Files.isDirectory(dir) ? "no schedule files in " + abs + "/" : "no directory " + abs + "/")
+                + ", and no schedule: block in the runbooks on the search path (" + paths.describe() + ")";
     }
 
     /** The next {@code n} fire times of a schedule, in its time zone. */
@@ -49,14 +76,16 @@ final class ScheduleCommand implements CliSpec.Command {
 
     static final class ListSchedules implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
+        CliSpec cli;
         Path dir;
         int next;
 
         @Override
         public CliSpec spec() {
-            return common.addTo(CliSpec.command("list", this, "Each schedule with its next fire times."))
+            cli = common.addTo(CliSpec.command("list", this, "Each schedule with its next fire times."))
                     .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v)
                     .option("--next").type(int.class).label("N").defaultValue("3").describe("How many fire times to show (default 3).").to(v -> next = v);
+            return cli;
         }
 
         @Override
@@ -65,9 +94,11 @@ final class ScheduleCommand implements CliSpec.Command {
                 throw InvalidInputException.usage("--next " + next + ": give a number of fire times, 1 or more");
             }
             Terminal term = Terminal.system(common.noColor);
-            List<Schedule> schedules = load(dir);
+            Wiring wiring = Wiring.fromSystem();
+            Path from = schedulesDir(dir, cli.given("--dir"));
+            List<Schedule> schedules = new ScheduleLoader(wiring.loader).load(from);
             if (schedules.isEmpty()) {
-                term.out.println("no schedules (in " + dir + "/ or in runbooks' schedule: blocks)");
+                term.out.println("no schedules: " + whereLooked(from, wiring.loader.paths()));
                 return ExitCodes.OK;
             }
             DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
@@ -86,19 +117,27 @@ final class ScheduleCommand implements CliSpec.Command {
 
     static final class Validate implements Callable<Integer>, CliSpec.Command {
         final CommonOptions common = new CommonOptions();
+        CliSpec cli;
         Path dir;
 
         @Override
         public CliSpec spec() {
-            return common.addTo(CliSpec.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
+            cli = common.addTo(CliSpec.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
                     .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v);
+            return cli;
         }
 
         @Override
         public Integer call() {
             Terminal term = Terminal.system(common.noColor);
-            List<Schedule> schedules = load(dir);
-            term.out.println(term.green("✓ " + schedules.size() + " schedule" + (schedules.size() == 1 ? "" : "s") + " valid"));
+            Wiring wiring = Wiring.fromSystem();
+            Path from = schedulesDir(dir, cli.given("--dir"));
+            ScheduleLoader loader = new ScheduleLoader(wiring.loader);
+            List<Schedule> schedules = loader.load(from);
+            int warnings = warn(term, loader);
+            term.out.println(term.green("✓ " + schedules.size() + " schedule" + (schedules.size() == 1 ? "" : "s") + " valid"
+                    + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : "")
+                    + (schedules.isEmpty() ? " (" + whereLooked(from, wiring.loader.paths()) + ")" : "")));
             return ExitCodes.OK;
         }
     }

@@ -141,6 +141,11 @@ final class Wiring {
             }
 
             @Override
+            public java.util.List<String> notices(dev.runbook.model.Target host, String database) {
+                return executor().notices(host, database);
+            }
+
+            @Override
             public synchronized void close() {
                 if (executor != null) {
                     executor.close();

@@ -42,6 +42,26 @@ public final class Engine {
         return RUN_ID.format(Instant.now()) + "-" + HexFormat.of().formatHex(b);
     }
 
+    /** As for the runbook's secrets: a database password too short to mask well is said once, before the run. */
+    private void databaseNotices(Runbook rb, List<Target> hosts, RunListener listener) {
+        if (services.sql() == null) {
+            return;
+        }
+        java.util.Set<String> databases = new java.util.LinkedHashSet<>();
+        for (var step : rb.allSteps()) {
+            if (step.action() instanceof dev.runbook.model.Action.Sql q && (q.database() == null || !q.database().isTemplate())) {
+                databases.add(q.database() == null ? null : q.database().value());
+            }
+        }
+        java.util.Set<String> notices = new java.util.LinkedHashSet<>();
+        for (Target host : hosts) {
+            for (String db : databases) {
+                notices.addAll(services.sql().notices(host, db));
+            }
+        }
+        notices.forEach(listener::notice);
+    }
+
     /**
      * @throws dev.runbook.model.InvalidInputException bad params, secrets or targets (nothing ran)
      * @throws LockedException another run holds the lock (nothing ran)
@@ -68,6 +88,7 @@ public final class Engine {
         problems.throwIfAny();
         secrets.values().stream().filter(s -> !s.reveal().isEmpty() && s.reveal().length() < 4).forEach(s -> listener.notice(
                 "secret '" + s.name() + "' is shorter than 4 characters: masking it hides every occurrence of those characters in output"));
+        databaseNotices(rb, hosts, listener);
         String runId = newRunId();
         boolean audited = !req.dryRun() || req.probe();
         RunLocks.Lease lease = audited ? services.locks().acquire(rb.name(), targetKey(hosts), holder(runId)) : null;

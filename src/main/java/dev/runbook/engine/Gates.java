@@ -32,7 +32,8 @@ final class Gates {
                 decided.put(key, decision);
                 AuditEvent.Actor who = new AuditEvent.Actor(decision.user(), decision.via());
                 ctx.emit(decision.approved() ? "gate.approved" : "gate.denied", frame.runbook(), host.name(), stepName,
-                        HostStep.data("prompt", prompt, "reason", decision.reason()), true, who);
+                        HostStep.data("prompt", prompt, "reason", decision.reason(),
+                                "attempts", decision.attempts() > 0 ? decision.attempts() : null), true, who);
             }
         }
         if (decision.approved()) {

@@ -15,6 +15,15 @@ public interface SqlExecutor extends AutoCloseable {
     StepResult execute(Target host, String database, String statement, List<Object> binds, Duration timeout,
                        boolean transaction, Cancellation cancel);
 
+    /**
+     * Notices about a connection worth giving before the run (a password too short to mask well).
+     * Reads the password without connecting; a connection that cannot be resolved gives none here:
+     * its step reports the problem.
+     */
+    default List<String> notices(Target host, String database) {
+        return List.of();
+    }
+
     @Override
     void close();
 }

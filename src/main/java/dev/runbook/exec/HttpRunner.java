@@ -58,7 +58,11 @@ public final class HttpRunner {
         HttpRequest request;
         long bytesSent;
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(spec.url())).timeout(timeout);
+            URI uri = URI.create(spec.url());
+            if (badPort(uri) != null) {
+                return failed(badPort(uri), start, false);
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
             spec.headers().forEach(b::header);
             HttpRequest.BodyPublisher body;
             if (!spec.form().isEmpty() || !spec.files().isEmpty()) {
@@ -169,6 +173,11 @@ public final class HttpRunner {
         }
         String msg = e.getMessage();
         return (msg == null ? e.getClass().getSimpleName() : msg);
+    }
+
+    /** A URL rendered from a template with a port no socket takes; null when the port is fine or absent. */
+    static String badPort(URI u) {
+        return u.getPort() == 0 || u.getPort() > 65535 ? "invalid URL: port " + u.getPort() + " is not 1 to 65535" : null;
     }
 
     private static String hostOf(String url) {

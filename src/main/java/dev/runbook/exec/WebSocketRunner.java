@@ -42,6 +42,9 @@ public final class WebSocketRunner {
             if (uri.getHost() == null || !(uri.getScheme().equals("ws") || uri.getScheme().equals("wss"))) {
                 return failed("not a ws:// or wss:// URL: " + spec.url(), start);
             }
+            if (HttpRunner.badPort(uri) != null) {
+                return failed(HttpRunner.badPort(uri), start);
+            }
         } catch (IllegalArgumentException | NullPointerException e) {
             return failed("not a ws:// or wss:// URL: " + spec.url(), start);
         }

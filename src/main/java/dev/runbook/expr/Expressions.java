@@ -50,7 +50,10 @@ public final class Expressions {
         try {
             return compiled.evaluate(new MapContext(scope));
         } catch (JexlException e) {
-            throw error(e, expr, origin, offset);
+            ExprException ex = error(e, expr, origin, offset);
+            String nulled = e instanceof JexlException.Property p ? nullProperty(p, rewrite(expr), scope) : null;
+            throw nulled == null ? ex : new ExprException(ex.pos(), nulled + " is null in '" + expr
+                    + "' (nothing can be read from null); give a default with ?? or default(x, ...)");
         } catch (RuntimeException e) {
             throw new ExprException(origin.posAt(offset), messageOf(e));
         } catch (StackOverflowError e) {
@@ -174,6 +177,72 @@ public final class Expressions {
         return out.toString();
     }
 
+    /**
+     * JEXL calls a property "undefined" both when it is missing and when it holds null and something
+     * is read from it, and names the wrong one when a null is indexed. Which property (or list item)
+     * is there and null, read again along the path, or null when that cannot be told.
+     */
+    private static String nullProperty(JexlException.Property e, String rewritten, Map<String, Object> scope) {
+        String property = e.getProperty();
+        if (property == null || property.isEmpty()) {
+            return null;
+        }
+        if (!e.isUndefined()) {
+            // "null value property 'p'": the path before p is null; the column points at p
+            JexlInfo info = e.getInfo();
+            int at = info == null || info.getLine() != 1 ? -1 : info.getColumn() - 1;
+            if (at < 1 || at > rewritten.length()) {
+                return null;
+            }
+            char before = rewritten.charAt(at - 1);
+            return nullAt(rewritten, before == '[' || before == '.' ? at - 1 : at, scope);
+        }
+        for (int at = rewritten.indexOf(property); at >= 0; at = rewritten.indexOf(property, at + 1)) {
+            String found = nullAt(rewritten, at + property.length(), scope);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The path of {@code text} that ends at {@code end}, when its last property or item is there and null: its name. */
+    private static String nullAt(String text, int end, Map<String, Object> scope) {
+        int start = end;
+        while (start > 0) {
+            char c = text.charAt(start - 1);
+            if (c == ']') {
+                start = text.lastIndexOf('[', start - 1);
+                if (start < 0) {
+                    return null;
+                }
+            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '.') {
+                start--;
+            } else {
+                break;
+            }
+        }
+        String path = text.substring(start, end);
+        int cut = path.endsWith("]") ? path.lastIndexOf('[') : path.lastIndexOf('.');
+        if (cut <= 0) {
+            return null;
+        }
+        String name = path.substring(cut).replaceAll("^\\.|^\\[['\"]?|['\"]?]$", "");
+        try {
+            Object parent = Sandbox.ENGINE.createExpression(path.substring(0, cut)).evaluate(new MapContext(scope));
+            if (parent instanceof Map<?, ?> m && m.containsKey(name) && m.get(name) == null) {
+                return "property '" + name + "'";
+            }
+            if (parent instanceof List<?> l && name.matches("\\d{1,9}") && Integer.parseInt(name) < l.size()
+                    && l.get(Integer.parseInt(name)) == null) {
+                return "item " + name;
+            }
+        } catch (JexlException | StackOverflowError again) {
+            // not a plain path after all
+        }
+        return null;
+    }
+
     private static final Pattern LOCATION = Pattern.compile("^.*?@\\d+:\\d+(?:!\\[\\d+,\\d+\\]: '.*?')?\\s*");
 
     static ExprException error(JexlException e, String expr, Text origin, int offset) {
@@ -226,6 +295,9 @@ public final class Expressions {
                         ? "wrong arguments for function '" + name + "()'"
                         : "unknown function '" + name + "()'";
             }
+        }
+        if (e instanceof JexlException.Property p && !p.isUndefined()) {
+            return "a value in '" + expr + "' is null (missing result or field); give a default with ?? or default(x, ...)";
         }
         if (e instanceof JexlException.Property || e instanceof JexlException.Variable) {
             return msg.replace("undefined property '.", "undefined property '") + " in '" + expr + "'";

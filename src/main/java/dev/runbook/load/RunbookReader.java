@@ -27,7 +27,7 @@ final class RunbookReader {
     }
 
     Runbook read(Node root, Path path, String sha256) {
-        Mapping m = y.mapping(root, "a runbook", KEYS);
+        Mapping m = y.mapping(root, "a runbook", KEYS, AnsibleHabits.TOP);
         if (m == null) {
             return null;
         }

@@ -83,7 +83,7 @@ final class StepReader {
     }
 
     private Step readStep(Node node) {
-        Mapping m = y.mapping(node, "a step", ALL_KEYS);
+        Mapping m = y.mapping(node, "a step", ALL_KEYS, AnsibleHabits.STEP);
         if (m == null) {
             return null;
         }
@@ -103,7 +103,7 @@ final class StepReader {
         } else if (kinds.isEmpty()) {
             if (!m.has("confirm")) {
                 y.error(pos, "step '" + (id == null ? "?" : id) + "' has no kind; give it one of: "
-                        + String.join(", ", KINDS) + " (or confirm alone)");
+                        + String.join(", ", KINDS) + " (or confirm alone)", m.has("shell") ? AnsibleHabits.SHELL_WITHOUT_KIND : null);
                 return null;
             }
             kind = "confirm";
@@ -386,6 +386,34 @@ final class StepReader {
         String v = url.value().strip().toLowerCase(java.util.Locale.ROOT);
         if (java.util.Arrays.stream(schemes).noneMatch(sch -> v.startsWith(sch + "://"))) {
             y.error(url.pos(), "the URL '" + url.value() + "' must start with " + String.join("://, ", schemes) + "://");
+        } else if (!url.isTemplate()) {
+            checkLiteralUrl(url);
+        }
+    }
+
+    /** A URL with no template in it fails the same way on every run: it is checked now. */
+    private void checkLiteralUrl(Text url) {
+        String v = url.value();
+        java.net.URI u;
+        try {
+            u = new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            y.error(url.posAt(Math.max(0, e.getIndex())), "the URL '" + v + "' is malformed: " + e.getReason());
+            return;
+        }
+        String authority = u.getRawAuthority() == null ? "" : u.getRawAuthority();
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile(":(\\d+)$").matcher(authority);
+        if (port.find() && !authority.endsWith("]")) {
+            String digits = port.group(1);
+            if (digits.length() > 5 || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > 65535) {
+                int at = v.indexOf(authority) + port.start(1);
+                y.error(url.posAt(at), "the URL '" + v + "' has port " + digits + "; a port is 1 to 65535");
+                return;
+            }
+        }
+        if (u.getHost() == null) {
+            int at = authority.isEmpty() ? v.indexOf("://") + 3 : v.indexOf(authority);
+            y.error(url.posAt(at), "the URL '" + v + "' has no valid host name");
         }
     }
 

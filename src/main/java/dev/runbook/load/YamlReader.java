@@ -80,6 +80,11 @@ public final class YamlReader {
      * (with a did-you-mean hint). Returns null, after reporting, when the node is not a mapping.
      */
     public Mapping mapping(Node node, String what, Collection<String> allowed) {
+        return mapping(node, what, allowed, Map.of());
+    }
+
+    /** As {@link #mapping(Node, String, Collection)}; an unknown key in {@code hints} gets that hint instead of a did-you-mean. */
+    Mapping mapping(Node node, String what, Collection<String> allowed, Map<String, String> hints) {
         if (!(node instanceof MappingNode map)) {
             error(node, what + " must be a mapping, not " + describe(node));
             return null;
@@ -101,7 +106,7 @@ public final class YamlReader {
             if (allowed != null && !allowed.contains(k)) {
                 String hint = DidYouMean.suggest(k, allowed);
                 error(pos(keyNode), "unknown key '" + k + "' in " + what,
-                        hint == null ? null : "did you mean '" + hint + "'?");
+                        hints.containsKey(k) ? hints.get(k) : hint == null ? null : "did you mean '" + hint + "'?");
                 continue;
             }
             entries.put(k, tuple);

@@ -175,6 +175,7 @@ public final class ScheduleLoader {
         String cron = cron(y, m, zone);
         Map<String, String> params = params(y, m, rb);
         List<String> approve = approvals(y, m, rb);
+        unapprovedGates(m, rb, approve);
         Schedule.Misfire misfire = enumOf(y, m, "misfire", Schedule.Misfire.class, Schedule.Misfire.SKIP);
         Schedule.Overlap overlap = enumOf(y, m, "overlap", Schedule.Overlap.class, Schedule.Overlap.SKIP);
         Duration deadline = m.duration("deadline");
@@ -304,6 +305,33 @@ public final class ScheduleLoader {
             ids.add(t.value());
         }
         return ids;
+    }
+
+    /**
+     * A gate the schedule does not approve denies every fire that reaches it, which validates clean
+     * and fails each night: a warning, not an error, since a gate under {@code when:} may be meant
+     * to stop only the odd run.
+     */
+    private void unapprovedGates(Mapping m, Runbook rb, List<String> approve) {
+        if (rb == null) {
+            return;
+        }
+        List<String> missing = runbooks.gatedSteps(rb).stream().filter(g -> !approve.contains(g)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> own = new java.util.HashSet<>();
+        rb.allSteps().stream().filter(st -> st.gate() != null).forEach(st -> own.add(st.id()));
+        String names = String.join(", ", missing.stream().map(g -> "'" + g + "'" + (own.contains(g) ? "" : " (in a called runbook)")).toList());
+        String id = m.has("id") ? m.string("id") : rb.name();
+        out.add(Diagnostic.warning(m.has("approve") ? m.keyPos("approve") : m.pos(), "schedule '" + id + "' does not approve the gate"
+                + (missing.size() == 1 ? " " : "s ") + names + " of runbook '" + rb.name() + "': a fire that reaches "
+                + (missing.size() == 1 ? "it" : "one") + " is denied there"));
+    }
+
+    /** The warnings of the last {@link #load}: schedules that load, but may not do what they say. */
+    public List<Diagnostic> warnings() {
+        return out.stream().filter(d -> !d.isError()).sorted(Diagnostic.ORDER).toList();
     }
 
     private static <E extends Enum<E>> E enumOf(YamlReader y, Mapping m, String key, Class<E> type, E fallback) {

@@ -89,19 +89,55 @@ class GatesIT {
     }
 
     @Test
-    void aTypedWordGateRefusesYesAndAnyOtherWord() {
-        for (String answer : List.of("y", "WIPE-E2E")) {
-            Cli.Result r;
-            try (Cli.Running run = cli.startOnTerminal("run", e2e("word-gate.yaml"), "-p", dir)) {
-                run.awaitOutput("type wipe-e2e to proceed").type(answer + "\n");
-                r = run.await();
-            }
-
-            assertThat(r.exitCode()).as("answer '" + answer + "'\n" + r).isEqualTo(3);
-            assertThat(home.resolve("wiped")).as("answer '" + answer + "'").doesNotExist();
+    void aTypedWordGateAsksThreeTimesThenDeniesCountingAnEmptyLineAsATry() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("word-gate.yaml"), "-p", dir)) {
+            run.awaitOutput("type wipe-e2e to proceed").type("y\n");
+            run.awaitOutput("did not match, 2 tries left").type("\n");
+            run.awaitOutput("did not match, 1 try left").type("WIPE-E2E\n");
+            r = run.await();
         }
-        assertThat(AuditLog.ofType(cli.auditFile(), "gate.denied")).hasSize(2)
-                .allSatisfy(e -> assertThat(e.path("actor").path("via").asText()).isEqualTo("tty"));
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(home.resolve("wiped")).doesNotExist();
+        assertThat(home.resolve("finally")).exists();
+        assertThat(r.output()).contains("✗ wipe: not approved (the typed word did not match in 3 tries)");
+        assertThat(r.output().split("type wipe-e2e to proceed", -1)).as("asked three times").hasSize(4);
+        JsonNode denied = single("gate.denied");
+        assertThat(denied.path("actor").path("via").asText()).isEqualTo("tty");
+        assertThat(denied.path("data").path("attempts").asInt()).isEqualTo(3);
+        assertThat(denied.path("data").path("reason").asText()).isEqualTo("the typed word did not match in 3 tries");
+    }
+
+    @Test
+    void aTypoAtATypedWordGateCanBeCorrectedAndTheApprovalRecordsTheAttempts() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("word-gate.yaml"), "-p", dir)) {
+            run.awaitOutput("type wipe-e2e to proceed").type("wipe-e2\n");
+            run.awaitOutput("did not match, 2 tries left").type("wipe-e2e\n");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(home.resolve("wiped")).exists();
+        JsonNode approved = single("gate.approved");
+        assertThat(approved.path("actor").path("via").asText()).isEqualTo("tty");
+        assertThat(approved.path("data").path("attempts").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void endOfInputAtATypedWordGateDeniesAtOnceWithoutAnotherTry() {
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", e2e("word-gate.yaml"), "-p", dir)) {
+            run.awaitOutput("type wipe-e2e to proceed").type("wipe\n");
+            run.awaitOutput("did not match, 2 tries left").type("\u0004");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(home.resolve("wiped")).doesNotExist();
+        assertThat(r.output()).contains("✗ wipe: not approved (no answer (end of input))").doesNotContain("1 try left");
+        assertThat(single("gate.denied").path("data").path("attempts").asInt()).isEqualTo(1);
     }
 
     @Test

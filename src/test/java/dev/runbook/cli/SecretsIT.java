@@ -101,6 +101,36 @@ class SecretsIT {
     }
 
     @Test
+    void aDatabasePasswordShorterThanFourCharactersGetsTheSameNoticeAsAShortSecret(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("inv.yaml"), """
+                all:
+                  hosts:
+                    localhost:
+                      ansible_connection: local
+                      runbook_databases:
+                        main: {url: "jdbc:postgresql://127.0.0.1:1/x", user: u, password: "env:DB_PW", connect_timeout: 1s}
+                """);
+        Files.writeString(dir.resolve("short.yaml"), """
+                secrets:
+                  token: env:SHORT_TOKEN
+                steps:
+                  - id: q
+                    sql: select 1
+                    database: main
+                """);
+        Cli short3 = Cli.in(dir).withEnv("DB_PW", "abc").withEnv("SHORT_TOKEN", "xy");
+
+        Cli.Result r = short3.run("run", "short.yaml", "-i", "inv.yaml");
+        Cli.Result four = short3.withEnv("DB_PW", "abcd").withEnv("SHORT_TOKEN", "wxyz").run("run", "short.yaml", "-i", "inv.yaml");
+
+        assertThat(r.stdout().lines().limit(2)).as(r.toString()).containsExactly(
+                "! secret 'token' is shorter than 4 characters: masking it hides every occurrence of those characters in output",
+                "! the password of database 'main' is shorter than 4 characters: masking it hides every occurrence of those"
+                        + " characters in the database's messages");
+        assertThat(four.stdout()).as(four.toString()).doesNotContain("shorter than 4 characters");
+    }
+
+    @Test
     void theSecretDidItsJob() {
         assertThat(results.get("run").exitCode()).as(results.get("run").toString()).isZero();
         assertThat(results.get("run --output json").exitCode()).isZero();

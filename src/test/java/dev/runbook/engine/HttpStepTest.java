@@ -91,6 +91,25 @@ class HttpStepTest {
     }
 
     @Test
+    void aPortOutOfRangeFromATemplateFailsTheStepSayingSo() throws Exception {
+        RunOutcome o = h.run("""
+                params:
+                  port: {type: int, default: 500000}
+                steps:
+                  - id: get
+                    http: "http://127.0.0.1:{{ params.port }}/"
+                    on_failure: continue
+                  - id: ws
+                    websocket: {url: "ws://127.0.0.1:{{ params.port }}/", timeout: 1s, expect: {any: true}}
+                    on_failure: continue
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+        assertThat(h.finished("get").data()).containsEntry("message", "invalid URL: port 500000 is not 1 to 65535");
+        assertThat(h.finished("ws").data().get("message")).asString().endsWith("invalid URL: port 500000 is not 1 to 65535");
+    }
+
+    @Test
     void anUnexpectedStatusFailsAndIsAddressableForVerdicts() throws Exception {
         RunOutcome o = h.run("""
                 steps:

@@ -184,6 +184,23 @@ class SandboxTest {
     }
 
     @Test
+    void readingFromANullPropertySaysItIsNullWhereAMissingOneIsUndefined() {
+        Map<String, Object> output = new java.util.HashMap<>();
+        output.put("x", null);
+        output.put("l", java.util.Arrays.asList((Object) null));
+        Map<String, Object> s = Map.of("steps", Map.of("s", Map.of("output", output), "restart-db", Map.of("output", output)));
+
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("steps.s.output.x.y"), s)).isInstanceOf(ExprException.class)
+                .hasMessage("property 'x' is null in 'steps.s.output.x.y' (nothing can be read from null); give a default with ?? or default(x, ...)");
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("steps.restart-db.output['x'][0]"), s))
+                .hasMessageStartingWith("property 'x' is null in 'steps.restart-db.output['x'][0]'");
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("steps.s.output.l[0].z"), s)).hasMessageStartingWith("item 0 is null in ");
+        assertThatThrownBy(() -> Expressions.evaluate(Text.of("steps.s.output.z.y"), s))
+                .hasMessage("undefined property 'z' in 'steps.s.output.z.y'");
+        assertThat(Expressions.evaluate(Text.of("steps.s.output.x?.y ?? 'none'"), s)).isEqualTo("none");
+    }
+
+    @Test
     void aComparisonThatCannotBeMadeNamesWhatWasCompared() {
         assertThatThrownBy(() -> eval("params.name > 1")).isInstanceOf(ExprException.class)
                 .hasMessageStartingWith("cannot compare the string 'web-1' with the number 1 ('>')")

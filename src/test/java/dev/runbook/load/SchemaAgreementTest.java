@@ -13,10 +13,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -43,7 +46,7 @@ class SchemaAgreementTest {
 
     static List<Path> shipped() throws IOException {
         List<Path> out = new ArrayList<>();
-        for (String dir : List.of("runbooks", "examples", "src/test/resources/golden/valid", "bin")) {
+        for (String dir : List.of("runbooks", "examples", "src/test/resources/golden/valid", "src/test/resources/schedule/blocks", "bin")) {
             Path d = Path.of(dir);
             if (!Files.isDirectory(d)) {
                 continue;
@@ -65,6 +68,29 @@ class SchemaAgreementTest {
             assertThat(schemaErrors(f)).as("schema errors in %s", f).isEmpty();
             RunbookLoader.Loaded l = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), null)).load(f);
             assertThat(l.ok()).as("validate errors in %s: %s", f, l.diagnostics()).isTrue();
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aScheduleBlockTheDaemonRefusesTheSchemaRefusesToo(@TempDir Path dir) {
+        Map<String, String> wrong = new LinkedHashMap<>();
+        wrong.put("as text", "schedule: \"every day\"");
+        wrong.put("without cron", "schedule: {time_zone: UTC}");
+        wrong.put("unknown key", "schedule: {cron: \"0 0 3 * * ?\", runbook: other}");
+        wrong.put("misfire", "schedule: {cron: \"0 0 3 * * ?\", misfire: maybe}");
+        wrong.put("overlap", "schedule: {cron: \"0 0 3 * * ?\", overlap: queue}");
+        wrong.put("deadline", "schedule: {cron: \"0 0 3 * * ?\", deadline: 10}");
+        wrong.put("enabled", "schedule: {cron: \"0 0 3 * * ?\", enabled: sometimes}");
+        wrong.put("approve", "schedule: {cron: \"0 0 3 * * ?\", approve: go}");
+        wrong.put("id", "schedule: {cron: \"0 0 3 * * ?\", id: \"night ly\"}");
+        wrong.put("a list item", "schedule: [\"0 0 3 * * ?\"]");
+        return wrong.entrySet().stream().map(w -> DynamicTest.dynamicTest(w.getKey(), () -> {
+            Path f = dir.resolve(w.getKey().replace(' ', '-') + ".yaml");
+            Files.writeString(f, "name: r\nsteps: [{id: go, confirm: \"Go?\"}]\n" + w.getValue() + "\n");
+            assertThat(schemaErrors(f)).as("the schema should reject %s", w.getValue()).isNotEmpty();
+            RunbookLoader runbooks = new RunbookLoader(new RunbookPaths(dir.toAbsolutePath(), null));
+            assertThat(new dev.runbook.schedule.ScheduleLoader(runbooks).checkBlock(f)).as("validate should refuse %s", w.getValue())
+                    .anyMatch(dev.runbook.model.Diagnostic::isError);
         }));
     }
 

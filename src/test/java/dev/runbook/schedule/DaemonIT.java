@@ -164,6 +164,9 @@ class DaemonIT {
             assertThat(Processes.eventually(Duration.ofSeconds(30), () -> !ofType("run.finished").isEmpty())).as(d.output()).isTrue();
             Cli.Result stopped = d.stop(Duration.ofSeconds(60));
             assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+            // said when the schedules were loaded, not first found in the audit after a night of denied fires
+            assertThat(stopped.stderr().lines()).containsExactly("schedules/guarded.yaml:4:1: warning: schedule 'guarded-nightly'"
+                    + " does not approve the gate 'restart' of runbook 'guarded': a fire that reaches it is denied there");
         }
 
         String run = AuditLog.ofType(cli.auditFile(), "run.finished").get(0).path("run_id").asText();

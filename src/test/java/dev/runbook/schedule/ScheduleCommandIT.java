@@ -83,6 +83,46 @@ class ScheduleCommandIT {
     }
 
     @Test
+    void validateWarnsAtApproveOfTheGatesAScheduleDoesNotApproveIncludingThoseOfCalledRunbooks() throws IOException {
+        Daemons.write(home, "runbooks/wipe.yaml", """
+                name: wipe
+                steps:
+                  - id: g2
+                    confirm: {prompt: "Wipe?", word: "{{ host.name }}"}
+                    run: echo wiping
+                """);
+        Daemons.write(home, "runbooks/nightly-wipe.yaml", """
+                name: nightly-wipe
+                steps:
+                  - id: g1
+                    confirm: "Proceed?"
+                  - id: g3
+                    confirm: "Really?"
+                  - id: call
+                    runbook: wipe
+                """);
+        Daemons.write(home, "schedules/nightly-wipe.yaml", """
+                id: nightly-wipe
+                runbook: nightly-wipe
+                cron: "0 0 3 * * ?"
+                approve: [g1]
+                """);
+        Daemons.write(home, "schedules/all-approved.yaml", """
+                id: all-approved
+                runbook: nightly-wipe
+                cron: "0 0 4 * * ?"
+                approve: [g1, g2, g3]
+                """);
+
+        Cli.Result r = cli.run("schedule", "validate");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr().lines()).containsExactly("schedules/nightly-wipe.yaml:4:1: warning: schedule 'nightly-wipe' does not approve"
+                + " the gates 'g2' (in a called runbook), 'g3' of runbook 'nightly-wipe': a fire that reaches one is denied there");
+        assertThat(r.stdout().lines()).containsExactly("✓ 2 schedules valid, 1 warning");
+    }
+
+    @Test
     void runbookValidateChecksARunbooksOwnScheduleBlockAsTheDaemonWillReadIt() throws IOException {
         Daemons.write(home, "runbooks/as-text.yaml", """
                 name: as-text
@@ -174,6 +214,45 @@ class ScheduleCommandIT {
             assertThat(r.stderr().lines())
                     .containsExactly("runbook: error: --threads " + threads + ": give how many runs may go at once, 1 or more");
         }
+    }
+
+    @Test
+    void aDirThatIsMissingOrNotADirectoryIsRefusedByListValidateAndTheDaemonBeforeAnythingStarts() throws IOException {
+        nightly();
+        Files.writeString(home.resolve("hosts"), "127.0.0.1 localhost\n");
+
+        for (String[] bad : List.of(new String[] {"schedulez", "no such directory"}, new String[] {"hosts", "not a directory"})) {
+            for (List<String> command : List.of(List.of("schedule", "list"), List.of("schedule", "validate"),
+                    List.of("daemon", "--listen", "127.0.0.1:0"))) {
+                List<String> args = new ArrayList<>(command);
+                args.addAll(List.of("--dir", bad[0]));
+                Cli.Result r = cli.run(args.toArray(String[]::new));
+
+                assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+                assertThat(r.stdout()).as("%s: nothing listed, nothing started", args).isEmpty();
+                assertThat(r.stderr().lines()).as("%s", args).containsExactly("runbook: error: --dir " + bad[0] + ": " + bad[1]);
+            }
+        }
+        assertThat(cli.auditFile()).doesNotExist();
+    }
+
+    @Test
+    void withNoSchedulesAnywhereListAndValidateSayWhereTheyLookedAndTheDaemonRefusesToStart() throws IOException {
+        String looked = "no directory " + home.toRealPath() + "/schedules/, and no schedule: block in the runbooks on the search path (runbooks)";
+
+        Cli.Result list = cli.run("schedule", "list");
+        Cli.Result validate = cli.run("schedule", "validate");
+        Cli.Result daemon = cli.run("daemon", "--listen", "127.0.0.1:0");
+
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout().lines()).containsExactly("no schedules: " + looked);
+        assertThat(validate.exitCode()).as(validate.toString()).isZero();
+        assertThat(validate.stdout().lines()).containsExactly("✓ 0 schedules valid (" + looked + ")");
+        // a daemon that fires nothing would look healthy forever; on a clustered store it would remove every node's schedules
+        assertThat(daemon.exitCode()).as(daemon.toString()).isEqualTo(2);
+        assertThat(daemon.stdout()).isEmpty();
+        assertThat(daemon.stderr().lines()).containsExactly("runbook: error: no schedules to run: " + looked);
+        assertThat(cli.auditFile()).doesNotExist();
     }
 
     private void nightly() throws IOException {

@@ -241,6 +241,22 @@ class ScheduleLoaderTest {
     }
 
     @Test
+    void aScheduleWithoutApproveOnARunbookWithGatesIsWarnedAtTheScheduleAndStillLoads() {
+        ScheduleLoader loader = loaderFor(DIR);
+
+        List<Schedule> schedules = loader.load(DIR.resolve("valid"));
+
+        assertThat(schedules).hasSize(3);
+        assertThat(loader.warnings()).extracting(Diagnostic::toString).containsExactly(
+                RunbookLoader.label(DIR.resolve("valid/nightly.yaml")) + ":11:1: warning: schedule 'nightly-vacuum' does not approve"
+                        + " the gate 'announce' of runbook 'db-maintenance': a fire that reaches it is denied there",
+                RunbookLoader.label(DIR.resolve("valid/several.yaml")) + ":2:5: warning: schedule 'hourly-vacuum' does not approve"
+                        + " the gates 'announce', 'reindex' of runbook 'db-maintenance': a fire that reaches one is denied there",
+                RunbookLoader.label(DIR.resolve("valid/several.yaml")) + ":6:5: warning: schedule 'paused' does not approve"
+                        + " the gates 'announce', 'reindex' of runbook 'db-maintenance': a fire that reaches one is denied there");
+    }
+
+    @Test
     void noSchedulesDirectoryAndNoBlocksIsNoSchedulesAndNoError(@TempDir Path home) throws IOException {
         copyRunbooks(home);
 

@@ -91,9 +91,10 @@ class FilesystemRecoveryIT {
 
     @Test
     void aWrongWordRestoresNothing() throws IOException {
-        Cli.Result r = typeAtTheRestoreGate("yes");
+        Cli.Result r = typeAtTheRestoreGate("yes", "yes", "yes");
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.output()).contains("did not match, 1 try left").contains("the typed word did not match in 3 tries");
         assertThat(Files.readAllBytes(broken)).isEqualTo(brokenBytes);
     }
 
@@ -114,11 +115,12 @@ class FilesystemRecoveryIT {
         assertThat(r.output()).contains("restored from backup: yes").contains("corrupt .usd files left: none");
     }
 
-    private Cli.Result typeAtTheRestoreGate(String word) {
+    /** Types each word at the restore gate (it asks up to three times). */
+    private Cli.Result typeAtTheRestoreGate(String... words) {
         try (Cli.Running run = cli.startOnTerminal("run", "filesystem-recovery", "-i", inventory.toString(),
                 "--approve", "permissions")) {
             run.awaitOutput("type " + StackInventory.HOST + " to proceed");
-            run.type(word + "\n");
+            run.type(String.join("\n", words) + "\n");
             return run.await();
         }
     }

@@ -108,6 +108,21 @@ public final class PostgresExecutor implements SqlExecutor {
         }
     }
 
+    @Override
+    public List<String> notices(Target host, String database) {
+        try {
+            ConnectionSettings settings = ConnectionSettings.resolve(host, database, connections, connectTimeout);
+            String password = settings.readPassword(env);
+            if (password != null && !password.isEmpty() && password.length() < 4) {
+                return List.of("the password of database '" + settings.name() + "' is shorter than 4 characters: masking it hides"
+                        + " every occurrence of those characters in the database's messages");
+            }
+        } catch (ConnectionProblem p) {
+            // its step says so
+        }
+        return List.of();
+    }
+
     private static StepResult run(Slot slot, Session session, ScriptRun run, boolean transaction, Cancellation cancel,
                                   long start) {
         session.begin();
