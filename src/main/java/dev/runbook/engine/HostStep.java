@@ -55,7 +55,7 @@ final class HostStep {
             return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), false);
         }
         if (items == null) {
-            ctx.plan.add(entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
+            ctx.planned(entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
                     List.of(), null, null, "loop items wait on earlier results", null));
             frame.state().markUnknown(step.id());
             return StepResult.notRun();
@@ -124,7 +124,7 @@ final class HostStep {
                 if (!decided) {
                     String reason = "condition is false: " + step.when().value();
                     if (ctx.dryRun) {
-                        ctx.plan.add(entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
+                        ctx.planned(entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
                     }
                     ctx.emit("step.skipped", frame, host.name(), stepName, data("reason", reason, "item", item), false);
                     StepResult skipped = StepResult.skipped(reason);
@@ -151,7 +151,7 @@ final class HostStep {
         if (ctx.dryRun) {
             boolean probeIt = ctx.probe && step.readonly();
             if (!probeIt) {
-                ctx.plan.add(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null));
+                ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null));
                 frame.state().markUnknown(step.id());
                 return StepResult.notRun();
             }
@@ -164,7 +164,7 @@ final class HostStep {
         }
         StepResult r = attempt(step, host, frame, scope, prepared, stepName, item);
         if (ctx.dryRun) {
-            ctx.plan.add(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, "probed", r));
+            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, "probed", r));
         }
         return r;
     }
@@ -247,7 +247,7 @@ final class HostStep {
         if (!ctx.dryRun) {
             return finish(step, host, frame, failed, item == null);
         }
-        ctx.plan.add(entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
+        ctx.planned(entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
         // like any step a plan does not run: the steps after it see no result of it, not a failure
         frame.state().markUnknown(step.id());
         return StepResult.notRun();

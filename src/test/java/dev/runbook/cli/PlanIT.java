@@ -124,6 +124,41 @@ class PlanIT {
         }
     }
 
+    @Test
+    void theSamePlanTwiceIsByteIdenticalWithHostsInInventoryOrder() throws IOException {
+        Files.writeString(home.resolve("inventory.yaml"), """
+                all:
+                  vars: {ansible_connection: local}
+                  children:
+                    web:
+                      hosts:
+                        web03: {}
+                        web01: {}
+                        web05: {}
+                        web02: {}
+                        web04: {}
+                """);
+        Path rb = Files.writeString(home.resolve("fan.yaml"), """
+                name: fan
+                steps:
+                  - id: greet
+                    run: echo hello from {{ host.name }}
+                  - id: again
+                    run: echo again
+                """);
+
+        Cli.Result first = cli.run("plan", rb.toString(), "-t", "web", "-i", "inventory.yaml", "--format", "markdown");
+        Cli.Result second = cli.run("plan", rb.toString(), "-t", "web", "-i", "inventory.yaml", "--format", "markdown");
+        Cli.Result text = cli.run("plan", rb.toString(), "-t", "web", "-i", "inventory.yaml");
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(second.stdout()).isEqualTo(first.stdout());
+        assertThat(first.stdout()).containsSubsequence("### 1. `greet` on web03", "### 2. `greet` on web01", "### 3. `greet` on web05",
+                "### 4. `greet` on web02", "### 5. `greet` on web04", "### 6. `again` on web03", "### 10. `again` on web04");
+        assertThat(text.stdout()).containsSubsequence("targets: web03, web01, web05, web02, web04",
+                "1. greet @web03", "2. greet @web01", "3. greet @web05", "4. greet @web02", "5. greet @web04", "6. again @web03");
+    }
+
     private void assertNothingChanged() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.toList()).as("files created by the plan").isEmpty();
