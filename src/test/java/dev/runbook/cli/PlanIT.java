@@ -159,6 +159,30 @@ class PlanIT {
                 "1. greet @web03", "2. greet @web01", "3. greet @web05", "4. greet @web02", "5. greet @web04", "6. again @web03");
     }
 
+    @Test
+    void aStepsCheckIsRenderedLikeItsCommandWithItsOwnResultShownAsUnknown() throws IOException {
+        Path rb = Files.writeString(home.resolve("checked.yaml"), """
+                name: checked
+                params:
+                  workdir: {type: string, default: /srv/app}
+                vars:
+                  here: /opt/backup
+                steps:
+                  - id: restore
+                    run: cp {{ vars.here }}/state.json {{ params.workdir }}/state.json
+                    check: cmp -s {{ vars.here }}/state.json {{ params.workdir }}/state.json && test -n {{ trim(result.stdout) }}
+                """);
+
+        Cli.Result text = cli.run("plan", rb.toString());
+        Cli.Result json = cli.run("plan", rb.toString(), "--format", "json");
+
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.stdout()).contains("│ cp /opt/backup/state.json /srv/app/state.json\n")
+                .contains("then checks: cmp -s /opt/backup/state.json /srv/app/state.json && test -n <trim(result.stdout)>\n");
+        assertThat(AuditLog.parse(json.stdout()).path("steps").get(0).path("details")).extracting(JsonNode::asText)
+                .containsExactly("then checks: cmp -s /opt/backup/state.json /srv/app/state.json && test -n <trim(result.stdout)>");
+    }
+
     private void assertNothingChanged() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.toList()).as("files created by the plan").isEmpty();
