@@ -30,8 +30,16 @@ import java.util.Map;
  */
 final class Actions {
 
-    /** An action rendered for a host: what it will do, in words, and the doing of it. */
-    record Prepared(String kind, String display, Execution execution) {}
+    /**
+     * An action rendered for a host: what it will do, in words, and the doing of it.
+     *
+     * @param problem why it would fail, known without doing it (a plan shows it), or null
+     */
+    record Prepared(String kind, String display, Execution execution, String problem) {
+        Prepared(String kind, String display, Execution execution) {
+            this(kind, display, execution, null);
+        }
+    }
 
     @FunctionalInterface
     interface Execution {
@@ -333,6 +341,11 @@ final class Actions {
         String database = q.database() == null ? null : Templates.plain(q.database(), scope);
         String display = ctx.masker.mask(stmt.text()) + (stmt.binds().isEmpty() ? ""
                 : "  -- binds: " + ctx.masker.mask(stmt.binds().stream().map(b -> b instanceof String ? "'" + b + "'" : String.valueOf(b)).toList().toString()));
+        String problem = null;
+        if (ctx.dryRun) {
+            String why = ctx.services.sql() == null ? "no SQL executor is configured" : ctx.services.sql().problem(host, database);
+            problem = why == null ? null : q.statement().pos() + ": " + ctx.masker.mask(why);
+        }
         return new Prepared("sql", display, cancel -> {
             if (ctx.services.sql() == null) {
                 return StepResult.failed("no SQL executor is configured", Map.of(), 0);
@@ -344,7 +357,7 @@ final class Actions {
             String message = r.message() == null ? null : q.statement().pos() + ": " + ctx.masker.mask(r.message());
             return new StepResult(r.outcome(), r.ok() ? r.message() : message, r.durationMs(), r.attempts(), r.tolerated(),
                     masked, r.items(), r.hosts());
-        });
+        }, problem);
     }
 
     private static String stripNewline(String s) {

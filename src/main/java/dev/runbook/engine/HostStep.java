@@ -150,6 +150,13 @@ final class HostStep {
         } catch (ExprException e) {
             return cannotRender(step, host, frame, section, e, item);
         }
+        if (ctx.dryRun && prepared.problem() != null) {
+            // known to fail before it does anything (a database no inventory defines): not probed either
+            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+                    item == null ? null : "item: " + item, null).withDetails(shown).withError(prepared.problem()));
+            frame.state().markUnknown(step.id());
+            return StepResult.notRun();
+        }
         if (ctx.dryRun) {
             boolean probeIt = ctx.probe && step.readonly();
             if (!probeIt) {

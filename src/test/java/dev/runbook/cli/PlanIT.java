@@ -183,6 +183,39 @@ class PlanIT {
                 .containsExactly("then checks: cmp -s /opt/backup/state.json /srv/app/state.json && test -n <trim(result.stdout)>");
     }
 
+    @Test
+    void aPlanMarksAnSqlStepWhoseDatabaseNoInventoryDefinesAsOneThatWouldFail() throws IOException {
+        Path rb = Files.writeString(home.resolve("db.yaml"), """
+                name: db
+                steps:
+                  - id: report
+                    sql: select 1
+                    database: nodb
+                  - id: after
+                    run: echo after
+                """);
+        Files.writeString(home.resolve("db-inventory.yaml"), """
+                all:
+                  hosts:
+                    localhost:
+                      ansible_connection: local
+                      runbook_databases:
+                        main: {url: "jdbc:postgresql://127.0.0.1:5432/main", user: u}
+                """);
+
+        Cli.Result none = cli.run("plan", rb.toString());
+        Cli.Result other = cli.run("plan", rb.toString(), "-i", "db-inventory.yaml");
+
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
+        assertThat(none.stdout()).contains("database: nodb\n")
+                .contains("✗ would fail: db.yaml:4:10: no database is configured for host 'localhost'")
+                .contains("│ echo after");
+        assertThat(none.stderr()).contains("1 step of this plan would fail");
+        assertThat(other.exitCode()).as(other.toString()).isEqualTo(1);
+        assertThat(other.stdout()).contains("✗ would fail: db.yaml:4:10: database 'nodb' is not configured for host 'localhost'; known: main");
+        assertNothingChanged();
+    }
+
     private void assertNothingChanged() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.toList()).as("files created by the plan").isEmpty();

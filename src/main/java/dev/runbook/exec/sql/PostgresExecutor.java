@@ -108,6 +108,16 @@ public final class PostgresExecutor implements SqlExecutor {
         }
     }
 
+    @Override
+    public String problem(Target host, String database) {
+        try {
+            ConnectionSettings.resolve(host, database, connections, connectTimeout);
+            return null;
+        } catch (ConnectionProblem p) {
+            return p.getMessage();
+        }
+    }
+
     private static StepResult run(Slot slot, Session session, ScriptRun run, boolean transaction, Cancellation cancel,
                                   long start) {
         session.begin();
