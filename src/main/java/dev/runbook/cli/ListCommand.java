@@ -37,7 +37,9 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
             }
             var rb = l.runbook();
             String desc = rb.description() == null ? "" : rb.description().strip().lines().findFirst().orElse("");
-            term.out.println(String.format("%-24s %s", term.bold(rb.name()), desc));
+            // the name to type is the file's: a different name: is shown beside it, as history and show will say it
+            String declared = rb.name().equals(name) ? "" : term.dim("(name: " + rb.name() + ")") + " ";
+            term.out.println(term.bold(String.format("%-24s", name)) + " " + declared + desc);
             for (Param p : rb.params().values()) {
                 term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), p.type().yamlName(),
                         p.defaultValue() != null ? " (default " + shown(p.defaultValue()) + ")" : p.required() ? " (required)" : "")));
