@@ -51,6 +51,10 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         AuditEvent first = events.get(0);
         term.out.println(term.bold("run " + first.runId()) + ": " + first.runbook().name() + " (" + first.runbook().path() + ")");
         term.out.println(term.dim("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via()));
+        if (first.type().equals("run.started") && Boolean.TRUE.equals(first.data().get("dry_run"))) {
+            // only a plan with --probe is audited: its end says succeeded like a run's, so say first what it was
+            term.out.println(term.yellow("plan with --probe (dry run): only readonly steps ran; nothing else was changed"));
+        }
         for (AuditEvent e : events) {
             term.out.println(line(e, term));
         }

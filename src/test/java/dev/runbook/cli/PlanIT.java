@@ -216,6 +216,19 @@ class PlanIT {
         assertNothingChanged();
     }
 
+    @Test
+    void showOfAPlanWithProbesSaysInItsHeaderThatItWasADryRun() {
+        assertThat(cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir, "--probe").exitCode()).isZero();
+
+        Cli.Result plan = cli.run("show", "last");
+
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        assertThat(plan.stdout().lines().limit(3)).element(2)
+                .isEqualTo("plan with --probe (dry run): only readonly steps ran; nothing else was changed");
+        assertThat(cli.run("run", e2e("plan.yaml"), "-p", "dir=" + dir).exitCode()).as("stopped at the gate").isEqualTo(3);
+        assertThat(cli.run("show", "last").stdout()).as("a real run").doesNotContain("dry run");
+    }
+
     private void assertNothingChanged() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.toList()).as("files created by the plan").isEmpty();
