@@ -40,12 +40,12 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         }
         if (candidates.size() > 1) {
             String named = String.join(", ", candidates.subList(0, Math.min(CANDIDATES, candidates.size())));
-            term.err.println("runbook: run id '" + runId + "' is ambiguous: it matches " + named
+            term.err.println("runbook: error: run id '" + runId + "' is ambiguous: it matches " + named
                     + (candidates.size() > CANDIDATES ? " and more" : "") + " (give more of the id; see: runbook history)");
             return ExitCodes.INVALID_INPUT;
         }
         if (events.isEmpty()) {
-            term.err.println("runbook: no run '" + runId + "' in " + where + " (see: runbook history)");
+            term.err.println("runbook: error: no run '" + runId + "' in " + where + " (see: runbook history)");
             return ExitCodes.INVALID_INPUT;
         }
         AuditEvent first = events.get(0);

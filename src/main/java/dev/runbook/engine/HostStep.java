@@ -174,7 +174,8 @@ final class HostStep {
         }
         StepResult r = attempt(step, host, frame, scope, prepared, stepName, item);
         if (ctx.dryRun) {
-            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, "probed", r).withDetails(shown));
+            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+                    item == null ? null : "item: " + item, r).withDetails(shown));
         }
         return r;
     }

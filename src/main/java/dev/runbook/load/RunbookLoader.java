@@ -48,10 +48,22 @@ public final class RunbookLoader {
 
     /** Loads a runbook given by name or path; throws with every diagnostic when anything is wrong. */
     public Runbook require(String nameOrPath) {
-        Path p = paths.find(nameOrPath).orElseThrow(() -> InvalidInputException.usage("no runbook '" + nameOrPath
-                + "' (looked for " + (RunbookPaths.isPath(nameOrPath) ? "that file" : nameOrPath + ".yaml in " + paths.describe()) + ")"
-                + (RunbookPaths.isPath(nameOrPath) ? "" : declaring(nameOrPath))));
+        Path p = paths.find(nameOrPath).orElseThrow(() -> notFound(nameOrPath));
         return require(p);
+    }
+
+    private InvalidInputException notFound(String nameOrPath) {
+        boolean isPath = RunbookPaths.isPath(nameOrPath);
+        boolean isDirectory = paths.directory(nameOrPath) != null;
+        if (isPath && isDirectory) {
+            return InvalidInputException.usage("'" + nameOrPath + "' is a directory, not a runbook: give one of its files, "
+                    + "or check them all with: runbook validate " + nameOrPath);
+        }
+        return InvalidInputException.usage("no runbook '" + nameOrPath
+                + "' (looked for " + (isPath ? "that file" : nameOrPath + ".yaml in " + paths.describe()) + ")"
+                + (isPath ? "" : declaring(nameOrPath))
+                + (isDirectory ? "; '" + nameOrPath + "' here is a directory (to check the runbooks in it: runbook validate "
+                        + nameOrPath + ")" : ""));
     }
 
     /** "; runbooks/bar.yaml is named 'foo': run it as 'bar'" when a runbook on the search path declares {@code name}; else empty. */

@@ -118,7 +118,8 @@ class PlanIT {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(dir.resolve("probed")).as("the readonly step ran").exists();
-        assertThat(r.stdout()).containsPattern("when steps\\.probe\\.ok: true");
+        assertThat(r.stdout()).containsPattern("when steps\\.probe\\.ok: true")
+                .contains("│ echo probed > " + dir + "/probed\n       probed: ok\n").doesNotContain("probe: ");
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("only the probe changed anything").containsExactly("probed");
         }
@@ -227,6 +228,25 @@ class PlanIT {
                 .isEqualTo("plan with --probe (dry run): only readonly steps ran; nothing else was changed");
         assertThat(cli.run("run", e2e("plan.yaml"), "-p", "dir=" + dir).exitCode()).as("stopped at the gate").isEqualTo(3);
         assertThat(cli.run("show", "last").stdout()).as("a real run").doesNotContain("dry run");
+    }
+
+    @Test
+    void aFailedProbeIsOneStatementOfWhatItFound() throws IOException {
+        Path rb = Files.writeString(home.resolve("look.yaml"), """
+                name: look
+                steps:
+                  - id: look
+                    run: cat %s/missing
+                    readonly: true
+                """.formatted(dir));
+
+        Cli.Result text = cli.run("plan", rb.toString(), "--probe");
+        Cli.Result markdown = cli.run("plan", rb.toString(), "--probe", "--format", "markdown");
+
+        assertThat(text.stdout()).contains("│ cat " + dir + "/missing\n       probed: failed (exit code 1: cat: " + dir
+                + "/missing: No such file or directory)\n").doesNotContain("probe: ");
+        assertThat(markdown.stdout()).contains("- Probed: failed (exit code 1: cat: " + dir + "/missing: No such file or directory)\n")
+                .doesNotContain("- probed").doesNotContain("- Probe: ");
     }
 
     private void assertNothingChanged() throws IOException {
