@@ -25,13 +25,23 @@ import java.util.Map;
  */
 public final class JsonlAuditTrail implements AuditSink {
     private final Path file;
+    private final java.util.function.Consumer<String> warnings;
     private final FileChannel channel;
     private final AuditHead head;
     private String lastHash;
     private long knownSize = -1;
 
     public JsonlAuditTrail(Path file) {
+        this(file, w -> { });
+    }
+
+    /**
+     * @param warnings told, in one line, when this trail records that events were cut off its end: the
+     *                 run goes on, and the person running it should hear of it before {@code audit verify}
+     */
+    public JsonlAuditTrail(Path file, java.util.function.Consumer<String> warnings) {
         this.file = file;
+        this.warnings = warnings;
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(file.getParent());
@@ -149,7 +159,10 @@ public final class JsonlAuditTrail implements AuditSink {
         data.put("head_hash", mark.hash());
         data.put("head_size", mark.size());
         data.put("size", size);
-        return appendOwn("audit.truncated", data, lastHash, size);
+        String hash = appendOwn("audit.truncated", data, lastHash, size);
+        warnings.accept("warning: the audit trail " + file + " was cut short: it no longer holds its last recorded event (it ended at byte "
+                + mark.size() + ", the file now has " + size + "); recorded as an audit.truncated event (see: runbook audit verify)");
+        return hash;
     }
 
     /** Appends, durably, an event of the trail's own (no run) after {@code prevHash}; returns its hash. */

@@ -42,7 +42,7 @@ final class AuditCommand implements CliSpec.Command {
             }
             Path f = file != null ? file : wiring.state.auditFile();
             if (!Files.exists(f)) {
-                term.err.println("runbook: " + f + ": no such audit file");
+                term.err.println("runbook: error: " + f + ": no such audit file");
                 return ExitCodes.INVALID_INPUT;
             }
             if (Files.isDirectory(f)) {

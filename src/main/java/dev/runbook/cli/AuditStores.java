@@ -107,7 +107,8 @@ final class AuditStores {
                 synchronized (this) {
                     if (trail == null) {
                         state.ensure();
-                        trail = new JsonlAuditTrail(state.auditFile());
+                        // a trail found cut short is said on stderr whatever the run's output: the run still runs
+                        trail = new JsonlAuditTrail(state.auditFile(), Wiring::toStderr);
                     }
                     t = trail;
                 }

@@ -61,7 +61,8 @@ final class Console implements RunListener {
                     + " on " + String.join(", ", strings(d.get("targets"))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
             case "step.started" -> {
                 running.put(key(e), System.nanoTime());
-                if (!term.interactive) {
+                // a confirm step's command is its prompt, which the gate's "asks:" line has just shown
+                if (!term.interactive && !"confirm".equals(d.get("kind"))) {
                     println(who + ": started" + (d.get("command") == null ? "" : ": " + oneLine(String.valueOf(d.get("command")))));
                 }
             }

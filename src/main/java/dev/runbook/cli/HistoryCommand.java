@@ -36,7 +36,7 @@ final class HistoryCommand implements Callable<Integer>, CliSpec.Command {
             where = reader.describe();
         }
         if (runs.isEmpty()) {
-            term.out.println("no runs recorded in " + where);
+            term.out.println((runbook == null ? "no runs" : "no runs of runbook '" + runbook + "'") + " recorded in " + where);
             return ExitCodes.OK;
         }
         term.out.println(term.bold(String.format("%-24s %-22s %-12s %-9s %-20s %s", "RUN", "RUNBOOK", "STATUS", "TIME", "STARTED", "BY")));

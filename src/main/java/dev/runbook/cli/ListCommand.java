@@ -36,14 +36,31 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
                 continue;
             }
             var rb = l.runbook();
-            String desc = rb.description() == null ? "" : rb.description().strip().lines().findFirst().orElse("");
-            term.out.println(String.format("%-24s %s", term.bold(rb.name()), desc));
+            String desc = firstSentence(rb.description());
+            // the name to type is the file's: a different name: is shown beside it, as history and show will say it
+            String declared = rb.name().equals(name) ? "" : term.dim("(name: " + rb.name() + ")") + " ";
+            term.out.println(term.bold(String.format("%-24s", name)) + " " + declared + desc);
             for (Param p : rb.params().values()) {
-                term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), p.type().yamlName(),
+                String type = p.type() == Param.ParamType.ENUM ? String.join("|", p.values()) : p.type().yamlName();
+                term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), type,
                         p.defaultValue() != null ? " (default " + (p.secret() ? dev.runbook.expr.Secret.MASK : shown(p.defaultValue())) + ")" : p.required() ? " (required)" : "")));
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The description's first sentence, whole, on one line: a description wrapped over several lines
+     * would otherwise be cut where its first line ends, mid-sentence. Empty for none.
+     */
+    static String firstSentence(String description) {
+        if (description == null) {
+            return "";
+        }
+        String paragraph = description.strip().split("\\n\\s*\\n", 2)[0];
+        String text = String.join(" ", paragraph.lines().map(String::strip).toList());
+        java.util.regex.Matcher end = java.util.regex.Pattern.compile("[.!?](?=\\s)").matcher(text);
+        return end.find() ? text.substring(0, end.end()) : text;
     }
 
     /** A default as a user would type it; an empty one as "", which would otherwise not show at all. */

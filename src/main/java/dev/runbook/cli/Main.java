@@ -46,7 +46,7 @@ public final class Main {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            String message = "runbook: " + ex.getMessage();
+            String message = "runbook: error: " + lowerFirst(ex.getMessage());
             err.println(message);
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
@@ -171,13 +171,21 @@ public final class Main {
             return new Refusal(ExitCodes.INVALID_INPUT, message, List.copyOf(lines));
         }
         if (ex instanceof LockedException locked) {
-            return new Refusal(ExitCodes.LOCKED, "runbook: " + locked.getMessage());
+            return new Refusal(ExitCodes.LOCKED, "runbook: error: " + locked.getMessage());
         }
         if (ex instanceof AuditException) {
-            return new Refusal(ExitCodes.STEP_FAILED, "runbook: audit trail: " + ex.getMessage());
+            return new Refusal(ExitCodes.STEP_FAILED, "runbook: error: audit trail: " + ex.getMessage());
         }
         return new Refusal(ExitCodes.STEP_FAILED, "runbook: error: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage())
                 + (debug ? "" : " (--debug shows where)"));
+    }
+
+    /** picocli's "Unknown option: ..." as our messages read: "unknown option: ..." (a name such as "URL" stays). */
+    static String lowerFirst(String message) {
+        if (message == null || message.length() < 2 || !Character.isUpperCase(message.charAt(0)) || !Character.isLowerCase(message.charAt(1))) {
+            return message;
+        }
+        return Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 
     /** {@code run --output json} also tells a consumer reading stdout why a run never started. */

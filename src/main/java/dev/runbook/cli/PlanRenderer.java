@@ -65,7 +65,7 @@ final class PlanRenderer {
                 b.append(inner).append(t.red("✗ would fail: " + e.error())).append('\n');
             }
             if (e.probe() != null) {
-                b.append(inner).append("probe: ").append(probe(e.probe())).append('\n');
+                b.append(inner).append("probed: ").append(probe(e.probe())).append('\n');
             }
         }
         return b.toString();
@@ -120,7 +120,7 @@ final class PlanRenderer {
                 b.append("- **Would fail:** ").append(e.error()).append('\n');
             }
             if (e.probe() != null) {
-                b.append("- Probe: ").append(probe(e.probe())).append('\n');
+                b.append("- Probed: ").append(probe(e.probe())).append('\n');
             }
             if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
                 b.append("\n```").append(fence(e.kind())).append('\n').append(e.rendered().strip()).append("\n```\n");

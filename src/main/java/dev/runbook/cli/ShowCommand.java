@@ -40,17 +40,21 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         }
         if (candidates.size() > 1) {
             String named = String.join(", ", candidates.subList(0, Math.min(CANDIDATES, candidates.size())));
-            term.err.println("runbook: run id '" + runId + "' is ambiguous: it matches " + named
+            term.err.println("runbook: error: run id '" + runId + "' is ambiguous: it matches " + named
                     + (candidates.size() > CANDIDATES ? " and more" : "") + " (give more of the id; see: runbook history)");
             return ExitCodes.INVALID_INPUT;
         }
         if (events.isEmpty()) {
-            term.err.println("runbook: no run '" + runId + "' in " + where + " (see: runbook history)");
+            term.err.println("runbook: error: no run '" + runId + "' in " + where + " (see: runbook history)");
             return ExitCodes.INVALID_INPUT;
         }
         AuditEvent first = events.get(0);
         term.out.println(term.bold("run " + first.runId()) + ": " + first.runbook().name() + " (" + first.runbook().path() + ")");
         term.out.println(term.dim("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via()));
+        if (first.type().equals("run.started") && Boolean.TRUE.equals(first.data().get("dry_run"))) {
+            // only a plan with --probe is audited: its end says succeeded like a run's, so say first what it was
+            term.out.println(term.yellow("plan with --probe (dry run): only readonly steps ran; nothing else was changed"));
+        }
         for (AuditEvent e : events) {
             term.out.println(line(e, term));
         }

@@ -78,7 +78,7 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
             return ExitCodes.INVALID_INPUT;
         }
         if (files.isEmpty()) {
-            term.err.println("runbook: no runbooks to validate (give files or directories; the search path is "
+            term.err.println("runbook: error: no runbooks to validate (give files or directories; the search path is "
                     + wiring.loader.paths().describe() + ")");
             return ExitCodes.INVALID_INPUT;
         }

@@ -146,6 +146,11 @@ final class Wiring {
             }
 
             @Override
+            public String problem(dev.runbook.model.Target host, String database) {
+                return executor().problem(host, database);
+            }
+
+            @Override
             public synchronized void close() {
                 if (executor != null) {
                     executor.close();

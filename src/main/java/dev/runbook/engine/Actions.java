@@ -33,11 +33,16 @@ final class Actions {
     /**
      * An action rendered for a host: what it will do, in words, and the doing of it.
      *
-     * @param limit the action's own time limit, before the run's deadline bounds it; null for none
+     * @param limit   the action's own time limit, before the run's deadline bounds it; null for none
+     * @param problem why it would fail, known without doing it (a plan shows it), or null
      */
-    record Prepared(String kind, String display, Duration limit, Execution execution) {
+    record Prepared(String kind, String display, Duration limit, Execution execution, String problem) {
         Prepared(String kind, String display, Execution execution) {
-            this(kind, display, null, execution);
+            this(kind, display, null, execution, null);
+        }
+
+        Prepared(String kind, String display, Duration limit, Execution execution) {
+            this(kind, display, limit, execution, null);
         }
     }
 
@@ -347,6 +352,11 @@ final class Actions {
         String display = ctx.masker.mask(stmt.text()) + (stmt.binds().isEmpty() ? ""
                 : "  -- binds: " + ctx.masker.mask(stmt.binds().stream().map(b -> b instanceof String ? "'" + b + "'" : String.valueOf(b)).toList().toString()));
         Duration limit = q.statementTimeout() != null ? q.statementTimeout() : step.timeout();
+        String problem = null;
+        if (ctx.dryRun) {
+            String why = ctx.services.sql() == null ? "no SQL executor is configured" : ctx.services.sql().problem(host, database);
+            problem = why == null ? null : q.statement().pos() + ": " + ctx.masker.mask(why);
+        }
         return new Prepared("sql", display, limit, cancel -> {
             if (ctx.services.sql() == null) {
                 return StepResult.failed("no SQL executor is configured", Map.of(), 0);
@@ -358,7 +368,7 @@ final class Actions {
             String message = r.message() == null ? null : q.statement().pos() + ": " + ctx.masker.mask(r.message());
             return new StepResult(r.outcome(), r.ok() ? r.message() : message, r.durationMs(), r.attempts(), r.tolerated(),
                     masked, r.items(), r.hosts());
-        });
+        }, problem);
     }
 
     private static String stripNewline(String s) {

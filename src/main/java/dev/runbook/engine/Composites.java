@@ -122,7 +122,7 @@ final class Composites {
             }
             String prompt = step.gate() == null ? null : Templates.display(step.gate().prompt(), scope);
             if (ctx.dryRun) {
-                ctx.plan.add(hostStep.entry(step, h, frame, section, describe(step), decided, waits, prompt, null,
+                ctx.planned(hostStep.entry(step, h, frame, section, describe(step), decided, waits, prompt, null,
                         Boolean.FALSE.equals(decided) ? "skipped: condition is false" : null, null));
             }
             if (Boolean.FALSE.equals(decided)) {

@@ -107,7 +107,7 @@ public final class Engine {
         long start = System.nanoTime();
         try {
             ctx.emit("run.started", rb, null, null, startData(req, rb, params, hosts, deadline, lease), true, req.actor());
-            Frame frame = Frame.top(rb, params, secrets);
+            Frame frame = Frame.top(rb, params, secrets, hosts.stream().map(Target::name).toList());
             Interpreter interpreter = new Interpreter(ctx);
             Interpreter.Flow flow = main(interpreter, rb, hosts, frame);
             String cancelReason = ctx.cancel.reason();

@@ -42,6 +42,13 @@ final class FanOutRunner {
             results.put(hosts.get(0).name(), work.apply(hosts.get(0)));
             return results;
         }
+        // a plan lists each host's entries in the order of hosts, whichever thread finished first
+        Map<String, List<PlanEntry>> planned = new LinkedHashMap<>();
+        if (ctx.dryRun()) {
+            hosts.forEach(h -> planned.put(h.name(), java.util.Collections.synchronizedList(new ArrayList<>())));
+        }
+        Function<Target, StepResult> perHost = !ctx.dryRun() ? work
+                : h -> ctx.planningInto(planned.get(h.name()), () -> work.apply(h));
         int parallel = fo.maxParallel() == 0 ? hosts.size() : Math.min(fo.maxParallel(), hosts.size());
         int batchSize = fo.batch() == null ? hosts.size() : Math.max(1, fo.batch().of(hosts.size()));
         int allowed = fo.maxFailures() == null ? Integer.MAX_VALUE : fo.maxFailures().of(hosts.size());
@@ -69,7 +76,7 @@ final class FanOutRunner {
                 names.add(host.name());
                 futures.put(host.name(), POOL.submit(() -> {
                     try {
-                        StepResult r = work.apply(host);
+                        StepResult r = perHost.apply(host);
                         if (r.failed()) {
                             failures.incrementAndGet();
                         }
@@ -83,6 +90,7 @@ final class FanOutRunner {
                 results.put(name, await(futures.get(name)));
             }
         }
+        planned.values().forEach(entries -> entries.forEach(ctx::planned));
         for (Target h : hosts) {
             if (!results.containsKey(h.name())) {
                 results.put(h.name(), held.contains(h) ? heldBack.apply(h)

@@ -19,12 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 record Frame(Runbook runbook, Map<String, Object> params, Map<String, Secret> secrets, RunState state,
              String prefix, int depth, Map<String, Object> extra, Map<String, Map<String, Object>> varsCache) {
 
-    static Frame top(Runbook rb, Map<String, Object> params, Map<String, Secret> secrets) {
-        return new Frame(rb, params, secrets, new RunState(rb), "", 0, Map.of(), new ConcurrentHashMap<>());
+    static Frame top(Runbook rb, Map<String, Object> params, Map<String, Secret> secrets, java.util.List<String> hosts) {
+        return new Frame(rb, params, secrets, new RunState(rb, hosts), "", 0, Map.of(), new ConcurrentHashMap<>());
     }
 
     Frame call(Runbook callee, Map<String, Object> calleeParams, Map<String, Secret> calleeSecrets, String stepId) {
-        return new Frame(callee, calleeParams, calleeSecrets, new RunState(callee), prefix + stepId + "/", depth + 1,
+        return new Frame(callee, calleeParams, calleeSecrets, new RunState(callee, state.hostOrder()), prefix + stepId + "/", depth + 1,
                 Map.of(), new ConcurrentHashMap<>());
     }
 

@@ -55,7 +55,7 @@ final class HostStep {
             return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), false);
         }
         if (items == null) {
-            ctx.plan.add(entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
+            ctx.planned(entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
                     List.of(), null, null, "loop items wait on earlier results", null));
             frame.state().markUnknown(step.id());
             return StepResult.notRun();
@@ -144,7 +144,7 @@ final class HostStep {
                 if (!decided) {
                     String reason = "condition is false: " + step.when().value();
                     if (ctx.dryRun) {
-                        ctx.plan.add(entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
+                        ctx.planned(entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
                     }
                     ctx.emit("step.skipped", frame, host.name(), stepName, data("reason", reason, "item", item), false);
                     StepResult skipped = StepResult.skipped(reason);
@@ -158,6 +158,7 @@ final class HostStep {
         String prompt = null;
         String word = null;
         Actions.Prepared prepared;
+        List<String> shown;
         try {
             step = DurationTemplates.apply(step, scope);
             if (step.gate() != null) {
@@ -165,13 +166,22 @@ final class HostStep {
                 word = step.gate().word() == null ? null : Templates.plain(step.gate().word(), scope);
             }
             prepared = actions.prepare(step, host, scope, frame);
+            shown = ctx.dryRun ? details(step, scope) : null;
         } catch (ExprException e) {
             return cannotRender(step, host, frame, section, e, item);
+        }
+        if (ctx.dryRun && prepared.problem() != null) {
+            // known to fail before it does anything (a database no inventory defines): not probed either
+            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+                    item == null ? null : "item: " + item, null).withDetails(shown).withError(prepared.problem()));
+            frame.state().markUnknown(step.id());
+            return StepResult.notRun();
         }
         if (ctx.dryRun) {
             boolean probeIt = ctx.probe && step.readonly();
             if (!probeIt) {
-                ctx.plan.add(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null));
+                ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null)
+                        .withDetails(shown));
                 frame.state().markUnknown(step.id());
                 return StepResult.notRun();
             }
@@ -184,7 +194,8 @@ final class HostStep {
         }
         StepResult r = attempt(step, host, frame, scope, prepared, stepName, item);
         if (ctx.dryRun) {
-            ctx.plan.add(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, "probed", r));
+            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+                    item == null ? null : "item: " + item, r).withDetails(shown));
         }
         return r;
     }
@@ -287,7 +298,7 @@ final class HostStep {
         if (!ctx.dryRun) {
             return finish(step, host, frame, failed, item == null);
         }
-        ctx.plan.add(entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
+        ctx.planned(entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
         // like any step a plan does not run: the steps after it see no result of it, not a failure
         frame.state().markUnknown(step.id());
         return StepResult.notRun();
@@ -340,25 +351,45 @@ final class HostStep {
         return m;
     }
 
+    /** A check command as it would run after the step: rendered like the command, masked, its own results unknown. */
+    private String checkShown(Step step, Step.CommandCheck c, Map<String, Object> scope) {
+        Map<String, Object> withResult = new HashMap<>(scope);
+        withResult.put("result", new RunState.Placeholder("result"));
+        if (scope.get(Templates.UNKNOWN_STEPS) instanceof java.util.Set<?> unknown) {
+            java.util.Set<Object> more = new java.util.HashSet<>(unknown);
+            more.add(step.id());
+            withResult.put(Templates.UNKNOWN_STEPS, more);
+        }
+        return ctx.masker.mask(Templates.render(c.command(), withResult, Templates.Mode.SHELL).text()).strip();
+    }
+
     PlanEntry entry(Step step, Target host, Frame frame, String section, String rendered, Boolean decided,
                     List<String> waits, String gate, String word, String note, StepResult probe) {
         return new PlanEntry(frame.depth(), section, frame.eventStep(step.id()), step.label(), Actions.kind(step.action()),
                 host.name(), rendered, step.when() == null ? null : step.when().value(),
                 step.when() == null && !Boolean.FALSE.equals(decided) ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
-                step.action().mutating() && !step.readonly(), note, probe, details(step), null);
+                step.action().mutating() && !step.readonly(), note, probe, details(step, null), null);
     }
 
-    /** What a reviewer needs besides the command: how success is checked, retried, bounded and handled. */
-    static List<String> details(Step step) {
+    /**
+     * What a reviewer needs besides the command: how success is checked, retried, bounded and handled.
+     * With the host's {@code scope}, templates are rendered as the run would render them (a check's
+     * {@code result} and the results of steps a plan did not run shown as {@code <...>}); without
+     * it (a step the plan does not render), as written.
+     *
+     * @throws ExprException when a template cannot be rendered: the run would fail the step
+     */
+    private List<String> details(Step step, Map<String, Object> scope) {
         List<String> out = new ArrayList<>();
         if (step.action() instanceof dev.runbook.model.Action.Sql sql && sql.database() != null) {
-            out.add("database: " + sql.database().value());
+            out.add("database: " + (scope == null ? sql.database().value() : Templates.display(sql.database(), scope)));
         }
         if (step.become() != null) {
-            out.add("as user: " + (step.become().user() == null ? "root" : step.become().user().value()) + " (sudo)");
+            out.add("as user: " + (step.become().user() == null ? "root"
+                    : scope == null ? step.become().user().value() : Templates.display(step.become().user(), scope)) + " (sudo)");
         }
         if (step.check() instanceof Step.CommandCheck c) {
-            out.add("then checks: " + c.command().value().strip());
+            out.add("then checks: " + (scope == null ? c.command().value().strip() : checkShown(step, c, scope)));
         } else if (step.check() instanceof Step.AssertCheck a) {
             out.add("then checks: " + a.expr().value().strip());
         }

@@ -100,7 +100,7 @@ final class Interpreter {
         Map<String, StepResult> results = new LinkedHashMap<>();
         for (Target h : hosts) {
             if (ctx.dryRun) {
-                ctx.plan.add(hostStep.entry(step, h, frame, section, null, null, List.of(), null, null, null, null).withError(message));
+                ctx.planned(hostStep.entry(step, h, frame, section, null, null, List.of(), null, null, null, null).withError(message));
             }
             StepResult r = StepResult.failed(message, Map.of(), 0);
             frame.state().record(step.id(), h.name(), r);

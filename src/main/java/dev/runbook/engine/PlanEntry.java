@@ -25,6 +25,12 @@ public record PlanEntry(int depth, String section, String stepId, String label, 
         details = List.copyOf(details);
     }
 
+    /** The same entry with {@code shown} as what governs the step, rendered for its host. */
+    public PlanEntry withDetails(List<String> shown) {
+        return new PlanEntry(depth, section, stepId, label, kind, host, rendered, condition, decided, dependsOn, gate,
+                gateWord, readonly, mutating, note, probe, shown, error);
+    }
+
     /** The same entry for a step that would fail with {@code message} before it ran. */
     public PlanEntry withError(String message) {
         return new PlanEntry(depth, section, stepId, label, kind, host, rendered, condition, decided, dependsOn, gate,

@@ -32,6 +32,11 @@ final class RunContext {
     volatile Cancellation cancel;
     Runbook rootRunbook;
     final List<PlanEntry> plan = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * The entries a host's thread records during a fan-out, kept apart from the others' so that the
+     * plan lists hosts in the order the run starts them, not in the order their threads happen to run.
+     */
+    private final ThreadLocal<List<PlanEntry>> hostPlan = new ThreadLocal<>();
     private final AtomicLong seq = new AtomicLong();
     private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
     private final Map<String, UnreachableException> unreachable = new ConcurrentHashMap<>();
@@ -56,6 +61,23 @@ final class RunContext {
 
     boolean dryRun() {
         return dryRun;
+    }
+
+    /** Adds a step to the plan: to the entries of the host this thread works for, or to the plan itself. */
+    void planned(PlanEntry entry) {
+        List<PlanEntry> own = hostPlan.get();
+        (own != null ? own : plan).add(entry);
+    }
+
+    /** Runs one host's part of a fan-out with its plan entries collected in {@code into}. */
+    <T> T planningInto(List<PlanEntry> into, java.util.function.Supplier<T> work) {
+        List<PlanEntry> before = hostPlan.get();
+        hostPlan.set(into);
+        try {
+            return work.get();
+        } finally {
+            hostPlan.set(before);
+        }
     }
 
     /** A dry run's run id is not the id the real run will have: plans show it as unknown. */

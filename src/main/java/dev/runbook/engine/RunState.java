@@ -4,26 +4,39 @@ import dev.runbook.model.Runbook;
 import dev.runbook.model.Step;
 import java.util.AbstractMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
 
 /** The results of one runbook invocation's steps, per host, as expressions see them. */
 final class RunState {
     private final Set<String> ids;
+    /** The run's hosts in the order it starts them: {@code steps.x.hosts} lists them so, whichever finished first. */
+    private final List<String> hostOrder;
+    private final Map<String, Integer> hostIndex = new java.util.HashMap<>();
     private final Map<String, Map<String, StepResult>> perHost = new ConcurrentHashMap<>();
     /** Steps a dry run did not execute: their results are unknown, not absent. */
     private final Set<String> unknown = ConcurrentHashMap.newKeySet();
     /** "step\nhost" of the hosts a step held back: skipped there without having started. */
     private final Set<String> heldBack = ConcurrentHashMap.newKeySet();
 
-    RunState(Runbook rb) {
+    RunState(Runbook rb, List<String> hostOrder) {
         this.ids = rb.allSteps().stream().map(Step::id).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        this.hostOrder = List.copyOf(hostOrder);
+        for (String h : this.hostOrder) {
+            hostIndex.putIfAbsent(h, hostIndex.size());
+        }
+    }
+
+    List<String> hostOrder() {
+        return hostOrder;
     }
 
     void record(String stepId, String host, StepResult result) {
-        perHost.computeIfAbsent(stepId, k -> new ConcurrentHashMap<>()).put(host, result);
+        perHost.computeIfAbsent(stepId, k -> new ConcurrentSkipListMap<>(this::compareHosts)).put(host, result);
         unknown.remove(stepId);
     }
 
@@ -45,6 +58,16 @@ final class RunState {
 
     Set<String> unknownIds() {
         return Set.copyOf(unknown);
+    }
+
+    /** The run's order; a host only a step's own {@code targets} brought in comes after, by name. */
+    private int compareHosts(String a, String b) {
+        int i = hostIndex.getOrDefault(a, Integer.MAX_VALUE);
+        int j = hostIndex.getOrDefault(b, Integer.MAX_VALUE);
+        if (i != j) {
+            return Integer.compare(i, j);
+        }
+        return a.compareTo(b);
     }
 
     boolean isUnknown(String stepId) {

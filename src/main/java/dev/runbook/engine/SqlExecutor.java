@@ -24,6 +24,17 @@ public interface SqlExecutor extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Why a statement on {@code database} of {@code host} could not run, whatever the server would
+     * say: no such connection configured, or its settings malformed; null when nothing is known
+     * against it. Connects to nothing: a plan asks it to mark a step that would fail.
+     *
+     * @param database the step's {@code database:}, or null for the only one configured
+     */
+    default String problem(Target host, String database) {
+        return null;
+    }
+
     @Override
     void close();
 }

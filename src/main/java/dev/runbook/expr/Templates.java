@@ -29,7 +29,8 @@ public final class Templates {
 
     /**
      * Scope key a dry run sets to the ids of steps it did not execute: an expression that uses one
-     * of them renders as {@code <expression>} instead of a guess.
+     * of them, or a root whose whole value is {@link Unknown}, renders as {@code <expression>}
+     * instead of a guess.
      */
     public static final String UNKNOWN_STEPS = "\u0000unknown-steps";
 
@@ -92,12 +93,21 @@ public final class Templates {
     }
 
     private static boolean dependsOnUnknown(Part part, Text template, Map<String, Object> scope) {
-        if (!(scope.get(UNKNOWN_STEPS) instanceof java.util.Set<?> unknown) || unknown.isEmpty()) {
+        java.util.Set<?> unknown = scope.get(UNKNOWN_STEPS) instanceof java.util.Set<?> s ? s : java.util.Set.of();
+        boolean unknownRoot = false;
+        for (Object v : scope.values()) {
+            unknownRoot |= v instanceof Unknown;
+        }
+        if (unknown.isEmpty() && !unknownRoot) {
             return false;
         }
         for (List<String> ref : Expressions.analyze(part.text(), template, part.offset()).references()) {
             // steps[...] with a computed id may name any step, and some have no result in a plan
-            if (ref.get(0).equals("steps") && (ref.size() == 1 || unknown.contains(ref.get(1)))) {
+            if (ref.get(0).equals("steps") && !unknown.isEmpty() && (ref.size() == 1 || unknown.contains(ref.get(1)))) {
+                return true;
+            }
+            // a whole root not known yet (a check's result in a plan): whatever is made of it is not known either
+            if (scope.get(ref.get(0)) instanceof Unknown) {
                 return true;
             }
         }

@@ -48,9 +48,34 @@ public final class RunbookLoader {
 
     /** Loads a runbook given by name or path; throws with every diagnostic when anything is wrong. */
     public Runbook require(String nameOrPath) {
-        Path p = paths.find(nameOrPath).orElseThrow(() -> InvalidInputException.usage("no runbook '" + nameOrPath
-                + "' (looked for " + (RunbookPaths.isPath(nameOrPath) ? "that file" : nameOrPath + ".yaml in " + paths.describe()) + ")"));
+        Path p = paths.find(nameOrPath).orElseThrow(() -> notFound(nameOrPath));
         return require(p);
+    }
+
+    private InvalidInputException notFound(String nameOrPath) {
+        boolean isPath = RunbookPaths.isPath(nameOrPath);
+        boolean isDirectory = paths.directory(nameOrPath) != null;
+        if (isPath && isDirectory) {
+            return InvalidInputException.usage("'" + nameOrPath + "' is a directory, not a runbook: give one of its files, "
+                    + "or check them all with: runbook validate " + nameOrPath);
+        }
+        return InvalidInputException.usage("no runbook '" + nameOrPath
+                + "' (looked for " + (isPath ? "that file" : nameOrPath + ".yaml in " + paths.describe()) + ")"
+                + (isPath ? "" : declaring(nameOrPath))
+                + (isDirectory ? "; '" + nameOrPath + "' here is a directory (to check the runbooks in it: runbook validate "
+                        + nameOrPath + ")" : ""));
+    }
+
+    /** "; runbooks/bar.yaml is named 'foo': run it as 'bar'" when a runbook on the search path declares {@code name}; else empty. */
+    private String declaring(String name) {
+        for (Path f : paths.all()) {
+            Loaded l = load(f);
+            String runAs = RunbookReader.fileName(f);
+            if (l.runbook() != null && l.runbook().name().equals(name) && !runAs.equals(name)) {
+                return "; " + label(f) + " is named '" + name + "': run it as '" + runAs + "'";
+            }
+        }
+        return "";
     }
 
     public Runbook require(Path path) {
@@ -87,7 +112,7 @@ public final class RunbookLoader {
             if (root.isPresent()) {
                 YamlReader reader = new YamlReader(file.get(), out);
                 CallResolver resolver = (name, pos) -> resolveCall(name, pos, path, out);
-                rb = new RunbookReader(reader, resolver).read(root.get(), path, file.get().sha256());
+                rb = new RunbookReader(reader, resolver).read(root.get(), path, file.get().sha256(), foundByFileName(path));
             }
         }
         if (rb != null) {
@@ -99,6 +124,11 @@ public final class RunbookLoader {
         Loaded loaded = new Loaded(rb, dedupe(out));
         cache.put(path, loaded);
         return loaded;
+    }
+
+    private boolean foundByFileName(Path path) {
+        String name = RunbookReader.fileName(path);
+        return !RunbookPaths.isPath(name) && paths.find(name).map(p -> p.toAbsolutePath().normalize().equals(path)).orElse(false);
     }
 
     private Path resolveCall(String name, SourcePos pos, Path from, List<Diagnostic> out) {

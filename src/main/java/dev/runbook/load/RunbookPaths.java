@@ -80,6 +80,12 @@ public final class RunbookPaths {
         return Optional.empty();
     }
 
+    /** The directory a name given on the command line names (relative to the working directory) when it names no runbook; else null. */
+    public Path directory(String name) {
+        Path p = workDir.resolve(name).normalize();
+        return Files.isDirectory(p) && find(name).isEmpty() ? p : null;
+    }
+
     /** Every runbook file on the search path, for {@code runbook list}. */
     public List<Path> all() {
         List<Path> out = new ArrayList<>();

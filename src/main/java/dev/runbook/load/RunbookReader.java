@@ -26,15 +26,22 @@ final class RunbookReader {
         this.steps = new StepReader(y, calls);
     }
 
-    Runbook read(Node root, Path path, String sha256) {
+    /**
+     * @param foundByFileName whether a lookup by the file's name finds this file (it is on the search
+     *                        path): a {@code name:} that differs is then a name nobody can run it by
+     */
+    Runbook read(Node root, Path path, String sha256, boolean foundByFileName) {
         Mapping m = y.mapping(root, "a runbook", KEYS, AnsibleHabits.TOP);
         if (m == null) {
             return null;
         }
-        String fileName = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        String fileName = fileName(path);
         String name = m.has("name") ? m.string("name") : fileName;
         if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             y.error(m.keyPos("name"), "runbook name '" + name + "' may hold letters, digits, '.', '-' and '_' only");
+        } else if (name != null && foundByFileName && !name.equals(fileName)) {
+            y.warning(m.keyPos("name"), "name '" + name + "' differs from the file name; run it as '" + fileName
+                    + "' (runbooks are looked up by file name)");
         }
         Map<String, Param> params = m.has("params") ? paramsOf(m) : Map.of();
         Map<String, Object> vars = new LinkedHashMap<>();
@@ -63,6 +70,11 @@ final class RunbookReader {
         return new Runbook(name == null ? fileName : name, m.string("description"), path, sha256, params,
                 targets, vars, secrets, main, fin, deadline,
                 fanOut == null ? FanOut.DEFAULT : fanOut, m.has("schedule"), m.pos());
+    }
+
+    /** What a runbook file is run by: its name without {@code .yaml}. */
+    static String fileName(Path path) {
+        return path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     }
 
     private Map<String, Param> paramsOf(Mapping m) {

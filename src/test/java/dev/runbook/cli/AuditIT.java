@@ -192,6 +192,26 @@ class AuditIT {
         assertThat(AuditLog.ofType(cli.auditFile(), "run.finished")).hasSize(2);
     }
 
+    @Test
+    void theRunThatRecordsACutSaysSoInOneLineOnStderrAndStillRuns() throws IOException {
+        assertThat(cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home).exitCode()).isZero();
+        long whole = Files.size(cli.auditFile());
+        List<String> lines = AuditLog.lines(cli.auditFile());
+        Files.write(cli.auditFile(), lines.subList(0, lines.size() - 3), StandardCharsets.UTF_8);
+        long cut = Files.size(cli.auditFile());
+
+        Cli.Result next = cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home);
+        Cli.Result after = cli.run("run", e2e("succeeds.yaml"), "-p", "dir=" + home);
+
+        assertThat(next.exitCode()).as(next.toString()).isZero();
+        assertThat(next.stderr().lines()).containsExactly("runbook: warning: the audit trail " + cli.auditFile() + " was cut short: "
+                + "it no longer holds its last recorded event (it ended at byte " + whole + ", the file now has " + cut + "); "
+                + "recorded as an audit.truncated event (see: runbook audit verify)");
+        assertThat(next.stdout()).contains("✓ succeeded");
+        assertThat(after.exitCode()).as(after.toString()).isZero();
+        assertThat(after.stderr()).as("the cut is recorded once, and said once").isEmpty();
+    }
+
     /** The audit of a succeeded and a failed run, made once for the tampering tests (each edits a copy). */
     private static synchronized List<String> auditOfTwoRuns() {
         if (twoRuns == null) {

@@ -101,4 +101,24 @@ class ConsoleTest {
 
         assertThat(buf.toString(StandardCharsets.UTF_8)).as("no live line left behind").doesNotContain("check");
     }
+    @Test
+    void aConfirmStepShowsItsPromptOnceWhenItsGateAsks() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Console c = new Console(new Terminal(out, out, false, false), false);
+        c.event(event("run.started", null, null, Map.of("targets", List.of("localhost"))));
+        c.event(event("gate.asked", "localhost", "approve", Map.of("prompt", "Restart it?")));
+        c.event(new AuditEvent(1, "r1", 0, "2026-11-27T00:00:00Z", "gate.approved", new AuditEvent.RunbookRef("rb", "rb.yaml", "0"),
+                "localhost", "approve", new AuditEvent.Actor("sre", "flag"), Map.of(), null, null));
+        c.event(event("step.started", "localhost", "approve", Map.of("kind", "confirm", "command", "Restart it?")));
+        c.event(event("step.finished", "localhost", "approve", Map.of("outcome", "ok", "duration_ms", 0)));
+        c.close();
+
+        assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo("""
+                run r1: rb on localhost
+                approve: asks: Restart it?
+                ✓ approve: approved by sre via flag
+                ✓ approve  0 ms
+                """);
+    }
 }

@@ -103,7 +103,7 @@ class JsonOutputIT {
                 .isEqualTo(unknown.stderr().strip());
 
         Cli.Result option = Cli.in(home).run("run", e2e("succeeds.yaml"), "--output", "json", "--yse");
-        assertThat(refusal(option, 2).path("message").asText()).isEqualTo("runbook: Unknown option: '--yse'")
+        assertThat(refusal(option, 2).path("message").asText()).isEqualTo("runbook: error: unknown option: '--yse'")
                 .isEqualTo(option.stderr().lines().findFirst().orElseThrow());
         assertThat(home.resolve("done")).doesNotExist();
     }

@@ -35,4 +35,26 @@ class ListIT {
         assertThat(r.stdout()).contains("-p note=<string> (default \"\")").contains("-p who=<string> (default ops)")
                 .contains("-p where=<string> (required)").doesNotContain("(default )");
     }
+    @Test
+    void anEnumShowsItsValuesAndAWrappedDescriptionItsFirstSentenceWhole() throws IOException {
+        Files.createDirectories(home.resolve("runbooks"));
+        Files.writeString(home.resolve("runbooks/recover.yaml"), """
+                description: |
+                  Bring the stack back: read every service, then restart the ones that are down, and the
+                  ones that answer slowly, in dependency order. Nothing is restarted without a gate.
+                params:
+                  mode: {type: enum, values: [unhealthy, down, all], default: unhealthy}
+                steps:
+                  - id: say
+                    run: echo {{ params.mode }}
+                """);
+
+        Cli.Result r = Cli.in(home).run("list");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout().lines()).containsExactly(
+                String.format("%-24s %s", "recover", "Bring the stack back: read every service, then restart the ones that are down, "
+                        + "and the ones that answer slowly, in dependency order."),
+                String.format("%-24s   -p mode=<unhealthy|down|all> (default unhealthy)", ""));
+    }
 }

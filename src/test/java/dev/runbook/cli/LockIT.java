@@ -42,7 +42,8 @@ class LockIT {
 
             assertThat(second.exitCode()).as(second.toString()).isEqualTo(4);
             String user = System.getProperty("user.name");
-            assertThat(second.stderr()).contains("e2e-slow").contains("pid " + holder.pid()).contains("user " + user)
+            assertThat(second.stderr()).startsWith("runbook: error: runbook 'e2e-slow' on localhost is already running")
+                    .contains("pid " + holder.pid()).contains("user " + user)
                     .containsPattern("started \\d{4}-\\d\\d-\\d\\dT");
             assertThat(second.stderr()).doesNotContain("Exception");
             assertThat(holder.isAlive()).as("the holder keeps running").isTrue();

@@ -95,4 +95,46 @@ class LookupIT {
         assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("19700101-000000-000000");
     }
+    /** runbooks/bar.yaml whose name: says foo, in a working directory of its own. */
+    private Cli namedOtherwise() throws java.io.IOException {
+        Path work = java.nio.file.Files.createDirectories(home.resolve("work/runbooks")).getParent();
+        java.nio.file.Files.writeString(work.resolve("runbooks/bar.yaml"), """
+                # the file says bar, the name foo
+                name: foo
+                description: Declares another name than its file's
+                steps:
+                  - id: say
+                    run: echo bar
+                """);
+        return Cli.in(home).withWorkDir(work);
+    }
+
+    @Test
+    void aNameThatDiffersFromTheFileNameIsAWarningOfValidateAtTheNameKey() throws java.io.IOException {
+        Cli.Result r = namedOtherwise().run("validate");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr().lines()).containsExactly(
+                "runbooks/bar.yaml:2:1: warning: name 'foo' differs from the file name; run it as 'bar' (runbooks are looked up by file name)");
+        assertThat(r.stdout()).contains("1 of 1 runbook valid, 1 warning");
+    }
+
+    @Test
+    void listShowsTheNameToTypeWithTheDeclaredNameBesideIt() throws java.io.IOException {
+        Cli.Result r = namedOtherwise().run("list");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout().lines()).containsExactly(String.format("%-24s (name: foo) Declares another name than its file's", "bar"));
+    }
+
+    @Test
+    void runningByTheDeclaredNameSaysWhichFileDeclaresItAndHowToRunIt() throws java.io.IOException {
+        Cli cli = namedOtherwise();
+        Cli.Result r = cli.run("run", "foo");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines()).containsExactly("runbook: error: no runbook 'foo' (looked for foo.yaml in runbooks); "
+                + "runbooks/bar.yaml is named 'foo': run it as 'bar'");
+        assertThat(cli.run("run", "bar").exitCode()).isZero();
+    }
 }

@@ -118,10 +118,135 @@ class PlanIT {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(dir.resolve("probed")).as("the readonly step ran").exists();
-        assertThat(r.stdout()).containsPattern("when steps\\.probe\\.ok: true");
+        assertThat(r.stdout()).containsPattern("when steps\\.probe\\.ok: true")
+                .contains("│ echo probed > " + dir + "/probed\n       probed: ok\n").doesNotContain("probe: ");
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).as("only the probe changed anything").containsExactly("probed");
         }
+    }
+
+    @Test
+    void theSamePlanTwiceIsByteIdenticalWithHostsInInventoryOrder() throws IOException {
+        Files.writeString(home.resolve("inventory.yaml"), """
+                all:
+                  vars: {ansible_connection: local}
+                  children:
+                    web:
+                      hosts:
+                        web03: {}
+                        web01: {}
+                        web05: {}
+                        web02: {}
+                        web04: {}
+                """);
+        Path rb = Files.writeString(home.resolve("fan.yaml"), """
+                name: fan
+                steps:
+                  - id: greet
+                    run: echo hello from {{ host.name }}
+                  - id: again
+                    run: echo again
+                """);
+
+        Cli.Result first = cli.run("plan", rb.toString(), "-t", "web", "-i", "inventory.yaml", "--format", "markdown");
+        Cli.Result second = cli.run("plan", rb.toString(), "-t", "web", "-i", "inventory.yaml", "--format", "markdown");
+        Cli.Result text = cli.run("plan", rb.toString(), "-t", "web", "-i", "inventory.yaml");
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(second.stdout()).isEqualTo(first.stdout());
+        assertThat(first.stdout()).containsSubsequence("### 1. `greet` on web03", "### 2. `greet` on web01", "### 3. `greet` on web05",
+                "### 4. `greet` on web02", "### 5. `greet` on web04", "### 6. `again` on web03", "### 10. `again` on web04");
+        assertThat(text.stdout()).containsSubsequence("targets: web03, web01, web05, web02, web04",
+                "1. greet @web03", "2. greet @web01", "3. greet @web05", "4. greet @web02", "5. greet @web04", "6. again @web03");
+    }
+
+    @Test
+    void aStepsCheckIsRenderedLikeItsCommandWithItsOwnResultShownAsUnknown() throws IOException {
+        Path rb = Files.writeString(home.resolve("checked.yaml"), """
+                name: checked
+                params:
+                  workdir: {type: string, default: /srv/app}
+                vars:
+                  here: /opt/backup
+                steps:
+                  - id: restore
+                    run: cp {{ vars.here }}/state.json {{ params.workdir }}/state.json
+                    check: cmp -s {{ vars.here }}/state.json {{ params.workdir }}/state.json && test -n {{ trim(result.stdout) }}
+                """);
+
+        Cli.Result text = cli.run("plan", rb.toString());
+        Cli.Result json = cli.run("plan", rb.toString(), "--format", "json");
+
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.stdout()).contains("│ cp /opt/backup/state.json /srv/app/state.json\n")
+                .contains("then checks: cmp -s /opt/backup/state.json /srv/app/state.json && test -n <trim(result.stdout)>\n");
+        assertThat(AuditLog.parse(json.stdout()).path("steps").get(0).path("details")).extracting(JsonNode::asText)
+                .containsExactly("then checks: cmp -s /opt/backup/state.json /srv/app/state.json && test -n <trim(result.stdout)>");
+    }
+
+    @Test
+    void aPlanMarksAnSqlStepWhoseDatabaseNoInventoryDefinesAsOneThatWouldFail() throws IOException {
+        Path rb = Files.writeString(home.resolve("db.yaml"), """
+                name: db
+                steps:
+                  - id: report
+                    sql: select 1
+                    database: nodb
+                  - id: after
+                    run: echo after
+                """);
+        Files.writeString(home.resolve("db-inventory.yaml"), """
+                all:
+                  hosts:
+                    localhost:
+                      ansible_connection: local
+                      runbook_databases:
+                        main: {url: "jdbc:postgresql://127.0.0.1:5432/main", user: u}
+                """);
+
+        Cli.Result none = cli.run("plan", rb.toString());
+        Cli.Result other = cli.run("plan", rb.toString(), "-i", "db-inventory.yaml");
+
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
+        assertThat(none.stdout()).contains("database: nodb\n")
+                .contains("✗ would fail: db.yaml:4:10: no database is configured for host 'localhost'")
+                .contains("│ echo after");
+        assertThat(none.stderr()).contains("1 step of this plan would fail");
+        assertThat(other.exitCode()).as(other.toString()).isEqualTo(1);
+        assertThat(other.stdout()).contains("✗ would fail: db.yaml:4:10: database 'nodb' is not configured for host 'localhost'; known: main");
+        assertNothingChanged();
+    }
+
+    @Test
+    void showOfAPlanWithProbesSaysInItsHeaderThatItWasADryRun() {
+        assertThat(cli.run("plan", e2e("plan.yaml"), "-p", "dir=" + dir, "--probe").exitCode()).isZero();
+
+        Cli.Result plan = cli.run("show", "last");
+
+        assertThat(plan.exitCode()).as(plan.toString()).isZero();
+        assertThat(plan.stdout().lines().limit(3)).element(2)
+                .isEqualTo("plan with --probe (dry run): only readonly steps ran; nothing else was changed");
+        assertThat(cli.run("run", e2e("plan.yaml"), "-p", "dir=" + dir).exitCode()).as("stopped at the gate").isEqualTo(3);
+        assertThat(cli.run("show", "last").stdout()).as("a real run").doesNotContain("dry run");
+    }
+
+    @Test
+    void aFailedProbeIsOneStatementOfWhatItFound() throws IOException {
+        Path rb = Files.writeString(home.resolve("look.yaml"), """
+                name: look
+                steps:
+                  - id: look
+                    run: cat %s/missing
+                    readonly: true
+                """.formatted(dir));
+
+        Cli.Result text = cli.run("plan", rb.toString(), "--probe");
+        Cli.Result markdown = cli.run("plan", rb.toString(), "--probe", "--format", "markdown");
+
+        assertThat(text.stdout()).contains("│ cat " + dir + "/missing\n       probed: failed (exit code 1: cat: " + dir
+                + "/missing: No such file or directory)\n").doesNotContain("probe: ");
+        assertThat(markdown.stdout()).contains("- Probed: failed (exit code 1: cat: " + dir + "/missing: No such file or directory)\n")
+                .doesNotContain("- probed").doesNotContain("- Probe: ");
     }
 
     private void assertNothingChanged() throws IOException {

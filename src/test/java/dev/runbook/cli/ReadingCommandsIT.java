@@ -64,6 +64,16 @@ class ReadingCommandsIT {
     }
 
     @Test
+    void historyOfARunbookWithNoRunsSaysItIsThatRunbookThatHasNone() {
+        twoRuns();
+
+        Cli.Result r = cli.run("history", "--runbook", "nope");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout().lines()).containsExactly("no runs of runbook 'nope' recorded in " + cli.auditFile());
+    }
+
+    @Test
     void historyRefusesALimitBelowOne() {
         twoRuns();
 
@@ -126,7 +136,7 @@ class ReadingCommandsIT {
             assertThat(r.exitCode()).as(r.toString()).isNotZero();
             assertThat(r.stdout()).as("no 'no runs recorded'").isEmpty();
             assertThat(r.stderr().lines()).as(r.toString())
-                    .containsExactly("runbook: audit trail: " + cli.auditFile() + " is not an audit trail: not readable text (invalid UTF-8 at line 1)");
+                    .containsExactly("runbook: error: audit trail: " + cli.auditFile() + " is not an audit trail: not readable text (invalid UTF-8 at line 1)");
         }
     }
 }

@@ -157,6 +157,27 @@ class RefusalsIT {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.auditFile()))).isEqualTo("rw-------");
     }
 
+    @Test
+    void aDirectoryGivenForARunbookIsSaidToBeOneWithWhatToDoInstead() throws java.io.IOException {
+        Path somedir = Files.createDirectories(home.resolve("somedir"));
+
+        Cli.Result r = cli.run("run", somedir.toString());
+
+        assertRefused(r, "runbook: error: '" + somedir + "' is a directory, not a runbook: give one of its files, "
+                + "or check them all with: runbook validate " + somedir);
+    }
+
+    @Test
+    void anOptionPicocliRefusesReadsLikeEveryOtherError() {
+        Cli.Result r = cli.run("run", e2e("succeeds.yaml"), "-p", dir, "--limit");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr().lines().findFirst()).as(r.toString()).contains("runbook: error: missing required parameter for option '--limit' (PATTERN)");
+        Cli.Result limit = cli.run("history", "--limit", "x");
+        assertThat(limit.exitCode()).as(limit.toString()).isEqualTo(2);
+        assertThat(limit.stderr().lines().findFirst()).contains("runbook: error: invalid value for option '--limit': 'x' is not an int");
+    }
+
     private void assertRefused(Cli.Result r, String message) {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.stderr().lines()).as(r.toString()).containsExactly(message);

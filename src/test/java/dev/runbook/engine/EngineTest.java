@@ -484,4 +484,55 @@ class EngineTest {
         assertThat(h.output).contains("cleanup: cleaned up");
         assertThat(h.events.get(h.events.size() - 1).type()).isEqualTo("run.aborted");
     }
+    /** Eight hosts on this machine, in an order that is neither alphabetical nor the order threads finish in. */
+    private List<String> localHosts() {
+        List<String> names = List.of("web08", "web03", "db01", "web05", "cache02", "web01", "db07", "web04");
+        List<dev.runbook.model.Target> targets = names.stream()
+                .map(n -> new dev.runbook.model.Target(n, n, 0, null, Map.of("ansible_connection", "local"))).toList();
+        h.hosts = pattern -> targets;
+        return names;
+    }
+
+    @Test
+    void aPlanListsHostsInInventoryOrderEveryTime() throws Exception {
+        List<String> hosts = localHosts();
+        Path f = h.write("fan.yaml", """
+                targets: all
+                steps:
+                  - id: first
+                    run: echo {{ item }} on {{ host.name }}
+                    loop: [a, b]
+                  - id: second
+                    run: echo second
+                """);
+        List<String> expected = new java.util.ArrayList<>();
+        for (String step : List.of("first", "second")) {
+            for (String host : hosts) {
+                expected.add(step + "@" + host);
+                if (step.equals("first")) {
+                    expected.add(step + "@" + host);
+                }
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            RunOutcome o = h.run(f, Map.of(), true, new RunControl());
+            assertThat(o.plan()).extracting(e -> e.stepId() + "@" + e.host()).as("plan %d", i).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aStepsHostsAreListedInTheRunsOrderWhicheverFinishedFirst() throws Exception {
+        localHosts();
+        RunOutcome o = h.run("""
+                targets: all
+                steps:
+                  - id: check
+                    run: "sleep {{ host.name == 'web08' ? '0.3' : '0' }}"
+                  - id: report
+                    targets: db01
+                    run: echo {{ join(keys(steps.check.hosts), ',') }}
+                """);
+        assertThat(o.status()).as(o.message()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+        assertThat(h.output).contains("report: web08,web03,db01,web05,cache02,web01,db07,web04");
+    }
 }

@@ -123,6 +123,16 @@ public final class PostgresExecutor implements SqlExecutor {
         return List.of();
     }
 
+    @Override
+    public String problem(Target host, String database) {
+        try {
+            ConnectionSettings.resolve(host, database, connections, connectTimeout);
+            return null;
+        } catch (ConnectionProblem p) {
+            return p.getMessage();
+        }
+    }
+
     private static StepResult run(Slot slot, Session session, ScriptRun run, boolean transaction, Cancellation cancel,
                                   long start) {
         session.begin();

@@ -81,13 +81,13 @@ public final class RunWorker {
                 return outcome.status().exitCode();
             }
         } catch (LockedException e) {
-            System.err.println("runbook: " + e.getMessage());
+            System.err.println("runbook: error: " + e.getMessage());
             return 4;
         } catch (InvalidInputException e) {
             e.diagnostics().forEach(d -> System.err.println(d));
             return 2;
         } catch (AuditException e) {
-            System.err.println("runbook: audit trail: " + e.getMessage());
+            System.err.println("runbook: error: audit trail: " + e.getMessage());
             return 1;
         }
     }
