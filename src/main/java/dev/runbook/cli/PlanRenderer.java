@@ -43,6 +43,9 @@ final class PlanRenderer {
             String head = (++n) + ". " + e.stepId() + (multiHost ? " @" + e.host() : "") + "  " + t.dim(e.kind() + tags(e));
             b.append(indent).append(head).append('\n');
             String inner = indent + "     ";
+            if (runsOnly(e) != null) {
+                b.append(inner).append(t.yellow(e.section() + ": " + runsOnly(e))).append('\n');
+            }
             if (e.condition() != null) {
                 b.append(inner).append(condition(e, t)).append('\n');
             }
@@ -61,11 +64,11 @@ final class PlanRenderer {
             if (e.note() != null) {
                 b.append(inner).append(t.dim(e.note())).append('\n');
             }
-            if (e.error() != null) {
-                b.append(inner).append(t.red("✗ would fail: " + e.error())).append('\n');
-            }
             if (e.probe() != null) {
                 b.append(inner).append("probed: ").append(probe(e.probe())).append('\n');
+            }
+            if (e.error() != null) {
+                b.append(inner).append(t.red("✗ would fail: " + e.error())).append('\n');
             }
         }
         return b.toString();
@@ -107,6 +110,9 @@ final class PlanRenderer {
             if (e.condition() != null) {
                 b.append("- Condition: `").append(e.condition()).append("`: ").append(conditionPlain(e)).append('\n');
             }
+            if (runsOnly(e) != null) {
+                b.append("- Runs ").append(runsOnly(e)).append('\n');
+            }
             if (e.gate() != null) {
                 b.append("- **Stops for confirmation:** ").append(e.gate()).append('\n');
             }
@@ -116,11 +122,11 @@ final class PlanRenderer {
             if (e.note() != null) {
                 b.append("- ").append(e.note()).append('\n');
             }
-            if (e.error() != null) {
-                b.append("- **Would fail:** ").append(e.error()).append('\n');
-            }
             if (e.probe() != null) {
                 b.append("- Probed: ").append(probe(e.probe())).append('\n');
+            }
+            if (e.error() != null) {
+                b.append("- **Would fail:** ").append(e.error()).append('\n');
             }
             if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
                 b.append("\n```").append(fence(e.kind())).append('\n').append(e.rendered().strip()).append("\n```\n");
@@ -172,6 +178,16 @@ final class PlanRenderer {
         List<String> parts = new ArrayList<>();
         o.params().forEach((k, v) -> parts.add(k + "=" + dev.runbook.expr.Functions.str(v)));
         return String.join(", ", parts);
+    }
+
+    /** When a step of a rescue, always or on_failure list runs, which a plan shows beside the others. */
+    private static String runsOnly(PlanEntry e) {
+        return switch (e.section()) {
+            case "rescue" -> "only if a step of its block fails";
+            case "on_failure" -> "only if the step it handles fails";
+            case "always" -> "after its block, whatever happened there";
+            default -> null;
+        };
     }
 
     private static String tags(PlanEntry e) {

@@ -152,6 +152,10 @@ final class Composites {
 
     private Interpreter.Flow block(Action.Block block, List<Target> hosts, Frame frame) {
         Interpreter.Flow flow = interpreter.steps(block.steps(), hosts, frame, "block");
+        if (ctx.dryRun && !block.rescue().isEmpty() && flow.signal() == Interpreter.Signal.CONTINUE) {
+            // a plan shows the rescue steps too, as the steps that run only if the block fails
+            interpreter.steps(block.rescue(), hosts, frame, "rescue");
+        }
         if (flow.signal() == Interpreter.Signal.ABORT && !block.rescue().isEmpty()) {
             flow = interpreter.steps(block.rescue(), hosts, frame, "rescue");
             if (flow.signal() == Interpreter.Signal.CONTINUE) {

@@ -194,8 +194,12 @@ final class HostStep {
         }
         StepResult r = attempt(step, host, frame, scope, prepared, stepName, item);
         if (ctx.dryRun) {
-            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
-                    item == null ? null : "item: " + item, r).withDetails(shown));
+            PlanEntry planned = entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+                    item == null ? null : "item: " + item, r).withDetails(shown);
+            // the plan goes on past it, to show the rest; a run now would stop at it (a failure the
+            // step tolerates or handles is shown by its probe line and on_failure steps alone)
+            boolean stops = r.failed() && step.onFailure() instanceof Step.Abort;
+            ctx.planned(stops ? planned.withError("its probe " + r.outcome().label() + ": a run now would fail at this step") : planned);
         }
         return r;
     }

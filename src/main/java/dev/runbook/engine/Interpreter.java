@@ -114,8 +114,13 @@ final class Interpreter {
     /** Applies {@code on_failure} and {@code max_failures} to a finished step. */
     private Flow decide(Step step, Map<String, StepResult> results, List<Target> targets, List<Target> active,
                         Frame frame, String section) {
-        if (ctx.dryRun && !ctx.probe) {
-            return Flow.go(active);
+        if (ctx.dryRun) {
+            // a plan shows every step: a failed probe is marked as a step that would fail, and the
+            // on_failure steps are shown as steps that run only then
+            if (step.onFailure() instanceof Step.Handle handle && !ctx.cancel.isCancelled()) {
+                steps(handle.steps(), active, frame, "on_failure");
+            }
+            return ctx.cancel.isCancelled() ? new Flow(Signal.CANCELLED, active) : Flow.go(active);
         }
         if (ctx.cancel.isCancelled()) {
             return new Flow(Signal.CANCELLED, active);

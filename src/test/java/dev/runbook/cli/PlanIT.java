@@ -249,6 +249,90 @@ class PlanIT {
                 .doesNotContain("- probed").doesNotContain("- Probe: ");
     }
 
+    @Test
+    void aProbeThatFailsWhereARunWouldStopIsMarkedAndThePlanStillShowsTheRest() throws IOException {
+        Path rb = Files.writeString(home.resolve("stop.yaml"), """
+                name: stop
+                steps:
+                  - id: health
+                    run: "false"
+                    readonly: true
+                  - id: restart
+                    run: touch %s/restarted
+                finally:
+                  - id: note
+                    run: echo done
+                """.formatted(dir));
+
+        Cli.Result text = cli.run("plan", rb.toString(), "--probe");
+        Cli.Result markdown = cli.run("plan", rb.toString(), "--probe", "--format", "markdown");
+
+        assertThat(text.exitCode()).as(text.toString()).isEqualTo(1);
+        assertThat(text.stdout()).contains("       probed: failed (exit code 1)\n"
+                + "       ✗ would fail: its probe failed: a run now would fail at this step\n")
+                .contains("│ touch " + dir + "/restarted").contains("│ echo done");
+        assertThat(text.stderr()).contains("1 step of this plan would fail");
+        assertThat(markdown.exitCode()).isEqualTo(1);
+        assertThat(markdown.stdout()).contains("- **Would fail:** its probe failed: a run now would fail at this step")
+                .contains("`restart`");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.toList()).as("files created by the plan").isEmpty();
+        }
+    }
+
+    @Test
+    void aProbeFailureTheStepToleratesIsShownWithoutFailingThePlan() throws IOException {
+        Path rb = Files.writeString(home.resolve("tolerate.yaml"), """
+                name: tolerate
+                steps:
+                  - id: is-down
+                    run: "false"
+                    readonly: true
+                    on_failure: continue
+                  - id: after
+                    run: echo after
+                """);
+
+        Cli.Result text = cli.run("plan", rb.toString(), "--probe");
+
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.stdout()).contains("probed: failed (exit code 1)").doesNotContain("would fail").contains("│ echo after");
+    }
+
+    @Test
+    void rescueAlwaysAndOnFailureStepsAreShownWithWhenTheyRun() throws IOException {
+        Path rb = Files.writeString(home.resolve("paths.yaml"), """
+                name: paths
+                steps:
+                  - id: health
+                    run: "true"
+                    on_failure:
+                      - id: page
+                        run: echo paging
+                  - id: swap
+                    block:
+                      - id: put-new
+                        run: echo new
+                    rescue:
+                      - id: put-old
+                        run: echo old
+                    always:
+                      - id: reload
+                        run: echo reload
+                """);
+
+        Cli.Result text = cli.run("plan", rb.toString());
+        Cli.Result markdown = cli.run("plan", rb.toString(), "--format", "markdown");
+
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.stdout()).contains("2. page  run (changes)\n       on_failure: only if the step it handles fails\n"
+                        + "       │ echo paging\n")
+                .contains("5. put-old  run (changes)\n         rescue: only if a step of its block fails\n")
+                .contains("6. reload  run (changes)\n         always: after its block, whatever happened there\n");
+        assertThat(markdown.stdout()).contains("`put-old` (rescue)").contains("- Runs only if a step of its block fails\n")
+                .contains("`page` (on_failure)").contains("- Runs only if the step it handles fails\n");
+    }
+
     private void assertNothingChanged() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.toList()).as("files created by the plan").isEmpty();

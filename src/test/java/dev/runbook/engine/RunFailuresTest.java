@@ -198,7 +198,9 @@ class RunFailuresTest {
                 """, Map.of(), true);
 
         List<PlanEntry> plan = o.plan();
-        assertThat(plan).extracting(PlanEntry::stepId).containsExactly("first", "broken", "third");
+        // a plan shows a step's on_failure steps too, as the steps that run only if it fails
+        assertThat(plan).extracting(PlanEntry::stepId).containsExactly("first", "broken", "third", "handler");
+        assertThat(plan.get(3).section()).isEqualTo("on_failure");
         assertThat(plan.get(0).details()).containsExactly("then checks: test -s /etc/hostname",
                 "retry: up to 3 attempts, 2s apart, backoff ×2", "timeout: 30s", "on failure: continue");
         assertThat(plan.get(0).error()).isNull();
