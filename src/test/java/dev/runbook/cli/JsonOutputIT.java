@@ -123,7 +123,7 @@ class JsonOutputIT {
         Path runbook = Files.writeString(home.resolve("pin.yaml"), """
                 name: pin
                 params:
-                  pin: {type: int, secret: true}
+                  pin: {type: string, secret: true, pattern: "^[0-9]+$"}
                 steps:
                   - id: use
                     run: "true"
@@ -131,7 +131,7 @@ class JsonOutputIT {
 
         Cli.Result r = Cli.in(home).run("run", runbook.toString(), "-p", "pin=canary-4711", "--output", "json");
 
-        assertThat(refusal(r, 2).path("message").asText()).isEqualTo(r.stderr().strip()).contains("param 'pin' (int): invalid value");
+        assertThat(refusal(r, 2).path("message").asText()).isEqualTo(r.stderr().strip()).contains("param 'pin'").contains("invalid value");
         assertThat(r.stdout() + r.stderr()).doesNotContain("canary-4711");
     }
 
