@@ -155,6 +155,12 @@ public final class ParamReader {
     public static Object convert(ParamType type, Object raw, List<String> values, String pattern) {
         if (type == ParamType.LIST) {
             List<String> items = raw instanceof List<?> l ? l.stream().map(String::valueOf).toList() : items(String.valueOf(raw));
+            for (int i = 0; i < items.size(); i++) {
+                if (items.get(i).isBlank()) {
+                    // a YAML list too ([a, ""], a default or a called runbook's param): as empty as a,,b
+                    throw new IllegalArgumentException("item " + (i + 1) + " of the list is empty");
+                }
+            }
             if (pattern != null) {
                 for (String item : items) {
                     matchPattern(item, pattern);
