@@ -86,7 +86,8 @@ final class PlanRenderer {
             b.append("- **Params:** ").append(params(o)).append('\n');
         }
         long gates = o.plan().stream().filter(e -> e.gate() != null).count();
-        long mutating = o.plan().stream().filter(PlanEntry::mutating).count();
+        // a step the plan already knows is skipped changes nothing
+        long mutating = o.plan().stream().filter(e -> e.mutating() && !Boolean.FALSE.equals(e.decided())).count();
         b.append("- **Steps:** ").append(o.plan().size()).append(" (").append(mutating).append(" that change something, ")
                 .append(gates).append(" confirmation gate").append(gates == 1 ? "" : "s").append(")\n\n");
         b.append("| # | Step | Host | Kind | Runs when | Gate |\n|---|---|---|---|---|---|\n");

@@ -333,6 +333,30 @@ class PlanIT {
                 .contains("`page` (on_failure)").contains("- Runs only if the step it handles fails\n");
     }
 
+    @Test
+    void aMarkdownPlanCountsOnlyTheStepsThatWouldChangeSomething() throws IOException {
+        Path rb = Files.writeString(home.resolve("count.yaml"), """
+                name: count
+                params:
+                  apply: {type: bool, default: false}
+                steps:
+                  - id: look
+                    run: "true"
+                    readonly: true
+                  - id: change
+                    run: touch /tmp/changed
+                  - id: maybe
+                    run: touch /tmp/maybe
+                    when: params.apply
+                """);
+
+        Cli.Result markdown = cli.run("plan", rb.toString(), "--format", "markdown");
+
+        assertThat(markdown.exitCode()).as(markdown.toString()).isZero();
+        assertThat(markdown.stdout()).contains("- **Steps:** 3 (1 that change something, 0 confirmation gates)")
+                .contains("| `maybe` | localhost | run (changes) | false: skipped |");
+    }
+
     private void assertNothingChanged() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.toList()).as("files created by the plan").isEmpty();
