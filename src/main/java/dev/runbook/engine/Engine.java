@@ -309,24 +309,28 @@ public final class Engine {
     /**
      * What happened to a host: {@code unreachable}, {@code failed}, {@code ok} (it went through
      * every step, skips and tolerated failures included), {@code not finished} (it ran some steps,
-     * then the run stopped before the rest) or {@code not started} (it ran none: max_failures held it
+     * then the run stopped before the rest, or a gate was not approved or Ctrl-C stopped a step) or {@code not started} (it ran none: max_failures held it
      * back, or the run stopped first). Steps with their own {@code targets} are not the run's hosts' to finish.
      */
     static String hostOutcome(Runbook rb, String host, RunState state) {
         boolean failed = false;
+        boolean stopped = false;
         boolean ran = false;
         for (Step s : rb.allSteps()) {
             StepResult r = state.result(s.id(), host);
             if (r.outcome() == StepResult.Outcome.UNREACHABLE) {
                 return "unreachable";
             }
-            failed |= r.failed() && !r.tolerated();
+            // Ctrl-C, or a gate not approved: someone stopped the host; nothing on it failed
+            boolean byDecision = r.outcome() == StepResult.Outcome.CANCELLED || r.outcome() == StepResult.Outcome.DENIED;
+            stopped |= byDecision;
+            failed |= r.failed() && !r.tolerated() && !byDecision;
             ran |= r.outcome() != StepResult.Outcome.NOT_RUN && !state.heldBack(s.id(), host);
         }
         if (failed) {
             return "failed";
         }
-        boolean finished = rb.steps().stream()
+        boolean finished = !stopped && rb.steps().stream()
                 .allMatch(s -> s.targets() != null || state.result(s.id(), host).outcome() != StepResult.Outcome.NOT_RUN);
         return finished ? "ok" : ran ? "not finished" : "not started";
     }

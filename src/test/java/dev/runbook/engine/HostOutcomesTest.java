@@ -109,4 +109,23 @@ class HostOutcomesTest {
 
         assertThat(o.hostCounts()).isEqualTo(Map.of("not finished", 4, "failed", 1));
     }
+
+    @Test
+    void aHostStoppedAtAGateThatWasNotApprovedIsNotFinishedNotFailed() throws Exception {
+        h.gate = r -> Gate.Decision.deny("tester", "rule", "no terminal");
+
+        RunOutcome o = h.run("""
+                targets: web
+                steps:
+                  - id: look
+                    run: echo look
+                  - id: approve
+                    confirm: Restart?
+                  - id: restart
+                    run: echo restart
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.DENIED);
+        assertThat(o.hostCounts()).isEqualTo(Map.of("not finished", 5));
+    }
 }
