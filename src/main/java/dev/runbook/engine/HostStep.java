@@ -91,7 +91,7 @@ final class HostStep {
         String reason = StepResult.EMPTY_LOOP;
         if (ctx.dryRun) {
             String over = step.loop().items() != null ? step.loop().items().value() : "[]";
-            ctx.plan.add(entry(step, host, frame, section, "for each item of " + over, false, List.of(), null, null,
+            ctx.planned(entry(step, host, frame, section, "for each item of " + over, false, List.of(), null, null,
                     "skipped: " + reason, null));
         }
         ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), data("reason", reason), false);

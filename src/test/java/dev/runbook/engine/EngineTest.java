@@ -521,6 +521,24 @@ class EngineTest {
     }
 
     @Test
+    void aPlanListsAStepSkippedForAnEmptyLoopInInventoryOrderToo() throws Exception {
+        List<String> hosts = localHosts();
+        Path f = h.write("empty.yaml", """
+                targets: all
+                steps:
+                  - id: none
+                    run: echo {{ item }} on {{ host.name }}
+                    loop: []
+                """);
+        List<String> expected = hosts.stream().map(host -> "none@" + host).toList();
+        for (int i = 0; i < 5; i++) {
+            RunOutcome o = h.run(f, Map.of(), true, new RunControl());
+            assertThat(o.plan()).extracting(e -> e.stepId() + "@" + e.host()).as("plan %d", i).containsExactlyElementsOf(expected);
+            assertThat(o.plan()).allSatisfy(e -> assertThat(e.note()).isEqualTo("skipped: " + StepResult.EMPTY_LOOP));
+        }
+    }
+
+    @Test
     void aStepsHostsAreListedInTheRunsOrderWhicheverFinishedFirst() throws Exception {
         localHosts();
         RunOutcome o = h.run("""
