@@ -86,8 +86,8 @@ public final class Engine {
             });
         }
         problems.throwIfAny();
-        secrets.values().stream().filter(s -> !s.reveal().isEmpty() && s.reveal().length() < 4).forEach(s -> listener.notice(
-                "secret '" + s.name() + "' is shorter than 4 characters: masking it hides every occurrence of those characters in output"));
+        secrets.values().stream().map(s -> Masker.shortNotice("secret '" + s.name() + "'", s.reveal(), "output"))
+                .filter(java.util.Objects::nonNull).forEach(listener::notice);
         databaseNotices(rb, hosts, listener);
         String runId = newRunId();
         boolean audited = !req.dryRun() || req.probe();
@@ -309,8 +309,8 @@ public final class Engine {
     /**
      * What happened to a host: {@code unreachable}, {@code failed}, {@code ok} (it went through
      * every step, skips and tolerated failures included), {@code not finished} (it ran some steps,
-     * then the run stopped before the rest, or a gate was not approved or Ctrl-C stopped a step) or {@code not started} (it ran none: max_failures held it
-     * back, or the run stopped first). Steps with their own {@code targets} are not the run's hosts' to finish.
+     * then the run stopped before the rest, or a gate was not approved or Ctrl-C stopped a step) or
+     * {@code not started} (it ran none: max_failures held it back, or the run stopped first). Steps with their own {@code targets} are not the run's hosts' to finish.
      */
     static String hostOutcome(Runbook rb, String host, RunState state) {
         boolean failed = false;

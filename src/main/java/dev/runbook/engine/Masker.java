@@ -9,6 +9,18 @@ import java.util.List;
 public final class Masker {
     private final List<String> values = new ArrayList<>();
 
+    /**
+     * The notice a secret value shorter than 4 characters is worth before the run (masking it hides
+     * every occurrence of those characters), or null.
+     *
+     * @param what  what the value is, e.g. {@code secret 'token'}
+     * @param where what is masked, e.g. {@code output}
+     */
+    public static String shortNotice(String what, String value, String where) {
+        return value == null || value.isEmpty() || value.length() >= 4 ? null
+                : what + " is shorter than 4 characters: masking it hides every occurrence of those characters in " + where;
+    }
+
     public synchronized void add(String secretValue) {
         if (secretValue == null || secretValue.isEmpty()) {
             return;

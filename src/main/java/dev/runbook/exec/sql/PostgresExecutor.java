@@ -1,5 +1,6 @@
 package dev.runbook.exec.sql;
 
+import dev.runbook.engine.Masker;
 import dev.runbook.engine.SqlExecutor;
 import dev.runbook.engine.StepResult;
 import dev.runbook.exec.Cancellation;
@@ -113,9 +114,10 @@ public final class PostgresExecutor implements SqlExecutor {
         try {
             ConnectionSettings settings = ConnectionSettings.resolve(host, database, connections, connectTimeout);
             String password = settings.readPassword(env);
-            if (password != null && !password.isEmpty() && password.length() < 4) {
-                return List.of("the password of database '" + settings.name() + "' is shorter than 4 characters: masking it hides"
-                        + " every occurrence of those characters in the database's messages");
+            String notice = Masker.shortNotice("the password of database '" + settings.name() + "'", password,
+                    "the database's messages");
+            if (notice != null) {
+                return List.of(notice);
             }
         } catch (ConnectionProblem p) {
             // its step says so
