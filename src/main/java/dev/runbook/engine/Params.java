@@ -49,8 +49,9 @@ public final class Params {
                     masker.add(String.valueOf(value));
                 }
                 Object converted = ParamReader.convert(p.type(), value, p.values(), p.pattern());
-                if (p.refusesEmpty(converted)) {
-                    problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' is required and the list given is empty"));
+                String empty = p.refusesEmpty(converted);
+                if (empty != null) {
+                    problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' " + empty));
                     continue;
                 }
                 out.put(p.name(), accept(p, converted, masker));

@@ -217,8 +217,9 @@ public final class RunbookLoader {
     /** A literal value given to a called runbook's param is checked now, not when the call is reached. */
     private static void checkLiteral(Runbook callee, Param p, Object value, SourcePos at, List<Diagnostic> out) {
         try {
-            if (p.refusesEmpty(ParamReader.convert(p.type(), value, p.values(), p.pattern()))) {
-                out.add(Diagnostic.error(at, "param '" + p.name() + "' of runbook '" + callee.name() + "' is required and the list given is empty"));
+            String empty = p.refusesEmpty(ParamReader.convert(p.type(), value, p.values(), p.pattern()));
+            if (empty != null) {
+                out.add(Diagnostic.error(at, "param '" + p.name() + "' of runbook '" + callee.name() + "' " + empty));
             }
         } catch (IllegalArgumentException e) {
             out.add(Diagnostic.error(at, "param '" + p.name() + "' of runbook '" + callee.name() + "' (" + p.type().yamlName() + "): "

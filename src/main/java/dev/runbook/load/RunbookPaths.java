@@ -105,20 +105,30 @@ public final class RunbookPaths {
 
     /**
      * The RUNBOOK_PATH entries that lookups pass over, each as one line saying which and why
-     * ("RUNBOOK_PATH entry /x is not a directory"); empty when every entry is a directory. Read from
-     * the file system on each call. A bad entry fails nothing: a runbook found elsewhere is found.
+     * ("RUNBOOK_PATH entry /x is not a directory"); empty when every entry is a directory this
+     * user may read. Read from the file system on each call. A bad entry fails nothing: a runbook
+     * found elsewhere is found.
      */
     public List<String> skipped() {
         List<String> out = new ArrayList<>();
         for (Map.Entry<Path, String> e : entries.entrySet()) {
-            Path dir = e.getKey();
-            if (!Files.isDirectory(dir)) {
+            String why = unusable(e.getKey());
+            if (why != null) {
                 String written = e.getValue();
-                String shown = Path.of(written).isAbsolute() ? written : written + " (" + dir.normalize() + ")";
-                out.add("RUNBOOK_PATH entry " + shown + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+                String shown = Path.of(written).isAbsolute() ? written : written + " (" + e.getKey().normalize() + ")";
+                out.add("RUNBOOK_PATH entry " + shown + " " + why);
             }
         }
         return out;
+    }
+
+    /** Why lookups pass over a RUNBOOK_PATH directory, or null when they look in it. */
+    private static String unusable(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Files.exists(dir) ? "is not a directory" : "does not exist";
+        }
+        // listing needs r, opening a file in it needs x: without either its runbooks would vanish without a word
+        return Files.isReadable(dir) && Files.isExecutable(dir) ? null : "cannot be read: permission denied";
     }
 
     /**
@@ -127,7 +137,7 @@ public final class RunbookPaths {
      */
     public String describe() {
         List<String> skipped = skipped();
-        String searched = searchPath.stream().filter(p -> !entries.containsKey(p) || Files.isDirectory(p))
+        String searched = searchPath.stream().filter(p -> !entries.containsKey(p) || unusable(p) == null)
                 .map(p -> p.startsWith(workDir) ? workDir.relativize(p).toString() : p.normalize().toString())
                 .distinct().reduce((a, b) -> a + ", " + b).orElse("");
         return skipped.isEmpty() ? searched : searched + "; skipped: " + String.join(", ", skipped);

@@ -25,9 +25,13 @@ public record Param(
         values = List.copyOf(values);
     }
 
-    /** A required list needs at least one item: given empty ({@code -p hosts=}) it is refused. */
-    public boolean refusesEmpty(Object value) {
-        return type == ParamType.LIST && required && value instanceof List<?> l && l.isEmpty();
+    /**
+     * A required list needs at least one item: given empty ({@code -p hosts=}) it is refused. Returns
+     * what follows "param 'NAME'" in the refusal, or null when the value is acceptable.
+     */
+    public String refusesEmpty(Object value) {
+        return type == ParamType.LIST && required && value instanceof List<?> l && l.isEmpty()
+                ? "is required and the list given is empty" : null;
     }
 
     public enum ParamType {

@@ -273,8 +273,9 @@ public final class ScheduleLoader {
             if (rb != null) {
                 var p = rb.params().get(k);
                 try {
-                    if (p.refusesEmpty(dev.runbook.load.ParamReader.convert(p.type(), value, p.values(), p.pattern()))) {
-                        y.error(y.pos(pm.get(k)), "param '" + k + "' is required and the list given is empty");
+                    String empty = p.refusesEmpty(dev.runbook.load.ParamReader.convert(p.type(), value, p.values(), p.pattern()));
+                    if (empty != null) {
+                        y.error(y.pos(pm.get(k)), "param '" + k + "' " + empty);
                     }
                 } catch (IllegalArgumentException e) {
                     y.error(y.pos(pm.get(k)), "param '" + k + "': " + (p.secret() ? "invalid value" : e.getMessage()));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,11 +86,35 @@ class UnreadableInputIT {
         assertThat(r.stdout()).contains("1 of 4 runbooks valid");
     }
 
-    /** The CLI as a user who is not root, in {@code home}: this user when not root, else nobody by setpriv. */
+    @Test
+    void aRunbookPathEntryItMayNotReadIsNamedNotPassedOverInSilence() throws Exception {
+        Path shared = Files.createDirectories(home.resolve("shared"));
+        Files.copy(Path.of(e2e("succeeds.yaml")), shared.resolve("succeeds.yaml"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwx------"));
+
+        Cli.Result list = asAnotherUser(Map.of("RUNBOOK_PATH", shared.toString()), "list");
+        Cli.Result run = asAnotherUser(Map.of("RUNBOOK_PATH", shared.toString()), "run", "succeeds");
+
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stderr().lines()).containsExactly(
+                "runbook: warning: RUNBOOK_PATH entry " + shared + " cannot be read: permission denied; skipped");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.stderr()).contains("skipped: RUNBOOK_PATH entry " + shared + " cannot be read: permission denied");
+    }
+
     private Cli.Result asAnotherUser(String... args) throws Exception {
+        return asAnotherUser(Map.of(), args);
+    }
+
+    /** The CLI as a user who is not root, in {@code home}: this user when not root, else nobody by setpriv. */
+    private Cli.Result asAnotherUser(Map<String, String> env, String... args) throws Exception {
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         if (uid != 0) {
-            return Cli.in(home).run(args);
+            Cli cli = Cli.in(home);
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                cli = cli.withEnv(e.getKey(), e.getValue());
+            }
+            return cli.run(args);
         }
         Path setpriv = List.of("/usr/bin/setpriv", "/bin/setpriv").stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
         // util-linux, which .ci/run installs, has it: a skip here would hide the case
@@ -105,6 +130,7 @@ class UnreadableInputIT {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_") || k.equals("XDG_STATE_HOME"));
             pb.environment().put("RUNBOOK_STATE", home.resolve("state").toString());
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
