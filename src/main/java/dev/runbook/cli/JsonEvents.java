@@ -64,6 +64,19 @@ final class JsonEvents implements RunListener {
         return Json.write(n);
     }
 
+    /**
+     * The line that ends a run that started and could not finish ({@code run.error}, after which no
+     * {@code run.finished} comes): not an audited event, as the audit trail is what failed.
+     */
+    synchronized String error(Main.Refusal refusal) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("type", "run.error");
+        n.put("run_id", runId);
+        n.put("exit_code", refusal.exitCode());
+        n.put("message", refusal.message());
+        return Json.write(n);
+    }
+
     @Override
     public synchronized void notice(String message) {
         Map<String, Object> n = new LinkedHashMap<>();

@@ -100,11 +100,13 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
 
     /**
      * Told by {@link Main} of the error that ended this command. With {@code --output json}, a run that
-     * never started says why on stdout too, so that a consumer reading only stdout is not left with nothing.
+     * never started says why on stdout too ({@code run.refused}), and so does one that started and
+     * could not finish ({@code run.error}: its audit trail refused an event), so that a consumer
+     * reading only stdout is not left without an end.
      */
     void refused(Main.Refusal refusal) {
-        if (output == Output.json && !dryRun && (events == null || !events.started())) {
-            System.out.println(JsonEvents.refused(refusal));
+        if (output == Output.json && !dryRun) {
+            System.out.println(events == null || !events.started() ? JsonEvents.refused(refusal) : events.error(refusal));
             System.out.flush();
         }
     }

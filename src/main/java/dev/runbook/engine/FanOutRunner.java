@@ -86,8 +86,18 @@ final class FanOutRunner {
                     }
                 }));
             }
+            // every host of the batch is waited for, even after one failed the run (the audit trail
+            // refused an event): the others were stopped, and must have ended before the run ends
+            RuntimeException failure = null;
             for (String name : names) {
-                results.put(name, await(futures.get(name)));
+                try {
+                    results.put(name, await(futures.get(name)));
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
             }
         }
         planned.values().forEach(entries -> entries.forEach(ctx::planned));

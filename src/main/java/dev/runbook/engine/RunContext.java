@@ -1,6 +1,7 @@
 package dev.runbook.engine;
 
 import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.AuditException;
 import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.UnreachableException;
@@ -45,6 +46,8 @@ final class RunContext {
     volatile boolean hostsDropped;
     /** In the finally phase the run's deadline no longer bounds steps: they keep their own timeouts. */
     volatile boolean finallyPhase;
+    /** The first event the audit trail refused: from then on nothing runs, finally steps included. */
+    private AuditException auditFailure;
 
     RunContext(String runId, EngineServices services, RunListener listener, Masker masker, AuditEvent.Actor actor,
                boolean dryRun, boolean probe, Instant deadline, Cancellation cancel) {
@@ -96,7 +99,11 @@ final class RunContext {
         return m;
     }
 
-    /** Records an event in the audit trail, then tells the listener. Audit failures propagate. */
+    /**
+     * Records an event in the audit trail, then tells the listener. Audit failures propagate: a run
+     * does nothing it cannot record, so the first one stops the run (steps running on other hosts
+     * are stopped as by Ctrl-C, nothing more starts, finally steps included) and says where.
+     */
     AuditEvent emit(String type, Frame frame, String host, String step, Map<String, Object> data, boolean durable) {
         return emit(type, frame.runbook(), host, step, data, durable, actor);
     }
@@ -109,7 +116,16 @@ final class RunContext {
                     new AuditEvent.RunbookRef(rb.name(), rb.path() == null ? null : rb.path().toString(), rb.sha256()),
                     host, step, who, data == null ? Map.of() : (Map<String, Object>) masker.maskDeep(data), null, null);
             if (!dryRun || probe) {
-                services.audit().append(e, durable);
+                if (auditFailure != null) {
+                    throw auditFailure;
+                }
+                try {
+                    services.audit().append(e, durable);
+                } catch (AuditException failure) {
+                    auditFailure = new AuditException(failure.getMessage() + "; " + stoppedAt(type, host, step), failure);
+                    cancel.cancel("audit");
+                    throw auditFailure;
+                }
             }
         }
         try {
@@ -118,6 +134,19 @@ final class RunContext {
             // a broken console must never break the run
         }
         return e;
+    }
+
+    /** Where a run stopped because its audit trail refused an event. */
+    private static String stoppedAt(String type, String host, String step) {
+        String where = step == null ? "" : "step '" + step + "'" + (host == null ? "" : " on " + host);
+        String what = switch (type) {
+            case "run.started" -> "the run did not start";
+            case "step.started" -> where + " did not start";
+            case "step.finished" -> "the end of " + where + " is not recorded";
+            case "run.finished", "run.aborted" -> "the run's end is not recorded";
+            default -> step == null ? "the run stopped at its " + type + " event" : "the run stopped at " + where + " (" + type + ")";
+        };
+        return what + ", and nothing more ran (finally steps included): a run does nothing it cannot record";
     }
 
     /**

@@ -1,14 +1,17 @@
 package dev.runbook.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runbook.audit.AuditEvent;
+import dev.runbook.audit.AuditException;
 import dev.runbook.exec.LocalRunner;
 import dev.runbook.exec.ssh.Connectors;
 import dev.runbook.exec.ssh.SshConnector;
 import dev.runbook.exec.ssh.SshSettings;
 import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.Target;
+import dev.runbook.testing.Processes;
 import dev.runbook.testing.Sshd;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -260,5 +263,39 @@ class FanOutIT {
                     .contains("revoked").contains(trust + ":2");
             assertThat(o.hostCounts()).containsEntry("unreachable", 1).containsEntry("ok", 1);
         }
+    }
+
+    @Test
+    void whenTheAuditTrailRefusesAnEventTheOtherHostsAreStoppedAndNothingMoreRuns() throws Exception {
+        // h1 makes the trail immutable (chattr +i, on this machine: the sshd hosts are loopback), so the
+        // event after its step cannot be written; h2 is in the middle of a long step by then
+        Path trail = dir.resolve("state/audit.jsonl");
+        Path sleeper = Processes.sleeper(dir);
+        Path later = dir.resolve("later-ran");
+        Path cleanup = dir.resolve("finally-ran");
+        try {
+            assertThatThrownBy(() -> h.run("targets: h1,h2\nsteps:\n" + WARM + """
+                      - id: freeze
+                        run: "if [ {{ host.name }} = h1 ]; then sleep 0.5; chattr +i %s; else %s 60; fi"
+                      - id: later
+                        run: touch %s
+                    finally:
+                      - id: cleanup
+                        run: touch %s
+                    """.formatted(trail, sleeper, later, cleanup)))
+                    .isInstanceOf(AuditException.class)
+                    .hasMessageContaining("cannot write to the audit trail " + trail)
+                    .hasMessageContaining("the end of step 'freeze' on h1 is not recorded, and nothing more ran (finally steps included)");
+        } finally {
+            new ProcessBuilder("chattr", "-i", trail.toString()).start().waitFor();
+        }
+
+        assertThat(Processes.awaitGone(sleeper.toString(), java.time.Duration.ofSeconds(10)))
+                .as("h2's step, stopped when the trail failed").isEmpty();
+        assertThat(later).doesNotExist();
+        assertThat(cleanup).doesNotExist();
+        assertThat(h.ofType("step.started").stream().filter(e -> "freeze".equals(e.step())).map(AuditEvent::host))
+                .containsExactlyInAnyOrder("h1", "h2");
+        assertThat(dev.runbook.audit.ChainVerifier.verify(trail).intact()).isTrue();
     }
 }
