@@ -39,7 +39,7 @@ final class Composites {
         Interpreter.Flow flow;
         String kind = Actions.kind(step.action());
         for (Target h : entered) {
-            ctx.emit("step.started", frame, h.name(), frame.eventStep(step.id()), HostStep.data("kind", kind,
+            ctx.emit("step.started", frame, h.name(), frame.eventStep(step.id()), EventData.of("kind", kind,
                     "command", describe(step), "mutating", false), false);
         }
         String cannotCall = null;
@@ -80,7 +80,7 @@ final class Composites {
             }
             if (!(ctx.dryRun && !ctx.probe)) {
                 frame.state().record(step.id(), h.name(), r);
-                ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), HostStep.finishedData(r), false);
+                ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), EventData.finished(r), false);
                 ctx.count(r);
             } else {
                 frame.state().markUnknown(step.id());
@@ -117,17 +117,17 @@ final class Composites {
                         continue;
                     }
                     ctx.emit("condition.evaluated", frame, h.name(), frame.eventStep(step.id()),
-                            HostStep.data("expr", step.when().value(), "value", decided), false);
+                            EventData.of("expr", step.when().value(), "value", decided), false);
                 }
             }
             String prompt = step.gate() == null ? null : Templates.display(step.gate().prompt(), scope);
             if (ctx.dryRun) {
-                ctx.planned(hostStep.entry(step, h, frame, section, describe(step), decided, waits, prompt, null,
+                ctx.planned(hostStep.plans.entry(step, h, frame, section, describe(step), decided, waits, prompt, null,
                         Boolean.FALSE.equals(decided) ? "skipped: condition is false" : null, null));
             }
             if (Boolean.FALSE.equals(decided)) {
                 String reason = "condition is false: " + step.when().value();
-                ctx.emit("step.skipped", frame, h.name(), frame.eventStep(step.id()), HostStep.data("reason", reason), false);
+                ctx.emit("step.skipped", frame, h.name(), frame.eventStep(step.id()), EventData.of("reason", reason), false);
                 results.put(h.name(), record(step, h, frame, StepResult.skipped(reason)));
                 continue;
             }

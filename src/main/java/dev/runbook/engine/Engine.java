@@ -236,13 +236,13 @@ public final class Engine {
 
     private static Map<String, Object> startData(RunRequest req, Runbook rb, Map<String, Object> params, List<Target> hosts,
                                                  Instant deadline, RunLocks.Lease lease) {
-        Map<String, Object> d = HostStep.data("params", shownParams(rb, params), "targets", hosts.stream().map(Target::name).toList(),
+        Map<String, Object> d = EventData.of("params", shownParams(rb, params), "targets", hosts.stream().map(Target::name).toList(),
                 "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString(),
                 "scheduled_at", req.scheduledAt() == null ? null : req.scheduledAt().toString(),
                 "pid", ProcessHandle.current().pid(), "machine", hostName());
         if (lease != null && lease.takenOverFrom() != null) {
             RunLocks.Holder h = lease.takenOverFrom();
-            d.put("lock_taken_over_from", HostStep.data("run_id", h.runId(), "pid", h.pid(), "user", h.user(),
+            d.put("lock_taken_over_from", EventData.of("run_id", h.runId(), "pid", h.pid(), "user", h.user(),
                     "machine", h.machine(), "started_at", h.startedAt()));
         }
         return d;
@@ -274,7 +274,7 @@ public final class Engine {
         }
         // a plan takes no host through its steps: there is nothing to count
         Map<String, Integer> hostCounts = ctx.dryRun ? Map.of() : hostCounts(rb, hosts, frame);
-        Map<String, Object> data = HostStep.data("status", status.name().toLowerCase(java.util.Locale.ROOT),
+        Map<String, Object> data = EventData.of("status", status.name().toLowerCase(java.util.Locale.ROOT),
                 "exit_code", status.exitCode(), "message", message, "duration_ms", ms, "steps", new TreeMap<>(ctx.counts),
                 "hosts", hostCounts);
         String type = status == RunOutcome.Status.INTERRUPTED ? "run.aborted" : "run.finished";

@@ -27,12 +27,12 @@ final class Gates {
         synchronized (this) {
             decision = decided.get(key);
             if (decision == null) {
-                ctx.emit("gate.asked", frame, host.name(), stepName, HostStep.data("prompt", prompt, "word", word), true);
+                ctx.emit("gate.asked", frame, host.name(), stepName, EventData.of("prompt", prompt, "word", word), true);
                 decision = ctx.services.gate().ask(new Gate.Request(frame.runbook().name(), step.id(), host.name(), prompt, word));
                 decided.put(key, decision);
                 AuditEvent.Actor who = new AuditEvent.Actor(decision.user(), decision.via());
                 ctx.emit(decision.approved() ? "gate.approved" : "gate.denied", frame.runbook(), host.name(), stepName,
-                        HostStep.data("prompt", prompt, "reason", decision.reason(),
+                        EventData.of("prompt", prompt, "reason", decision.reason(),
                                 "attempts", decision.attempts() > 0 ? decision.attempts() : null), true, who);
             }
         }

@@ -3,13 +3,10 @@ package dev.runbook.engine;
 import dev.runbook.expr.ExprException;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Templates;
-import dev.runbook.load.Durations;
 import dev.runbook.model.Step;
 import dev.runbook.model.Target;
-import dev.runbook.model.Text;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,18 +16,16 @@ import java.util.Map;
  * the action starts.
  */
 final class HostStep {
-    private static final int TAIL = 2000;
-    /** SQL rows kept in step.finished (and shown): enough to read a report, bounded for the audit. */
-    private static final int ROWS_PREVIEW = 20;
-
     private final RunContext ctx;
     private final Actions actions;
     private final Gates gates;
+    final PlanEntries plans;
 
     HostStep(RunContext ctx, Actions actions) {
         this.ctx = ctx;
         this.actions = actions;
         this.gates = new Gates(ctx);
+        this.plans = new PlanEntries(ctx.masker);
     }
 
     StepResult run(Step step, Target host, Frame frame, String section) {
@@ -55,7 +50,7 @@ final class HostStep {
             return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), false);
         }
         if (items == null) {
-            ctx.planned(entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
+            ctx.planned(plans.entry(step, host, frame, section, "for each item of " + step.loop().items().value(), null,
                     List.of(), null, null, "loop items wait on earlier results", null));
             frame.state().markUnknown(step.id());
             return StepResult.notRun();
@@ -91,10 +86,10 @@ final class HostStep {
         String reason = StepResult.EMPTY_LOOP;
         if (ctx.dryRun) {
             String over = step.loop().items() != null ? step.loop().items().value() : "[]";
-            ctx.planned(entry(step, host, frame, section, "for each item of " + over, false, List.of(), null, null,
+            ctx.planned(plans.entry(step, host, frame, section, "for each item of " + over, false, List.of(), null, null,
                     "skipped: " + reason, null));
         }
-        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), data("reason", reason), false);
+        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), EventData.of("reason", reason), false);
         StepResult skipped = StepResult.skipped(reason);
         ctx.count(skipped);
         return skipped;
@@ -140,13 +135,13 @@ final class HostStep {
                 } catch (ExprException e) {
                     return finish(step, host, frame, StepResult.failed(e.pos() + ": " + e.getMessage(), Map.of(), 0), false);
                 }
-                ctx.emit("condition.evaluated", frame, host.name(), stepName, data("expr", step.when().value(), "value", decided, "item", item), false);
+                ctx.emit("condition.evaluated", frame, host.name(), stepName, EventData.of("expr", step.when().value(), "value", decided, "item", item), false);
                 if (!decided) {
                     String reason = "condition is false: " + step.when().value();
                     if (ctx.dryRun) {
-                        ctx.planned(entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
+                        ctx.planned(plans.entry(step, host, frame, section, null, false, waits, null, null, "skipped: " + reason, null));
                     }
-                    ctx.emit("step.skipped", frame, host.name(), stepName, data("reason", reason, "item", item), false);
+                    ctx.emit("step.skipped", frame, host.name(), stepName, EventData.of("reason", reason, "item", item), false);
                     StepResult skipped = StepResult.skipped(reason);
                     if (item == null) {
                         ctx.count(skipped);
@@ -166,13 +161,13 @@ final class HostStep {
                 word = step.gate().word() == null ? null : Templates.plain(step.gate().word(), scope);
             }
             prepared = actions.prepare(step, host, scope, frame);
-            shown = ctx.dryRun ? details(step, scope) : null;
+            shown = ctx.dryRun ? plans.details(step, scope) : null;
         } catch (ExprException e) {
             return cannotRender(step, host, frame, section, e, item);
         }
         if (ctx.dryRun && prepared.problem() != null) {
             // known to fail before it does anything (a database no inventory defines): not probed either
-            ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+            ctx.planned(plans.entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
                     item == null ? null : "item: " + item, null).withDetails(shown).withError(prepared.problem()));
             frame.state().markUnknown(step.id());
             return StepResult.notRun();
@@ -180,7 +175,7 @@ final class HostStep {
         if (ctx.dryRun) {
             boolean probeIt = ctx.probe && step.readonly();
             if (!probeIt) {
-                ctx.planned(entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null)
+                ctx.planned(plans.entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word, item == null ? null : "item: " + item, null)
                         .withDetails(shown));
                 frame.state().markUnknown(step.id());
                 return StepResult.notRun();
@@ -194,7 +189,7 @@ final class HostStep {
         }
         StepResult r = attempt(step, host, frame, scope, prepared, stepName, item);
         if (ctx.dryRun) {
-            PlanEntry planned = entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
+            PlanEntry planned = plans.entry(step, host, frame, section, prepared.display(), decided, waits, prompt, word,
                     item == null ? null : "item: " + item, r).withDetails(shown);
             // the plan goes on past it, to show the rest; a run now would stop at it (a failure the
             // step tolerates or handles is shown by its probe line and on_failure steps alone)
@@ -207,7 +202,7 @@ final class HostStep {
     private StepResult attempt(Step step, Target host, Frame frame, Map<String, Object> scope, Actions.Prepared prepared,
                                String stepName, String item) {
         boolean mutating = step.action().mutating() && !step.readonly();
-        Map<String, Object> started = data("kind", prepared.kind(), "command", prepared.display(), "readonly", step.readonly(),
+        Map<String, Object> started = EventData.of("kind", prepared.kind(), "command", prepared.display(), "readonly", step.readonly(),
                 "mutating", mutating, "item", item);
         ctx.emit("step.started", frame, host.name(), stepName, started, mutating);
         long start = System.nanoTime();
@@ -221,7 +216,7 @@ final class HostStep {
                 break;
             }
             long delay = retry.delayBefore(attempt + 1).toMillis();
-            ctx.emit("step.attempt", frame, host.name(), stepName, data("attempt", attempt, "outcome", r.outcome().label(),
+            ctx.emit("step.attempt", frame, host.name(), stepName, EventData.of("attempt", attempt, "outcome", r.outcome().label(),
                     "message", r.message(), "next_delay_ms", delay), false);
             if (!ctx.cancel.sleep(delay)) {
                 break;
@@ -302,7 +297,7 @@ final class HostStep {
         if (!ctx.dryRun) {
             return finish(step, host, frame, failed, item == null);
         }
-        ctx.planned(entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
+        ctx.planned(plans.entry(step, host, frame, section, null, null, List.of(), null, null, null, null).withError(failed.message()));
         // like any step a plan does not run: the steps after it see no result of it, not a failure
         frame.state().markUnknown(step.id());
         return StepResult.notRun();
@@ -313,106 +308,11 @@ final class HostStep {
      * {@code step.started} that says the command ran; the run's last event is fsynced.
      */
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
-        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finishedData(r), false);
+        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), EventData.finished(r), false);
         if (count) {
             ctx.count(r);
         }
         return r;
     }
 
-    static Map<String, Object> finishedData(StepResult r) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("outcome", r.outcome().label());
-        d.put("duration_ms", r.durationMs());
-        d.put("attempts", r.attempts());
-        if (r.message() != null) {
-            d.put("message", r.message());
-        }
-        for (String k : List.of("exit_code", "status", "sqlstate", "row_count", "backend_pid", "bytes_sent")) {
-            if (r.fields().get(k) != null) {
-                d.put(k, r.fields().get(k));
-            }
-        }
-        if (r.fields().get("rows") instanceof List<?> rows && !rows.isEmpty()) {
-            d.put("rows_preview", rows.subList(0, Math.min(rows.size(), ROWS_PREVIEW)));
-        }
-        for (String k : List.of("stdout", "stderr")) {
-            Object v = r.fields().get(k);
-            if (v instanceof String s && !s.isEmpty()) {
-                d.put(k + "_tail", s.length() > TAIL ? s.substring(s.length() - TAIL) : s);
-            }
-        }
-        return d;
-    }
-
-    static Map<String, Object> data(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < kv.length; i += 2) {
-            if (kv[i + 1] != null) {
-                m.put((String) kv[i], kv[i + 1]);
-            }
-        }
-        return m;
-    }
-
-    /** A check command as it would run after the step: rendered like the command, masked, its own results unknown. */
-    private String checkShown(Step step, Step.CommandCheck c, Map<String, Object> scope) {
-        Map<String, Object> withResult = new HashMap<>(scope);
-        withResult.put("result", new RunState.Placeholder("result"));
-        if (scope.get(Templates.UNKNOWN_STEPS) instanceof java.util.Set<?> unknown) {
-            java.util.Set<Object> more = new java.util.HashSet<>(unknown);
-            more.add(step.id());
-            withResult.put(Templates.UNKNOWN_STEPS, more);
-        }
-        return ctx.masker.mask(Templates.render(c.command(), withResult, Templates.Mode.SHELL).text()).strip();
-    }
-
-    PlanEntry entry(Step step, Target host, Frame frame, String section, String rendered, Boolean decided,
-                    List<String> waits, String gate, String word, String note, StepResult probe) {
-        return new PlanEntry(frame.depth(), section, frame.eventStep(step.id()), step.label(), Actions.kind(step.action()),
-                host.name(), rendered, step.when() == null ? null : step.when().value(),
-                step.when() == null && !Boolean.FALSE.equals(decided) ? Boolean.TRUE : decided, waits, gate, word, step.readonly(),
-                step.action().mutating() && !step.readonly(), note, probe, details(step, null), null);
-    }
-
-    /**
-     * What a reviewer needs besides the command: how success is checked, retried, bounded and handled.
-     * With the host's {@code scope}, templates are rendered as the run would render them (a check's
-     * {@code result} and the results of steps a plan did not run shown as {@code <...>}); without
-     * it (a step the plan does not render), as written.
-     *
-     * @throws ExprException when a template cannot be rendered: the run would fail the step
-     */
-    private List<String> details(Step step, Map<String, Object> scope) {
-        List<String> out = new ArrayList<>();
-        if (step.action() instanceof dev.runbook.model.Action.Sql sql && sql.database() != null) {
-            out.add("database: " + (scope == null ? sql.database().value() : Templates.display(sql.database(), scope)));
-        }
-        if (step.become() != null) {
-            out.add("as user: " + (step.become().user() == null ? "root"
-                    : scope == null ? step.become().user().value() : Templates.display(step.become().user(), scope)) + " (sudo)");
-        }
-        if (step.check() instanceof Step.CommandCheck c) {
-            out.add("then checks: " + (scope == null ? c.command().value().strip() : checkShown(step, c, scope)));
-        } else if (step.check() instanceof Step.AssertCheck a) {
-            out.add("then checks: " + a.expr().value().strip());
-        }
-        Step.Retry r = step.retry();
-        if (r.attempts() > 1 || r.until() != null) {
-            out.add("retry: up to " + r.attempts() + " attempts, " + Durations.format(r.delay()) + " apart"
-                    + (r.backoff() > 1 ? ", backoff ×" + (r.backoff() == Math.rint(r.backoff()) ? String.valueOf((long) r.backoff()) : String.valueOf(r.backoff())) : "")
-                    + (r.maxDelay() == null ? "" : ", at most " + Durations.format(r.maxDelay()))
-                    + (r.until() == null ? "" : ", until " + r.until().value().strip()));
-        }
-        Text timeout = step.durations().get("timeout");
-        if (step.timeout() != null || timeout != null) {
-            out.add("timeout: " + (step.timeout() != null ? Durations.format(step.timeout()) : timeout.value()));
-        }
-        if (step.onFailure() instanceof Step.Continue) {
-            out.add("on failure: continue");
-        } else if (step.onFailure() instanceof Step.Handle h) {
-            out.add("on failure: " + String.join(", ", h.steps().stream().map(Step::id).toList()) + ", then go on if they succeed");
-        }
-        return out;
-    }
 }

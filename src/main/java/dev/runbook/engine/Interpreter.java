@@ -89,7 +89,7 @@ final class Interpreter {
      */
     StepResult notStarted(Step step, Target host, Frame frame, int allowed) {
         String reason = "not started: more than max_failures (" + allowed + ") hosts failed";
-        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), HostStep.data("reason", reason), false);
+        ctx.emit("step.skipped", frame, host.name(), frame.eventStep(step.id()), EventData.of("reason", reason), false);
         StepResult r = StepResult.skipped(reason);
         frame.state().recordHeldBack(step.id(), host.name(), r);
         ctx.count(r);
@@ -100,11 +100,11 @@ final class Interpreter {
         Map<String, StepResult> results = new LinkedHashMap<>();
         for (Target h : hosts) {
             if (ctx.dryRun) {
-                ctx.planned(hostStep.entry(step, h, frame, section, null, null, List.of(), null, null, null, null).withError(message));
+                ctx.planned(hostStep.plans.entry(step, h, frame, section, null, null, List.of(), null, null, null, null).withError(message));
             }
             StepResult r = StepResult.failed(message, Map.of(), 0);
             frame.state().record(step.id(), h.name(), r);
-            ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), HostStep.finishedData(r), false);
+            ctx.emit("step.finished", frame, h.name(), frame.eventStep(step.id()), EventData.finished(r), false);
             ctx.count(r);
             results.put(h.name(), r);
         }
