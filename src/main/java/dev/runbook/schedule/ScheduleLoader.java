@@ -1,7 +1,6 @@
 package dev.runbook.schedule;
 
 import dev.runbook.load.DidYouMean;
-import dev.runbook.load.Durations;
 import dev.runbook.load.Mapping;
 import dev.runbook.load.RunbookLoader;
 import dev.runbook.load.YamlFile;
@@ -14,8 +13,6 @@ import dev.runbook.model.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.ParseException;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -26,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.quartz.CronExpression;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -171,8 +167,8 @@ public final class ScheduleLoader {
         if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             y.error(m.keyPos("id"), "schedule id '" + id + "' may hold letters, digits, '.', '-' and '_' only");
         }
-        ZoneId zone = zone(y, m);
-        String cron = cron(y, m, zone);
+        ZoneId zone = ScheduleTiming.zone(y, m);
+        String cron = ScheduleTiming.cron(y, m, zone);
         Map<String, String> params = params(y, m, rb);
         List<String> approve = approvals(y, m, rb);
         unapprovedGates(m, rb, approve);
@@ -184,68 +180,6 @@ public final class ScheduleLoader {
         }
         return new Schedule(id, rbPath, cron, zone, params, m.string("targets"), approve, misfire, overlap, deadline,
                 m.bool("enabled", true), m.pos());
-    }
-
-    private static ZoneId zone(YamlReader y, Mapping m) {
-        if (!m.has("time_zone")) {
-            return ZoneId.systemDefault();
-        }
-        Text t = m.text("time_zone");
-        try {
-            if (t == null) {
-                return ZoneId.systemDefault();
-            }
-            ZoneId zone = ZoneId.of(t.value());
-            // Quartz computes in java.util.TimeZone, which reads 'UTC+01:00' as plain GMT: give it the offset itself
-            return sameRules(zone) ? zone : zone.normalized();
-        } catch (DateTimeException e) {
-            String hint = DidYouMean.suggest(t.value(), ZoneId.getAvailableZoneIds());
-            y.error(t.pos(), "unknown time zone '" + t.value() + "'", hint == null ? null : "did you mean '" + hint + "'?");
-            return ZoneId.systemDefault();
-        }
-    }
-
-    private static boolean sameRules(ZoneId zone) {
-        return java.util.TimeZone.getTimeZone(zone).toZoneId().getRules().equals(zone.getRules());
-    }
-
-    private static String cron(YamlReader y, Mapping m, ZoneId zone) {
-        Text t = m.text("cron");
-        if (t == null) {
-            return null;
-        }
-        try {
-            CronExpression c = new CronExpression(t.value());
-            c.setTimeZone(java.util.TimeZone.getTimeZone(zone));
-            if (c.getNextValidTimeAfter(new java.util.Date()) == null) {
-                y.error(t.pos(), "cron '" + t.value() + "' never fires again");
-                return null;
-            }
-            return t.value();
-        } catch (ParseException e) {
-            y.error(t.posAt(Math.max(0, e.getErrorOffset())), "invalid Quartz cron '" + t.value() + "': " + e.getMessage(),
-                    fiveFieldHint(t.value()));
-            return null;
-        }
-    }
-
-    /**
-     * For a crontab(5) line, the Quartz expression to write instead: seconds first, and '?' in the
-     * day field left as '*' (Quartz refuses '*' in both). Only a suggestion that parses is offered.
-     */
-    static String fiveFieldHint(String cron) {
-        String[] f = cron.trim().split("\\s+");
-        if (f.length != 5) {
-            return null;
-        }
-        if (f[4].equals("*")) {
-            f[4] = "?";
-        } else if (f[2].equals("*")) {
-            f[2] = "?";
-        }
-        String quartz = "0 " + String.join(" ", f);
-        return CronExpression.isValidExpression(quartz) ? "Quartz cron has a seconds field first: '" + quartz + "'"
-                : "Quartz cron has a seconds field first, and '?' in day-of-month or day-of-week";
     }
 
     private static Map<String, String> params(YamlReader y, Mapping m, Runbook rb) {
