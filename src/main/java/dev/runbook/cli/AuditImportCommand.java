@@ -30,7 +30,7 @@ final class AuditImportCommand implements Callable<Integer>, CliSpec.Command {
             throw InvalidInputException.usage(file + ": no such audit file");
         }
         PgAuditStore pg = AuditStoreCommands.open(wiring, audit, term).postgres("audit import");
-        Import.Result r = pg.importFile(file, new AuditEvent.Actor(Wiring.user(wiring.env), term.interactive ? "tty" : "flag"));
+        Import.Result r = pg.importFile(file, new AuditEvent.Actor(Wiring.user(wiring.env), term.interactive ? "tty" : "cli"));
         term.out.println(term.green("✓ " + file + ": chain intact; " + r.inserted() + " of " + r.events() + " event"
                 + (r.events() == 1 ? "" : "s") + " imported into " + pg.describe()
                 + (r.duplicates() == 0 ? "" : " (" + r.duplicates() + " were already stored)")));

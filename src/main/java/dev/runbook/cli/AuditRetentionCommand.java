@@ -32,7 +32,7 @@ final class AuditRetentionCommand implements Callable<Integer>, CliSpec.Command 
         Terminal term = Terminal.system(common.noColor);
         PgAuditStore pg = AuditStoreCommands.open(wiring, audit, term).postgres("audit retention");
         Retention.Result r = pg.retention(keepMonths, dryRun,
-                new AuditEvent.Actor(Wiring.user(wiring.env), term.interactive ? "tty" : "flag"));
+                new AuditEvent.Actor(Wiring.user(wiring.env), term.interactive ? "tty" : "cli"));
         if (r.partitions().isEmpty()) {
             term.out.println("nothing to drop: no partition of " + pg.describe() + " is older than " + r.cutBefore());
             return ExitCodes.OK;

@@ -50,7 +50,7 @@ final class PlanCommand implements Callable<Integer>, CliSpec.Command {
             Engine engine = new Engine(wiring.services(selectors.inventory, never, audit, sql,
                     probe ? stores.locks() : new dev.runbook.engine.FileRunLocks(wiring.state.locks())));
             RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, true, probe,
-                    new AuditEvent.Actor(user, "flag"), null, "plan");
+                    new AuditEvent.Actor(user, "cli"), null, "plan");
             RunControl control = new RunControl();
             Signals.install(control, term);
             RunOutcome outcome = engine.run(req, RunListener.NONE, control);

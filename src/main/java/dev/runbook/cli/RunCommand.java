@@ -84,7 +84,7 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
         try (AuditSink audit = stores.sink(); SqlExecutor sql = wiring.sql()) {
             Engine engine = new Engine(wiring.services(selectors.inventory, gate, audit, sql, stores.locks()));
             RunRequest req = new RunRequest(rb, selectors.params(), selectors.targets, selectors.limit, false, false,
-                    new AuditEvent.Actor(user, term.interactive ? "tty" : "flag"), limit, "cli");
+                    new AuditEvent.Actor(user, term.interactive ? "tty" : "cli"), limit, "cli");
             RunOutcome outcome = engine.run(req, listener, control);
             if (console != null) {
                 console.close();

@@ -166,6 +166,8 @@ class GatesIT {
             assertThat(e.path("actor").path("via").asText()).isEqualTo("flag");
             assertThat(e.path("actor").path("user").asText()).isEqualTo(USER);
         });
+        // the run was started from no terminal, by no flag: the approvals were by --yes
+        assertThat(single("run.started").path("actor").path("via").asText()).isEqualTo("cli");
     }
 
     @Test
