@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * {@code ps} there) carries only a fixed bootstrap and a random marker; everything else comes
  * over the channel's stdin:
  * <pre>
- *   [sudo password]            become only; read by {@code sudo -S}, or skipped when sudo did not ask
+ *   [sudo password]            become only, and only once sudo asked for it (see {@link #prompt})
  *   MARKER
  *   header lines               exports of the secret env, then the command
  *   MARKER
@@ -46,13 +46,16 @@ final class RemoteCommand {
             + " kill -KILL -$rb_p 2>/dev/null || kill -KILL $rb_p ) <&3 >/dev/null 2>&1 & };";
 
     /**
-     * Runs as {@code sh -c 'eval "$2"' sh MARKER BOOT}: makes sure it leads its process group,
-     * reads up to the first marker (discarding a password sudo did not read), then the header up
-     * to the second, and evaluates it. One line without '!' so that any login shell (csh too)
-     * passes it on; the newline comes from {@code $IFS} rather than a command substitution.
+     * The bootstrap, {@code LEADER [STARTED] BOOT}, runs as {@code sh -c 'eval "$2"' sh MARKER BOOTSTRAP}:
+     * makes sure it leads its process group, reads up to the first marker, then the header up to
+     * the second, and evaluates it. One line without '!' so that any login shell (csh too) passes
+     * it on; the newline comes from {@code $IFS} rather than a command substitution.
      */
-    private static final String BOOT = "kill -0 -$$ 2>/dev/null || { command -v setsid >/dev/null 2>&1"
-            + " && exec setsid /bin/sh -c 'eval \"$2\"' sh \"$1\" \"$2\"; }; " + WATCHER
+    private static final String LEADER = "kill -0 -$$ 2>/dev/null || { command -v setsid >/dev/null 2>&1"
+            + " && exec setsid /bin/sh -c 'eval \"$2\"' sh \"$1\" \"$2\"; }; ";
+    /** As a become user whose sudo was given a password, the bootstrap first says it started (the marker on stderr). */
+    private static final String STARTED = "printf '%s\\n' \"$1\" >&2; ";
+    private static final String BOOT = WATCHER
             + " m=$1; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; done;"
             + " [ -n \"$s\" ] || exit " + BOOT_FAILED + "; n=${IFS#??}; [ ${#n} = 1 ] || { n=$(printf \"\\nx\"); n=${n%x}; };"
             + " h=; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done;"
@@ -60,10 +63,36 @@ final class RemoteCommand {
 
     private final String execLine;
     private final byte[] stdin;
+    private final String prompt;
+    private final byte[] password;
+    private final String marker;
 
-    private RemoteCommand(String execLine, byte[] stdin) {
+    private RemoteCommand(String execLine, byte[] stdin, String prompt, byte[] password, String marker) {
         this.execLine = execLine;
         this.stdin = stdin;
+        this.prompt = prompt;
+        this.password = password;
+        this.marker = marker;
+    }
+
+    /**
+     * The prompt sudo prints on stderr when it wants the become password, or null when no
+     * password goes to sudo. The password is written only when this prompt appears, once: a
+     * second prompt means it was refused, and sudo then reads end of file, not our next lines
+     * (which it would take as further attempts: the header holds the step's secret env).
+     */
+    String prompt() {
+        return prompt;
+    }
+
+    /** The password line for sudo (holds a secret: never log it). */
+    byte[] password() {
+        return password;
+    }
+
+    /** The line the bootstrap writes on stderr once sudo let it start, when {@link #prompt} is not null. */
+    String started() {
+        return marker;
     }
 
     /** What the exec request asks the remote login shell to run: no secret in it. */
@@ -85,24 +114,26 @@ final class RemoteCommand {
         }
         String header = header(c);
         String marker = marker(header, c.line());
-        String boot = "/bin/sh -c 'eval \"$2\"' sh " + marker + " " + quote(BOOT);
+        boolean asks = c.becomeUser() != null && pw != null;
+        String boot = "/bin/sh -c 'eval \"$2\"' sh " + marker + " " + quote(LEADER + (asks ? STARTED : "") + BOOT);
         String exec;
+        String prompt = null;
         if (c.becomeUser() == null) {
             exec = "exec " + boot;
         } else if (pw == null) {
             exec = "exec sudo -n -u " + quote(c.becomeUser()) + " -- " + boot;
         } else {
-            exec = "exec sudo -S -p '' -u " + quote(c.becomeUser()) + " -- " + boot;
+            // no '%': sudo expands it in a prompt; no blank, so that it is one word wherever it shows
+            prompt = "[runbook-sudo-" + HexFormat.of().formatHex(bytes()) + "]";
+            exec = "exec sudo -S -p " + quote(prompt) + " -u " + quote(c.becomeUser()) + " -- " + boot;
         }
         ByteArrayOutputStream in = new ByteArrayOutputStream();
-        if (c.becomeUser() != null && pw != null) {
-            write(in, pw + "\n");
-        }
         write(in, marker + "\n" + header + marker + "\n");
         if (c.script()) {
             write(in, (c.line().endsWith("\n") ? c.line() : c.line() + "\n") + marker + "\n");
         }
-        return new RemoteCommand(exec, in.toByteArray());
+        byte[] password = asks ? (pw + "\n").getBytes(StandardCharsets.UTF_8) : null;
+        return new RemoteCommand(exec, in.toByteArray(), prompt, password, marker);
     }
 
     /** @throws IllegalArgumentException for an env name that is not a shell identifier */

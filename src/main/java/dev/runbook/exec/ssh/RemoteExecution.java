@@ -59,17 +59,43 @@ final class RemoteExecution {
         } catch (NotStarted e) {
             return e.result;
         }
+        SudoHandshake sudo = remote.prompt() == null ? null : new SudoHandshake(o.err(), remote.prompt(), remote.started());
         OutputCapture stdout = new OutputCapture(o.out(), OutputListener.Stream.STDOUT, output, OutputCapture.STDOUT_LIMIT);
-        OutputCapture stderr = new OutputCapture(o.err(), OutputListener.Stream.STDERR, output, OutputCapture.STDERR_LIMIT);
+        OutputCapture stderr = new OutputCapture(sudo != null ? sudo : o.err(), OutputListener.Stream.STDERR, output,
+                OutputCapture.STDERR_LIMIT);
         PUMPS.execute(stdout);
         PUMPS.execute(stderr);
+        String refused = null;
         try {
-            o.in().write(remote.stdin());
-            o.in().flush();
+            SudoHandshake.Outcome h = sudo == null ? SudoHandshake.Outcome.STARTED
+                    : sudo.await(o.in(), remote.password(), command.timeout(), cancel, start);
+            if (h == SudoHandshake.Outcome.STARTED) {
+                o.in().write(remote.stdin());
+                o.in().flush();
+            } else {
+                // end of file: sudo gives up instead of reading our next lines as passwords
+                o.in().close();
+                refused = switch (h) {
+                    case REFUSED -> "sudo on " + where + " did not accept the become password";
+                    case SILENT -> "sudo on " + where + " neither asked for the password nor started the command within "
+                            + SudoHandshake.LIMIT.toSeconds() + "s (does a PAM module ask with a prompt of its own?)";
+                    default -> null;
+                };
+                if (h == SudoHandshake.Outcome.SILENT) {
+                    o.ch().disconnect();
+                }
+            }
         } catch (IOException e) {
             // the channel died at once; the wait below sees why
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return new RemoteExecution.Wait(session, o.ch(), o.in(), stdout, stderr, command, cancel, start, where).await();
+        ExecResult r = new RemoteExecution.Wait(session, o.ch(), o.in(), stdout, stderr, command, cancel, start, where).await();
+        if (refused == null) {
+            return r;
+        }
+        String err = r.stderr() + (r.stderr().isEmpty() || r.stderr().endsWith("\n") ? "" : "\n") + refused;
+        return new ExecResult(r.exitCode(), r.timedOut(), r.cancelled(), r.stdout(), err, r.truncated(), r.durationMs());
     }
 
     /**

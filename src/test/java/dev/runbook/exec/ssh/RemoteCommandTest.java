@@ -17,11 +17,14 @@ class RemoteCommandTest {
 
         RemoteCommand r = RemoteCommand.of(c);
 
-        assertThat(r.execLine()).startsWith("exec sudo -S -p '' -u 'root' -- /bin/sh -c ")
+        assertThat(r.execLine()).startsWith("exec sudo -S -p '" + r.prompt() + "' -u 'root' -- /bin/sh -c ")
                 .doesNotContain("t0ps3cret").doesNotContain("hunter2").doesNotContain("deploy").doesNotContain("\n")
                 .doesNotContain("!");
+        assertThat(r.prompt()).matches("\\[runbook-sudo-[0-9a-f]{24}]");
+        // the password goes alone, at sudo's prompt: what follows it is never read as another attempt
+        assertThat(new String(r.password(), StandardCharsets.UTF_8)).isEqualTo("hunter2\n");
         String stdin = new String(r.stdin(), StandardCharsets.UTF_8);
-        assertThat(stdin).startsWith("hunter2\n").contains("export TOKEN='t0ps3cret'\n");
+        assertThat(stdin).startsWith(r.started() + "\n").contains("export TOKEN='t0ps3cret'\n").doesNotContain("hunter2");
     }
 
     @Test
