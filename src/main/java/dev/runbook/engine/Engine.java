@@ -69,6 +69,7 @@ public final class Engine {
     public RunOutcome run(RunRequest req, RunListener listener, RunControl control) {
         Runbook rb = req.runbook();
         Masker masker = new Masker();
+        dev.runbook.exec.LocalRunner.TOOL_CREDENTIALS.forEach(name -> masker.add(services.env().get(name)));
         InputProblems problems = new InputProblems();
         Map<String, Secret> secrets = problems.check(() -> Secrets.resolve(rb, services.env(), masker, req.dryRun()));
         // a plan sends no request unless it probes (and then only readonly steps)

@@ -49,7 +49,9 @@ record Frame(Runbook runbook, Map<String, Object> params, Map<String, Secret> se
         Map<String, Object> scope = new HashMap<>();
         scope.put("params", params);
         scope.put("secrets", secrets);
-        scope.put("host", host.toScope());
+        Map<String, Object> hostScope = host.toScope();
+        hostScope.put("vars", HostVars.forScope(host.vars(), ctx.masker));
+        scope.put("host", hostScope);
         scope.put("run", ctx.runScope());
         scope.put("runbook", runbookScope());
         scope.put("steps", state.scopeFor(host.name(), ctx.dryRun()));

@@ -19,6 +19,14 @@ import java.util.concurrent.TimeUnit;
  * grandchild still holds the pipes, the step ends anyway after a short wait.
  */
 public final class LocalRunner implements CommandRunner {
+    /**
+     * The environment variables that carry the tool's own credentials (the SSH key passphrase, the
+     * audit store's and the daemon's database passwords): masked in every output, never passed on
+     * to a local step's processes.
+     */
+    public static final java.util.List<String> TOOL_CREDENTIALS = java.util.List.of("RUNBOOK_SSH_KEY_PASSPHRASE",
+            "RUNBOOK_AUDIT_PASSWORD", "RUNBOOK_DAEMON_JDBC_PASSWORD");
+
     static final long GRACE_MILLIS = 2000;
     private static final long DRAIN_MILLIS = 250;
     private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
@@ -63,6 +71,8 @@ public final class LocalRunner implements CommandRunner {
                 }
             }
             ProcessBuilder pb = new ProcessBuilder(argv);
+            // the tool's own credentials are not the step's: a step sees its own secrets only
+            pb.environment().keySet().removeAll(TOOL_CREDENTIALS);
             pb.environment().putAll(command.env());
             if (command.becomeUser() == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

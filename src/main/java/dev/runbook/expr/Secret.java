@@ -26,6 +26,14 @@ public final class Secret {
         return new Secret(name, value, "RUNBOOK_PARAM_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));
     }
 
+    /**
+     * An inventory var whose name looks secret ({@code ansible_become_password}, {@code api_token}):
+     * it travels like a secret, in {@code RUNBOOK_HOSTVAR_<NAME>}.
+     */
+    public static Secret hostVar(String name, String value) {
+        return new Secret(name, value, "RUNBOOK_HOSTVAR_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));
+    }
+
     public String name() {
         return name;
     }

@@ -18,22 +18,30 @@ public final class SecretVars {
     private SecretVars() {}
 
     /**
-     * A copy of {@code vars} with each secret-looking value replaced by {@value #MASK}, nested
-     * mappings included. A name looks secret when it contains password, passwd, secret or token,
-     * or ends in {@code _key} or {@code _pass} (Ansible's {@code ansible_ssh_pass},
-     * {@code ansible_become_pass}); {@code _key_file} names a path and stays visible. Null values
-     * stay null: there is nothing to hide.
+     * A copy of {@code vars} with each secret value ({@link #isSecret}) replaced by {@value #MASK},
+     * nested mappings included. Null values stay null: there is nothing to hide.
      */
     public static Map<String, Object> masked(Map<String, ?> vars) {
         Map<String, Object> out = new LinkedHashMap<>();
-        vars.forEach((name, value) -> out.put(name, value != null && isSecret(name) ? MASK : maskNested(value)));
+        vars.forEach((name, value) -> out.put(name, value != null && isSecret(name, value) ? MASK : maskNested(value)));
         return Collections.unmodifiableMap(out);
     }
 
-    static boolean isSecret(String name) {
+    /**
+     * Whether a var holds a secret, by its name: it contains password or passwd, or ends in
+     * {@code _pass} (Ansible's {@code ansible_ssh_pass}, {@code ansible_become_pass}); or it contains
+     * secret or token, or ends in {@code _key}, and its value is not a path ({@code tls_key:
+     * /etc/ssl/x.key} names a file, and a plan must show which). {@code _key_file} names a path
+     * and stays visible. Its value is masked in listings and is a secret in expressions.
+     */
+    public static boolean isSecret(String name, Object value) {
         String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("passwd") || n.contains("secret") || n.contains("token")
-                || n.endsWith("_key") || n.endsWith("_pass");
+        if (n.contains("password") || n.contains("passwd") || n.endsWith("_pass")) {
+            return true;
+        }
+        boolean path = value instanceof String v && (v.startsWith("/") || v.startsWith("~/")) && v.strip().equals(v)
+                && v.indexOf(' ') < 0;
+        return !path && (n.contains("secret") || n.contains("token") || n.endsWith("_key"));
     }
 
     private static Object maskNested(Object value) {

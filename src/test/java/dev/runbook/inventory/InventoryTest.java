@@ -314,12 +314,17 @@ class InventoryTest {
         vars.put("ansible_user", "deploy");
         vars.put("empty_password", null);
         vars.put("db", Map.of("password", "nested", "host", "db1"));
+        // a key or token var that names a file is a path a reviewer must see; a password never is
+        vars.put("tls_key", "/etc/nginx/ssl/nucleus.key");
+        vars.put("token_file_secret", "/run/secrets/token");
+        vars.put("root_password", "/starts-with-a-slash");
         Map<String, Object> masked = SecretVars.masked(vars);
         assertThat(masked).contains(entry("ansible_become_password", "****"), entry("ansible_ssh_pass", "****"),
                 entry("db_passwd", "****"), entry("API_TOKEN", "****"), entry("client_secret", "****"),
                 entry("aws_secret_access_key", "****"), entry("deploy_key", "****"),
                 entry("ansible_ssh_private_key_file", "~/.ssh/id_ed25519"), entry("ansible_user", "deploy"),
-                entry("empty_password", null));
+                entry("empty_password", null), entry("tls_key", "/etc/nginx/ssl/nucleus.key"),
+                entry("token_file_secret", "/run/secrets/token"), entry("root_password", "****"));
         assertThat(masked.get("db")).isEqualTo(Map.of("password", "****", "host", "db1"));
         assertThat(vars).containsEntry("ansible_become_password", "hunter2");
     }
