@@ -173,6 +173,67 @@ class DatabaseRunbooksIT {
         }
     }
 
+    @Test
+    void onlyTheIdleSessionsTheGateListedAreTerminated() throws Exception {
+        Connection listed = client("nucleus", "nucleus-app");
+
+        Cli.Result r;
+        Connection late;
+        try (Cli.Running run = cli.startOnTerminal("run", "database-recovery", "-i", inventory.toString(),
+                "--approve", "reindex", "--approve", "analyze")) {
+            run.awaitOutput("Terminate 1 idle sessions");
+            // a session that went idle while the operator read the prompt was not approved
+            late = client("nucleus", "late-app");
+            run.type("y\n");
+            r = run.await();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(listed.isValid(2)).as("the session the gate listed").isFalse();
+        assertThat(late.isValid(2)).as("a session that was not listed").isTrue();
+    }
+
+    @Test
+    void aMissingArchiveFailsItsCheckBeforeTheHostNameIsAsked() {
+        Path missing = dir.resolve("missing.dump");
+
+        Cli.Result r = cli.run("run", "database-recovery", "-i", inventory.toString(), "-p", "restore=true",
+                "-p", "dump=" + missing, "--approve", "analyze", "--approve", "terminate-idle");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.output()).contains("could not open input file");
+        assertThat(AuditLog.ofType(cli.auditFile(), "gate.asked")).as("the restore's gate").isEmpty();
+        assertThat(pg.queryValue("nucleus", "SELECT count(*) FROM files")).isEqualTo(2000L);
+    }
+
+    @Test
+    void dbMaintenanceRunsAsTheDatabaseOwnerWithoutSuperuserAndSaysWhatItCannotTell() throws IOException {
+        String owner = "owner_" + Long.toHexString(System.nanoTime());
+        pg.execute("postgres", "CREATE ROLE " + owner + " LOGIN PASSWORD 'owner-pw'");
+        pg.execute("postgres", "ALTER DATABASE nucleus OWNER TO " + owner);
+        pg.execute("nucleus", "CREATE EXTENSION pg_stat_statements; ALTER TABLE audit_logs OWNER TO " + owner);
+        Path ownerInventory = new StackInventory().var("runbook_databases", java.util.Map.of("nucleus", java.util.Map.of(
+                "url", pg.jdbcUrl("nucleus"), "user", owner, "password", "env:NUCLEUS_DB_PASSWORD")))
+                .write(dir.resolve("owner-inventory.yaml"));
+
+        Cli.Result r = StackInventory.cli(dir).withEnv("NUCLEUS_DB_PASSWORD", "owner-pw")
+                .run("run", "db-maintenance", "-i", ownerInventory.toString(), "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.output()).contains("whether it is loaded cannot be told: " + owner
+                + " may not read shared_preload_libraries (GRANT pg_read_all_settings TO " + owner + ")");
+        assertThat(pg.queryValue("nucleus", "SELECT count(*) FROM audit_logs")).isEqualTo(90L);
+    }
+
+    @Test
+    void aRetentionOfZeroDaysIsRefusedBeforeAnythingRuns() {
+        Cli.Result r = cli.run("run", "db-maintenance", "-i", inventory.toString(), "-p", "retention_days=0", "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).contains("param 'retention_days' (int): '0' does not match the pattern");
+        assertThat(pg.queryValue("nucleus", "SELECT count(*) FROM audit_logs")).isEqualTo(200L);
+    }
+
     /** The JSON data of the last step.finished event of {@code step}. */
     private JsonNode finished(String step) {
         return AuditLog.ofType(cli.auditFile(), "step.finished").stream().filter(e -> step.equals(e.path("step").asText()))
