@@ -70,6 +70,26 @@ class SslRenewalIT {
     }
 
     @Test
+    void theServedCertificateIsReadFromTheHostItselfWhenThePublicNameDoesNotLeadThere() throws IOException {
+        // clients use a name that does not resolve on the host (public DNS, a load balancer): nginx is
+        // still reached on tls_address (default 127.0.0.1), with the name sent as SNI
+        Path publicName = new StackInventory()
+                .var("tls_cert", cert.toString()).var("tls_key", key.toString())
+                .var("tls_host", "nucleus.invalid").var("tls_port", nginx.port())
+                .service("nginx", ServiceControl.nginx(nginx))
+                .write(dir.resolve("public-name.yaml"));
+
+        Cli.Result r = cli.run("run", "ssl-renewal", "-i", publicName.toString(), "-p", "method=self-signed", "--yes");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.output()).contains("renewed: yes, with self-signed").contains("served now: 364 days left")
+                .doesNotContain("no certificate presented");
+        assertThat(Certificates.fingerprint(Certificates.served("localhost", nginx.port())))
+                .isEqualTo(Certificates.fingerprint(Certificates.read(cert)));
+        assertThat(Certificates.read(cert).getSubjectX500Principal().getName()).contains("CN=nucleus.invalid");
+    }
+
+    @Test
     void aCertificateThatIsNotDueIsLeftAlone() throws IOException {
         Certificates.selfSigned(cert, key, "localhost", 200);
         ServiceControl.nginx(nginx).run("reload");
