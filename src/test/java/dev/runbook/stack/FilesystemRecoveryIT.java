@@ -115,6 +115,31 @@ class FilesystemRecoveryIT {
         assertThat(r.output()).contains("restored from backup: yes").contains("corrupt .usd files left: none");
     }
 
+    @Test
+    void theGateListsOnlyTheCorruptFilesThatHaveAGoodCopyAndRestoresThose() throws IOException {
+        Path orphan = broken.resolveSibling("orphan.usd");
+        Files.write(orphan, new byte[] {1, 2, 3});
+
+        Cli.Result r;
+        try (Cli.Running run = cli.startOnTerminal("run", "filesystem-recovery", "-i", inventory.toString(),
+                "--approve", "permissions")) {
+            run.awaitOutput("type " + StackInventory.HOST + " to proceed");
+            assertThat(run.stdout()).contains("1 of the 2 corrupt .usd files").contains("have a good copy")
+                    .contains("projects/shots/broken.usd. Overwrite them with those copies?")
+                    .doesNotContain("orphan.usd. Overwrite");
+            run.type(StackInventory.HOST + "\n");
+            r = run.await();
+        }
+
+        // the file without a good copy is still corrupt, and the run says so by failing
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.output()).contains("corrupt .usd files left: projects/shots/orphan.usd");
+        assertThat(Files.readAllBytes(broken)).isEqualTo(BACKUP_COPY);
+        assertThat(Files.readAllBytes(orphan)).containsExactly(1, 2, 3);
+        assertThat(r.output()).contains("no good copy of projects/shots/orphan.usd in the backup")
+                .doesNotContain("cannot open");
+    }
+
     /** Types each word at the restore gate (it asks up to three times). */
     private Cli.Result typeAtTheRestoreGate(String... words) {
         try (Cli.Running run = cli.startOnTerminal("run", "filesystem-recovery", "-i", inventory.toString(),
