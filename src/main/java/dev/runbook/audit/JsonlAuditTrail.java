@@ -168,7 +168,7 @@ public final class JsonlAuditTrail implements AuditSink {
     /** Appends, durably, an event of the trail's own (no run) after {@code prevHash}; returns its hash. */
     private String appendOwn(String type, Map<String, Object> data, String prevHash, long at) throws IOException {
         AuditEvent own = new AuditEvent(AuditEvent.VERSION, "-", 0, Instant.now().toString(), type, null,
-                null, null, new AuditEvent.Actor(System.getProperty("user.name"), "rule"), data, null, null);
+                null, null, new AuditEvent.Actor(dev.runbook.model.LocalUser.current().name(), "rule"), data, null, null);
         AuditCodec.Line line = AuditCodec.encode(own, prevHash);
         write(line.text() + "\n", at);
         channel.force(false);

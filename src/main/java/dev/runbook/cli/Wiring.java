@@ -161,7 +161,7 @@ final class Wiring {
 
     static String user(Map<String, String> env) {
         String sudo = env.get("SUDO_USER");
-        String me = System.getProperty("user.name");
+        String me = dev.runbook.model.LocalUser.current().name();
         return sudo != null && !sudo.isBlank() && !sudo.equals(me) ? sudo + " (as " + me + ")" : me;
     }
 }
