@@ -192,7 +192,7 @@ public final class Engine {
 
     private static RunLocks.Holder holder(String runId) {
         String machine = hostName();
-        return new RunLocks.Holder(ProcessHandle.current().pid(), System.getProperty("user.name"), machine,
+        return new RunLocks.Holder(ProcessHandle.current().pid(), dev.runbook.model.LocalUser.current().name(), machine,
                 Instant.now().toString(), runId);
     }
 

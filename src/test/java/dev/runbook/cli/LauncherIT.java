@@ -2,7 +2,10 @@ package dev.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
+import dev.runbook.testing.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bin/runbook's first build on a fresh machine, with a stand-in {@code mvn} on PATH that fails
  * offline as Maven does there (its errors on stdout) and then builds online (copies this build's
- * jar) or fails online too.
+ * jar) or fails online too; and what the launcher passes on to the JVM.
  */
 class LauncherIT {
     @TempDir
@@ -86,7 +89,42 @@ class LauncherIT {
         Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /**
+     * The audited user, and the lock holder, are who runs the process (its uid), not a JVM
+     * property that RUNBOOK_JAVA_OPTS sets: an operator cannot record a run under another name.
+     */
+    @Test
+    void theAuditedUserIsWhoRunsItWhateverRunbookJavaOptsSays() throws Exception {
+        Files.createDirectories(app.resolve("target"));
+        Files.copy(Path.of("target", "runbook.jar"), app.resolve("target").resolve("runbook.jar"));
+        assertThat(Processes.exec(List.of("cp", "-r", Path.of("target", "lib").toAbsolutePath().toString(),
+                app.resolve("target").toString())).exitCode()).isZero();
+        Path lock = home.resolve("state").resolve("locks").resolve("whoami@localhost.lock");
+        Path rb = Files.writeString(home.resolve("whoami.yaml"), """
+                name: whoami
+                steps:
+                  - id: holder
+                    run: cat %s
+                """.formatted(lock));
+        String me = Processes.exec(List.of("id", "-un")).stdout().strip();
+        Map<String, String> alice = Map.of("RUNBOOK_JAVA_OPTS", "-Duser.name=alice");
+
+        Cli.Result run = launch(alice, "run", rb.toString(), "--no-color");
+        Cli.Result history = launch(alice, "history");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stdout()).as("the lock file, read while held").contains("\"user\":\"" + me + "\"").doesNotContain("alice");
+        JsonNode started = AuditLog.ofType(home.resolve("state").resolve("audit.jsonl"), "run.started").get(0);
+        assertThat(started.path("actor").path("user").asText()).isEqualTo(me).isNotEqualTo("alice");
+        assertThat(history.exitCode()).as(history.toString()).isZero();
+        assertThat(history.stdout()).contains("whoami").contains(" " + me + " (cli)").doesNotContain("alice");
+    }
+
     private Cli.Result launch(String... args) throws IOException, InterruptedException {
+        return launch(Map.of(), args);
+    }
+
+    private Cli.Result launch(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of(app.resolve("bin").resolve("runbook").toString()));
         cmd.addAll(List.of(args));
         Path out = home.resolve("stdout");
@@ -99,6 +137,7 @@ class LauncherIT {
         env.put("PATH", tools + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("RUNBOOK_STATE", home.resolve("state").toString());
+        env.putAll(extraEnv);
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();

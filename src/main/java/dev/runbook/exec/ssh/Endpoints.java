@@ -1,6 +1,7 @@
 package dev.runbook.exec.ssh;
 
 import dev.runbook.exec.UnreachableException;
+import dev.runbook.model.LocalUser;
 import dev.runbook.model.Target;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +84,7 @@ final class Endpoints {
         Map<String, List<String>> c = config.lookup(alias, first);
         String host = expand(one(c, "hostname", alias), alias, alias, 0, null);
         int port = port(one(c, "port", "22"), what);
-        String user = one(c, "user", System.getProperty("user.name"));
+        String user = one(c, "user", LocalUser.current().name());
         String jump = one(c, "proxyjump", null);
         // as in OpenSSH, one of the two; a ProxyJump given anywhere wins here
         String proxyCommand = jump != null ? null : one(c, "proxycommand", null);
@@ -233,7 +234,7 @@ final class Endpoints {
                 case 'n' -> b.append(alias);
                 case 'p' -> b.append(port);
                 case 'r' -> b.append(user);
-                case 'u' -> b.append(System.getProperty("user.name"));
+                case 'u' -> b.append(LocalUser.current().name());
                 default -> b.append('%').append(t);
             }
         }
