@@ -8,7 +8,7 @@ package dev.runbook.model;
  * hosts that failed over the whole run; on a step, {@code batch} splits that step alone and
  * {@code max_failures} counts that step's failures.
  *
- * @param maxParallel hosts at once (0: all)
+ * @param maxParallel hosts at once (0: {@link #DEFAULT_MAX_PARALLEL})
  * @param batch       hosts per rolling batch, or null for one batch of all; a percentage or a count
  * @param maxFailures failed hosts tolerated before no new host is started, or null for none
  * @param serial      take one host at a time (or {@code batch} hosts) through the whole runbook
@@ -16,6 +16,13 @@ package dev.runbook.model;
 public record FanOut(int maxParallel, Amount batch, Amount maxFailures, boolean serial) {
 
     public static final FanOut DEFAULT = new FanOut(0, null, null, false);
+
+    /**
+     * Hosts at once when nothing says otherwise: the fan-out of pdsh and pssh. A bound, so that on
+     * a large fleet {@code max_failures} has hosts left to protect and a thousand hosts are not a
+     * thousand SSH handshakes at once; up to this many hosts, a step runs on all of them at once.
+     */
+    public static final int DEFAULT_MAX_PARALLEL = 32;
 
     /** A count or a percentage of the hosts. */
     public record Amount(int value, boolean percent) {
@@ -34,7 +41,7 @@ public record FanOut(int maxParallel, Amount batch, Amount maxFailures, boolean 
 
     /** Hosts at once out of {@code hosts}. */
     public int parallel(int hosts) {
-        return maxParallel == 0 ? Math.max(1, hosts) : Math.min(maxParallel, Math.max(1, hosts));
+        return Math.min(maxParallel == 0 ? DEFAULT_MAX_PARALLEL : maxParallel, Math.max(1, hosts));
     }
 
     /** How many of {@code hosts} may fail before no new host starts (default 0). */
