@@ -28,6 +28,9 @@ final class PlanRenderer {
             b.append(rb.description().strip()).append('\n');
         }
         b.append("targets: ").append(String.join(", ", o.targets())).append('\n');
+        if (FanOutText.shown(rb.fanOut(), o.targets())) {
+            b.append("fan-out: ").append(FanOutText.describe(rb.fanOut(), o.targets())).append('\n');
+        }
         if (!o.params().isEmpty()) {
             b.append("params:  ").append(params(o)).append('\n');
         }
@@ -82,6 +85,9 @@ final class PlanRenderer {
         }
         b.append("Dry run: nothing was changed.\n\n");
         b.append("- **Targets:** ").append(String.join(", ", o.targets().stream().map(s -> "`" + s + "`").toList())).append('\n');
+        if (FanOutText.shown(rb.fanOut(), o.targets())) {
+            b.append("- **Fan-out:** ").append(FanOutText.describe(rb.fanOut(), o.targets())).append('\n');
+        }
         if (!o.params().isEmpty()) {
             b.append("- **Params:** ").append(params(o)).append('\n');
         }
@@ -141,6 +147,7 @@ final class PlanRenderer {
         root.put("runbook", rb.name());
         root.put("description", rb.description());
         root.put("targets", o.targets());
+        root.put("fan_out", FanOutText.json(rb.fanOut(), o.targets()));
         root.put("params", JsonValues.forJson(o.params()));
         List<Map<String, Object>> steps = new ArrayList<>();
         for (PlanEntry e : o.plan()) {

@@ -160,6 +160,7 @@ final class Composites {
             flow = interpreter.steps(block.rescue(), hosts, frame, "rescue");
             if (flow.signal() == Interpreter.Signal.CONTINUE) {
                 rescued(block.steps(), flow.hosts(), frame);
+                ctx.failures.forgive(flow.hosts().stream().map(Target::name).toList());
             }
         }
         if (!block.always().isEmpty() && flow.signal() != Interpreter.Signal.CANCELLED) {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +96,7 @@ public final class Engine {
         RunContext ctx = new RunContext(runId, services, listener, masker, req.actor(), req.dryRun(), req.probe(),
                 deadline, control.current());
         ctx.rootRunbook = rb;
+        ctx.failures = new FailureBudget(rb.fanOut().allowedFailures(hosts.size()));
         ScheduledExecutorService timer = deadline == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "deadline");
             t.setDaemon(true);
@@ -110,7 +110,8 @@ public final class Engine {
             ctx.emit("run.started", rb, null, null, startData(req, rb, params, hosts, deadline, lease), true, req.actor());
             Frame frame = Frame.top(rb, params, secrets, hosts.stream().map(Target::name).toList());
             Interpreter interpreter = new Interpreter(ctx);
-            Interpreter.Flow flow = main(interpreter, rb, hosts, frame);
+            Batches batches = new Batches(ctx, interpreter);
+            Interpreter.Flow flow = batches.run(rb, hosts, frame);
             String cancelReason = ctx.cancel.reason();
             if (!rb.finallySteps().isEmpty()) {
                 if (timer != null) {
@@ -122,8 +123,8 @@ public final class Engine {
                 }
                 boolean finallyFailed = false;
                 for (Step s : rb.finallySteps()) {
-                    // every finally step runs, whatever the one before did
-                    Interpreter.Flow f = interpreter.step(s, hosts, frame, "finally");
+                    // every finally step runs, whatever the one before did, on every host whose batch started
+                    Interpreter.Flow f = interpreter.step(s, batches.started(), frame, "finally");
                     finallyFailed |= f.signal() == Interpreter.Signal.ABORT;
                 }
                 if (finallyFailed && flow.signal() == Interpreter.Signal.CONTINUE) {
@@ -140,32 +141,6 @@ public final class Engine {
                 lease.close();
             }
         }
-    }
-
-    private Interpreter.Flow main(Interpreter interpreter, Runbook rb, List<Target> hosts, Frame frame) {
-        if (!rb.fanOut().serial() || hosts.size() < 2) {
-            return interpreter.steps(rb.steps(), hosts, frame, "steps");
-        }
-        List<Target> survivors = new ArrayList<>();
-        int failed = 0;
-        int allowed = rb.fanOut().maxFailures() == null ? 0 : rb.fanOut().maxFailures().of(hosts.size());
-        for (int i = 0; i < hosts.size(); i++) {
-            Interpreter.Flow f = interpreter.steps(rb.steps(), List.of(hosts.get(i)), frame, "steps");
-            if (f.signal() == Interpreter.Signal.CONTINUE && !f.hosts().isEmpty()) {
-                survivors.add(hosts.get(i));
-                continue;
-            }
-            if (f.signal() != Interpreter.Signal.ABORT) {
-                return f;
-            }
-            if (++failed > allowed) {
-                for (Target later : hosts.subList(i + 1, hosts.size())) {
-                    interpreter.notStarted(rb.steps().get(0), later, frame, allowed);
-                }
-                return new Interpreter.Flow(Interpreter.Signal.ABORT, survivors);
-            }
-        }
-        return failed > 0 ? new Interpreter.Flow(Interpreter.Signal.ABORT, survivors) : Interpreter.Flow.go(survivors);
     }
 
     private List<Target> hosts(RunRequest req, Runbook rb, Map<String, Object> params) {

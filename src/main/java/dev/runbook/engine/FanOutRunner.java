@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Runs a step over several hosts: {@code max_parallel} at once, in rolling {@code batch}es, and
- * no new host started once {@code max_failures} is exceeded (running ones finish).
+ * Runs a step over several hosts: {@code max_parallel} at once, in the step's own rolling
+ * {@code batch}es, and no new host started once more hosts failed than it tolerates (running ones
+ * finish). A runbook's batches are the engine's ({@link Batches}): each goes through every step.
  */
 final class FanOutRunner {
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
@@ -31,11 +32,12 @@ final class FanOutRunner {
     }
 
     /**
-     * @param heldBack what becomes of a host not started because more than {@code max_failures} hosts failed
-     *                 (called after the running ones finished); a host not started because the run was
-     *                 interrupted is {@code not run}
+     * @param tolerated how many of these hosts may fail before no new one starts
+     * @param heldBack  what becomes of a host not started because more than {@code max_failures} hosts failed
+     *                  (called after the running ones finished); a host not started because the run was
+     *                  interrupted is {@code not run}
      */
-    Map<String, StepResult> run(List<Target> hosts, FanOut fo, Function<Target, StepResult> work,
+    Map<String, StepResult> run(List<Target> hosts, FanOut fo, int tolerated, Function<Target, StepResult> work,
                                 Function<Target, StepResult> heldBack) {
         Map<String, StepResult> results = new LinkedHashMap<>();
         if (hosts.size() == 1) {
@@ -49,9 +51,8 @@ final class FanOutRunner {
         }
         Function<Target, StepResult> perHost = !ctx.dryRun() ? work
                 : h -> ctx.planningInto(planned.get(h.name()), () -> work.apply(h));
-        int parallel = fo.maxParallel() == 0 ? hosts.size() : Math.min(fo.maxParallel(), hosts.size());
+        int parallel = fo.parallel(hosts.size());
         int batchSize = fo.batch() == null ? hosts.size() : Math.max(1, fo.batch().of(hosts.size()));
-        int allowed = fo.maxFailures() == null ? Integer.MAX_VALUE : fo.maxFailures().of(hosts.size());
         AtomicInteger failures = new AtomicInteger();
         Semaphore slots = new Semaphore(parallel);
         Map<String, Future<StepResult>> futures = new LinkedHashMap<>();
@@ -66,7 +67,7 @@ final class FanOutRunner {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                if (failures.get() > allowed || ctx.cancel.isCancelled()) {
+                if (failures.get() > tolerated || ctx.cancel.isCancelled()) {
                     if (!ctx.cancel.isCancelled()) {
                         held.add(host);
                     }

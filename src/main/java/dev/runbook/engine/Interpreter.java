@@ -75,12 +75,54 @@ final class Interpreter {
         if (step.action() instanceof Action.Block || step.action() instanceof Action.Call) {
             results = composites.run(step, targets, frame, section);
         } else {
-            FanOut fo = frame.runbook().fanOut().merge(step.fanOut());
-            int allowed = fo.maxFailures() == null ? 0 : fo.maxFailures().of(targets.size());
-            results = fanOut.run(targets, fo, host -> hostStep.run(step, host, frame, section),
-                    host -> notStarted(step, host, frame, allowed));
+            FanOut fo = frame.runbook().fanOut().perStep().merge(step.fanOut());
+            Allowance allowance = allowance(step, frame, targets.size(), section);
+            results = fanOut.run(targets, fo, tolerated(allowance, section), host -> hostStep.run(step, host, frame, section),
+                    host -> notStarted(step, host, frame, allowance.allowed()));
         }
         return decide(step, results, targets, hosts, frame, section);
+    }
+
+    /**
+     * How many hosts may fail at a step before it starts no more of them and the run stops.
+     *
+     * @param runWide whether the step's failures count against the run's {@code max_failures}
+     *                ({@link RunContext#failures}, failures at earlier steps and batches included)
+     *                rather than the step's own
+     */
+    record Allowance(int allowed, boolean runWide) {}
+
+    /**
+     * The runbook's {@code max_failures} counts failed hosts over the whole run, across steps and
+     * batches; a step's own (or a called runbook's) counts that step's failures; so does a step
+     * that cleans up after a failure or runs whatever happened (rescue, always, finally).
+     */
+    Allowance allowance(Step step, Frame frame, int targets, String section) {
+        FanOut.Amount own = step.fanOut() == null ? null : step.fanOut().maxFailures();
+        boolean cleanup = cleanup(section);
+        if (own == null && (frame.runbook() != ctx.rootRunbook || cleanup)) {
+            own = frame.runbook().fanOut().maxFailures();
+        }
+        if (own != null || cleanup) {
+            return new Allowance(own == null ? 0 : own.of(targets), false);
+        }
+        return new Allowance(ctx.failures.allowed(), true);
+    }
+
+    /**
+     * How many of a step's hosts may fail before it starts no more of them. Steps that clean up
+     * after a failure or run whatever happened start on every host: so do the steps that run once
+     * the run's max_failures is already exceeded (inside a rescue, always or on_failure).
+     */
+    private int tolerated(Allowance allowance, String section) {
+        if (cleanup(section) || (allowance.runWide() && ctx.failures.exceeded())) {
+            return Integer.MAX_VALUE;
+        }
+        return allowance.allowed() - (allowance.runWide() ? ctx.failures.failed() : 0);
+    }
+
+    private boolean cleanup(String section) {
+        return ctx.finallyPhase || section.equals("rescue") || section.equals("always");
     }
 
     /**
@@ -108,7 +150,7 @@ final class Interpreter {
             ctx.count(r);
             results.put(h.name(), r);
         }
-        return decide(step, results, hosts, hosts, frame, "steps");
+        return decide(step, results, hosts, hosts, frame, section);
     }
 
     /** Applies {@code on_failure} and {@code max_failures} to a finished step. */
@@ -147,9 +189,9 @@ final class Interpreter {
             }
             return handled.signal() == Signal.CONTINUE ? new Flow(Signal.ABORT, active) : handled;
         }
-        FanOut fo = frame.runbook().fanOut().merge(step.fanOut());
-        int allowed = fo.maxFailures() == null ? 0 : fo.maxFailures().of(targets.size());
-        if (failed.size() <= allowed && failed.size() < active.size()) {
+        Allowance allowance = allowance(step, frame, targets.size(), section);
+        int count = allowance.runWide() ? ctx.failures.add(failed.stream().map(Target::name).toList()) : failed.size();
+        if (count <= allowance.allowed() && failed.size() < active.size()) {
             ctx.hostsDropped = true;
             List<Target> remaining = new ArrayList<>(active);
             remaining.removeAll(failed);

@@ -73,11 +73,29 @@ final class PlanEntries {
         if (step.timeout() != null || timeout != null) {
             out.add("timeout: " + (step.timeout() != null ? Durations.format(step.timeout()) : timeout.value()));
         }
+        if (step.fanOut() != null) {
+            out.add("fan-out of this step: " + overrides(step.fanOut()));
+        }
         if (step.onFailure() instanceof Step.Continue) {
             out.add("on failure: continue");
         } else if (step.onFailure() instanceof Step.Handle h) {
             out.add("on failure: " + String.join(", ", h.steps().stream().map(Step::id).toList()) + ", then go on if they succeed");
         }
         return out;
+    }
+
+    /** The fan-out keys a step sets for itself: "max_parallel 1, batch 50%, max_failures 0". */
+    private static String overrides(dev.runbook.model.FanOut fo) {
+        List<String> keys = new ArrayList<>();
+        if (fo.maxParallel() != 0) {
+            keys.add("max_parallel " + fo.maxParallel());
+        }
+        if (fo.batch() != null) {
+            keys.add("batch " + fo.batch() + " (this step alone)");
+        }
+        if (fo.maxFailures() != null) {
+            keys.add("max_failures " + fo.maxFailures() + " (this step's failures)");
+        }
+        return String.join(", ", keys);
     }
 }

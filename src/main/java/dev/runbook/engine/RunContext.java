@@ -44,6 +44,8 @@ final class RunContext {
     private final Map<String, Object> opening = new ConcurrentHashMap<>();
     final Map<String, Integer> counts = new ConcurrentHashMap<>();
     volatile boolean hostsDropped;
+    /** The runbook's max_failures over the whole run; the engine sets it before the first step. */
+    FailureBudget failures = new FailureBudget(0);
     /** In the finally phase the run's deadline no longer bounds steps: they keep their own timeouts. */
     volatile boolean finallyPhase;
     /** The first event the audit trail refused: from then on nothing runs, finally steps included. */
@@ -256,13 +258,25 @@ final class RunContext {
     }
 
     void closeRunners() {
-        runners.values().forEach(r -> {
-            try {
-                r.close();
-            } catch (RuntimeException e) {
-                // closing connections at the end of a run: nothing to recover
-            }
-        });
+        runners.values().forEach(RunContext::close);
         runners.clear();
+    }
+
+    /** Closes these hosts' connections (a batch that is done), so that a large fleet never holds them all open. */
+    void closeRunners(List<Target> hosts) {
+        for (Target h : hosts) {
+            CommandRunner r = runners.remove(h.name());
+            if (r != null) {
+                close(r);
+            }
+        }
+    }
+
+    private static void close(CommandRunner r) {
+        try {
+            r.close();
+        } catch (RuntimeException e) {
+            // closing a connection no step needs any more: nothing to recover
+        }
     }
 }

@@ -40,7 +40,10 @@ final class AnsibleHabits {
     static final Map<String, String> TOP = Map.of(
             "hosts", "Ansible's hosts: is targets: here",
             "tasks", "Ansible's tasks: is steps: here",
-            "post_tasks", "steps that always run at the end are finally: here");
+            "post_tasks", "steps that always run at the end are finally: here",
+            "serial", "Ansible's serial: N is batch: N here, each batch of hosts through every step before the next",
+            "max_fail_percentage", "Ansible's max_fail_percentage: N is max_failures: N% here, counted over the whole run",
+            "any_errors_fatal", "the first failed host stops the run here unless max_failures says otherwise");
 
     /** A step with {@code shell:} and no kind: here shell names the shell, in Ansible it runs the command. */
     static final String SHELL_WITHOUT_KIND = "Ansible's shell: COMMAND is run: COMMAND here; shell: only names the shell of a run or script step";

@@ -161,6 +161,52 @@ class PlanIT {
     }
 
     @Test
+    void aPlanShowsTheFanOutThatGovernsTheRunAndTheHostsInTheOrderABatchedRunTakesThem() throws IOException {
+        Files.writeString(home.resolve("inventory.yaml"), """
+                all:
+                  vars: {ansible_connection: local}
+                  hosts: {web1: {}, web2: {}, web3: {}, web4: {}}
+                """);
+        Path rb = Files.writeString(home.resolve("roll.yaml"), """
+                name: roll
+                targets: all
+                batch: 2
+                max_parallel: 1
+                max_failures: 1
+                steps:
+                  - id: drain
+                    run: echo drain
+                  - id: undrain
+                    run: echo undrain
+                    max_parallel: 2
+                    max_failures: 0
+                """);
+
+        Cli.Result text = cli.run("plan", rb.toString(), "-i", "inventory.yaml");
+        Cli.Result markdown = cli.run("plan", rb.toString(), "-i", "inventory.yaml", "--format", "markdown");
+        Cli.Result json = cli.run("plan", rb.toString(), "-i", "inventory.yaml", "--format", "json");
+
+        String fanOut = "in batches of 2 (web1, web2 | web3, web4), each batch through every step before the next starts; "
+                + "one host at a time in a batch; max_failures 1: once more than 1 host failed, no new host or batch starts";
+        assertThat(text.stdout()).contains("fan-out: " + fanOut)
+                .containsSubsequence("1. drain @web1", "2. drain @web2", "3. undrain @web1", "fan-out of this step: max_parallel 2, "
+                        + "max_failures 0 (this step's failures)", "4. undrain @web2", "5. drain @web3", "8. undrain @web4");
+        assertThat(markdown.stdout()).contains("- **Fan-out:** " + fanOut)
+                .contains("- Fan-out of this step: max_parallel 2, max_failures 0 (this step's failures)");
+        JsonNode plan = AuditLog.parse(json.stdout());
+        assertThat(plan.path("fan_out").path("batch").asText()).isEqualTo("2");
+        assertThat(plan.path("fan_out").path("batches").toString()).isEqualTo("[[\"web1\",\"web2\"],[\"web3\",\"web4\"]]");
+        assertThat(plan.path("fan_out").path("max_parallel").asInt()).isEqualTo(1);
+        assertThat(plan.path("fan_out").path("max_failures").asInt()).isEqualTo(1);
+        assertThat(plan.path("steps").get(2).path("details").toString()).contains("fan-out of this step: max_parallel 2");
+
+        Cli.Result serial = cli.run("plan", Files.writeString(home.resolve("one-by-one.yaml"),
+                "name: one-by-one\ntargets: all\nstrategy: serial\nsteps:\n  - id: a\n    run: echo a\n").toString(), "-i", "inventory.yaml");
+        assertThat(serial.stdout()).contains("fan-out: one host at a time through every step, then the next (web1 → web2 → web3 → web4); "
+                + "max_failures 0: the first host that fails stops the run after its step");
+    }
+
+    @Test
     void aStepsCheckIsRenderedLikeItsCommandWithItsOwnResultShownAsUnknown() throws IOException {
         Path rb = Files.writeString(home.resolve("checked.yaml"), """
                 name: checked

@@ -219,6 +219,148 @@ class FanOutIT {
         assertThat(order).containsExactly("h1:one", "h1:two", "h2:one", "h2:two");
     }
 
+    /** Each host's [start, end] of the step, by host. */
+    private Map<String, long[]> intervalsByHost(String step) {
+        Map<String, long[]> out = new java.util.LinkedHashMap<>();
+        for (AuditEvent e : h.events) {
+            if (e.type().equals("step.finished") && step.equals(e.step())) {
+                String[] parts = String.valueOf(e.data().get("stdout_tail")).strip().split("\\s+");
+                out.put(e.host(), new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});
+            }
+        }
+        return out;
+    }
+
+    private static String timed(String id, String sleep) {
+        return "  - id: " + id + "\n    run: 'a=$(date +%s%N); sleep " + sleep + "; echo $a $(date +%s%N)'\n";
+    }
+
+    @Test
+    void aRunbookBatchTakesEachBatchThroughEveryStepBeforeTheNextBatchStarts() throws Exception {
+        RunOutcome o = h.run("targets: all\nbatch: 2\nsteps:\n" + timed("drain", "0.5") + timed("undrain", "0.3") + """
+                finally:
+                  - id: report
+                    run: "echo {{ len(steps.undrain.hosts) }} hosts undrained"
+                """);
+
+        assertThat(o.status()).as(h.events.toString()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+        Map<String, long[]> drain = intervalsByHost("drain");
+        Map<String, long[]> undrain = intervalsByHost("undrain");
+        long firstBatchDone = Math.max(undrain.get("h1")[1], undrain.get("h2")[1]);
+        long secondBatchStarts = Math.min(drain.get("h3")[0], drain.get("h4")[0]);
+        assertThat(firstBatchDone).as("h1 and h2 went through every step before h3 and h4 started the first")
+                .isLessThanOrEqualTo(secondBatchStarts);
+        assertThat(drain.get("h2")[0]).as("the hosts of a batch run together").isLessThan(drain.get("h1")[1]);
+        assertThat(drain.get("h4")[0]).isLessThan(drain.get("h3")[1]);
+        assertThat(h.ofType("step.started").stream().map(e -> e.host() + ":" + e.step()).limit(4))
+                .containsExactlyInAnyOrder("h1:drain", "h2:drain", "h1:undrain", "h2:undrain");
+        assertThat(h.ofType("step.finished").stream().filter(e -> "report".equals(e.step()))
+                .map(e -> e.host() + " " + e.data().get("stdout_tail")))
+                .as("finally runs at the end, on every host, and sees every batch's results")
+                .containsExactlyInAnyOrder("h1 4 hosts undrained", "h2 4 hosts undrained", "h3 4 hosts undrained",
+                        "h4 4 hosts undrained");
+        assertThat(h.ofType("run.finished").get(0).data().get("hosts")).isEqualTo(Map.of("ok", 4));
+    }
+
+    @Test
+    void serialWithABatchTakesThatManyHostsAtATimeAndAloneOneHostAtATime() throws Exception {
+        String steps = "steps:\n  - id: one\n    run: \"true\"\n  - id: two\n    run: \"true\"\n";
+        h.run("targets: all\nstrategy: serial\nbatch: 2\n" + steps);
+        assertThat(batchesOf(h.ofType("step.finished"))).containsExactly("h1 h2", "h1 h2", "h3 h4", "h3 h4");
+
+        h.events.clear();
+        h.run("targets: all\nstrategy: serial\n" + steps);
+        assertThat(h.ofType("step.finished").stream().map(e -> e.host() + ":" + e.step()))
+                .containsExactly("h1:one", "h1:two", "h2:one", "h2:two", "h3:one", "h3:two", "h4:one", "h4:two");
+    }
+
+    /** The hosts of each step in the order the steps ran: "h1 h2" for a step on h1 and h2. */
+    private static List<String> batchesOf(List<AuditEvent> finished) {
+        List<String> out = new ArrayList<>();
+        String step = null;
+        List<String> hosts = new ArrayList<>();
+        for (AuditEvent e : finished) {
+            if (!e.step().equals(step) && step != null) {
+                out.add(String.join(" ", hosts.stream().sorted().toList()));
+                hosts.clear();
+            }
+            step = e.step();
+            hosts.add(e.host());
+        }
+        out.add(String.join(" ", hosts.stream().sorted().toList()));
+        return out;
+    }
+
+    @Test
+    void maxFailuresCountsFailedHostsAcrossBatchesAndNoNewBatchStartsOnceExceeded() throws Exception {
+        RunOutcome o = h.run("""
+                targets: all
+                batch: 1
+                max_failures: 1
+                steps:
+                  - id: check
+                    run: test {{ host.name }} != h1 && test {{ host.name }} != h3
+                  - id: after
+                    run: "true"
+                finally:
+                  - id: cleanup
+                    run: "true"
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(o.message()).isEqualTo("step 'check' failed on h1: exit code 1");
+        assertThat(h.ofType("step.started").stream().filter(e -> "check".equals(e.step())).map(AuditEvent::host))
+                .as("h1's failure is within max_failures; h3's is one too many").containsExactly("h1", "h2", "h3");
+        assertThat(h.ofType("step.skipped")).extracting(e -> e.host() + " " + e.step() + ": " + e.data().get("reason"))
+                .containsExactly("h4 check: not started: more than max_failures (1) hosts failed");
+        assertThat(h.ofType("step.finished").stream().filter(e -> "cleanup".equals(e.step())).map(AuditEvent::host))
+                .as("finally runs on the hosts that started").containsExactlyInAnyOrder("h1", "h2", "h3");
+        assertThat(o.hostCounts()).isEqualTo(Map.of("failed", 2, "ok", 1, "not started", 1));
+    }
+
+    @Test
+    void insideABatchTheFailuresOfEarlierBatchesCount() throws Exception {
+        RunOutcome o = h.run("""
+                targets: all
+                batch: 2
+                max_failures: 1
+                steps:
+                  - id: check
+                    run: test {{ host.name }} != h1 && test {{ host.name }} != h3
+                  - id: after
+                    run: "true"
+                """);
+
+        assertThat(h.ofType("step.finished").stream().filter(e -> "after".equals(e.step())).map(AuditEvent::host))
+                .as("h2 goes on without h1; h3 is the second failed host, so h4 stops after the step").containsExactly("h2");
+        assertThat(o.hostCounts()).isEqualTo(Map.of("failed", 2, "ok", 1, "not finished", 1));
+    }
+
+    @Test
+    void whenTheDeadlinePassesInABatchNoLaterBatchStartsAndFinallyRunsOnTheHostsThatStarted() throws Exception {
+        Path sleeper = Processes.sleeper(dir);
+        RunOutcome o = h.run("""
+                targets: all
+                batch: 2
+                deadline: 1500ms
+                steps:
+                  - id: slow
+                    run: %s 30
+                  - id: after
+                    run: "true"
+                finally:
+                  - id: cleanup
+                    run: "true"
+                """.formatted(sleeper));
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(o.message()).isEqualTo("the run's deadline passed");
+        assertThat(h.ofType("step.started").stream().map(e -> e.host() + ":" + e.step()))
+                .containsExactlyInAnyOrder("h1:slow", "h2:slow", "h1:cleanup", "h2:cleanup");
+        assertThat(o.hostCounts()).containsEntry("not started", 2);
+        assertThat(Processes.awaitGone(sleeper.toString(), java.time.Duration.ofSeconds(10))).isEmpty();
+    }
+
     @Test
     void anUnknownHostKeyIsUnreachableAndAuditedWhileTheOthersRun() throws Exception {
         targets.set(1, SERVERS.get(1).target("h2", Map.of("runbook_known_hosts", dir.resolve("empty_known_hosts").toString())));
