@@ -43,7 +43,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     public CliSpec spec() {
         cli = common.addTo(CliSpec.command("daemon", this, "Run the schedules: Quartz, in memory, or clustered over PostgreSQL."))
                 .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(ScheduleCommand.DIR).to(v -> dir = v)
-                .option("-i", "--inventory").type(Path.class).label("FILE").describe("Inventory for the scheduled runs.").to(v -> inventory = v)
+                .option("-i", "--inventory").type(Path.class).label("FILE|DIR").describe("Inventory for the scheduled runs (a file or a directory).").to(v -> inventory = v)
                 .option("--listen").label("HOST:PORT").defaultValue("127.0.0.1:9464")
                 .describe("Address of /health and /metrics (default 127.0.0.1:9464).").to(v -> listen = v)
                 .option("--node").label("NAME").describe("This daemon's name in the cluster (default: host name and pid).").to(v -> node = v)

@@ -27,7 +27,7 @@ final class InventoryCommand implements CliSpec.Command {
             CliSpec cli = CliSpec.command("list", this, "List the hosts a pattern matches, with their merged vars (secrets masked).");
             return common.addTo(cli)
                     .positional(0, String.class).optional().label("PATTERN").describe("A host pattern (default: all).").to(v -> pattern = v)
-                    .option("-i", "--inventory").type(Path.class).label("FILE").describe(SelectorOptions.INVENTORY).to(v -> inventory = v)
+                    .option("-i", "--inventory").type(Path.class).label("FILE|DIR").describe(SelectorOptions.INVENTORY).to(v -> inventory = v)
                     .flag("--vars").negatable(true)
                     .describe("Show each host's merged vars (default: on; --no-vars for names only).").to(v -> vars = v);
         }

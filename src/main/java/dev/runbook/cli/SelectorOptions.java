@@ -19,10 +19,10 @@ public final class SelectorOptions {
                 .describe("Hosts to run on (an inventory pattern), instead of the runbook's targets.").to(v -> targets = v)
                 .option("--limit").label("PATTERN").describe("Further limit the hosts to those matching PATTERN.").to(v -> limit = v)
                 .repeatable(String.class, "-p", "--param").label("KEY=VALUE").describe("A param value; repeat for several.").to(v -> rawParams = v)
-                .option("-i", "--inventory").type(Path.class).label("FILE").describe(INVENTORY).to(v -> inventory = v);
+                .option("-i", "--inventory").type(Path.class).label("FILE|DIR").describe(INVENTORY).to(v -> inventory = v);
     }
 
-    static final String INVENTORY = "Inventory file (default: RUNBOOK_INVENTORY, then inventory/hosts.yaml).";
+    static final String INVENTORY = "Inventory file or directory (default: RUNBOOK_INVENTORY, then inventory/hosts.yaml).";
 
     /** The {@code -p} values by name; a value given twice or without '=' is a usage error. */
     Map<String, String> params() {

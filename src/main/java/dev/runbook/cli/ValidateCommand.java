@@ -17,12 +17,33 @@ import java.util.concurrent.Callable;
 final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
     final CommonOptions common = new CommonOptions();
     List<Path> paths = new ArrayList<>();
+    Path inventory;
 
     @Override
     public CliSpec spec() {
         CliSpec cli = CliSpec.command("validate", this, "Check runbooks and report every problem at once (exit 2 if any).");
         return common.addTo(cli).positionals(Path.class).label("FILE|DIR")
-                .describe("Runbook files or directories (default: every runbook on the search path).").to(v -> paths = v);
+                .describe("Runbook files or directories (default: every runbook on the search path).").to(v -> paths = v)
+                .option("-i", "--inventory").type(Path.class).label("FILE|DIR")
+                .describe("Also check this inventory, with its group_vars and host_vars.").to(v -> inventory = v);
+    }
+
+    /** The inventory's problems, printed as the runbooks' are; whether it loads. */
+    private boolean checkInventory(Terminal term, int[] counts) {
+        List<Diagnostic> found;
+        boolean ok;
+        try {
+            found = dev.runbook.inventory.Inventory.load(inventory).warnings();
+            ok = true;
+        } catch (dev.runbook.model.InvalidInputException e) {
+            found = e.diagnostics();
+            ok = false;
+        }
+        for (Diagnostic d : found) {
+            term.err.println(d.isError() ? term.red(d.toString()) : term.yellow(d.toString()));
+            counts[d.isError() ? 0 : 1]++;
+        }
+        return ok;
     }
 
     /**
@@ -82,8 +103,10 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
                     + wiring.loader.paths().describe() + ")");
             return ExitCodes.INVALID_INPUT;
         }
-        int errors = 0;
-        int warnings = 0;
+        int[] counts = new int[2];
+        boolean inventoryOk = inventory == null || checkInventory(term, counts);
+        int errors = counts[0];
+        int warnings = counts[1];
         int bad = 0;
         for (Path f : files) {
             RunbookLoader.Loaded l = wiring.loader.load(f);
@@ -109,9 +132,10 @@ final class ValidateCommand implements Callable<Integer>, CliSpec.Command {
         }
         String summary = files.size() - bad + " of " + files.size() + " runbook" + (files.size() == 1 ? "" : "s") + " valid"
                 + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable director" + (unreadable.size() == 1 ? "y" : "ies"))
+                + (inventory == null ? "" : inventoryOk ? ", inventory valid" : ", inventory invalid")
                 + (errors > 0 ? ", " + errors + " error" + (errors == 1 ? "" : "s") : "")
                 + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : "");
-        boolean ok = bad == 0 && unreadable.isEmpty();
+        boolean ok = bad == 0 && unreadable.isEmpty() && inventoryOk;
         term.out.println(ok ? term.green("✓ " + summary) : term.red("✗ " + summary));
         return ok ? ExitCodes.OK : ExitCodes.INVALID_INPUT;
     }

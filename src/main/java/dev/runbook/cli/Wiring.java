@@ -29,6 +29,7 @@ final class Wiring {
     final RunbookLoader loader;
     private ConfigLoader.Overrides overrides = ConfigLoader.Overrides.NONE;
     private Config config;
+    private final java.util.Set<dev.runbook.model.Diagnostic> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Wiring(Map<String, String> env) {
         this.env = env;
@@ -40,8 +41,16 @@ final class Wiring {
         return new Wiring(System.getenv());
     }
 
+    /**
+     * The inventory for a command ({@link Inventories}); its warnings go to stderr, each once for
+     * this command however many times it loads the inventory (the daemon: once per fire).
+     */
     Hosts hosts(Path inventory) {
-        return Inventories.resolve(inventory, env);
+        Hosts hosts = Inventories.resolve(inventory, env);
+        if (hosts instanceof dev.runbook.inventory.Inventory loaded) {
+            loaded.warnings().stream().filter(warned::add).forEach(d -> System.err.println(d));
+        }
+        return hosts;
     }
 
     /** Applies a command's --audit-* flags (null: none) over the configuration file and the environment. */

@@ -66,6 +66,11 @@ final class ConnectionVars {
                 return knownHosts(scalarText(name, value), inventoryDir);
             }
             case HOST_KEY_CHECKING -> {
+                if (value instanceof Boolean b) {
+                    // off, no, false (and on, yes, true) are YAML 1.1 booleans: name the modes, not the type
+                    throw new IllegalArgumentException(HOST_KEY_CHECKING + " must be 'strict' or 'accept-new', not " + b
+                            + (b ? " (strict is the default)" : " (host key checking cannot be turned off)"));
+                }
                 String mode = scalarText(name, value);
                 if (!HOST_KEY_MODES.contains(mode)) {
                     String near = DidYouMean.suggest(mode, HOST_KEY_MODES);

@@ -1,7 +1,7 @@
 package dev.runbook.inventory;
 
 import dev.runbook.load.DidYouMean;
-import dev.runbook.load.YamlReader;
+import dev.runbook.model.Diagnostic;
 import dev.runbook.model.SourcePos;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,11 +36,11 @@ final class GroupTree {
     }
 
     /** The tree, or null after reporting when groups are undefined or form a cycle. */
-    static GroupTree of(Draft draft, YamlReader yaml) {
-        int before = yaml.diagnostics().size();
-        checkDefined(draft, yaml);
-        checkCycles(draft, yaml);
-        if (yaml.diagnostics().size() > before) {
+    static GroupTree of(Draft draft, List<Diagnostic> out) {
+        int before = out.size();
+        checkDefined(draft, out);
+        checkCycles(draft, out);
+        if (out.size() > before) {
             return null;
         }
         GroupTree tree = new GroupTree(draft);
@@ -49,7 +49,7 @@ final class GroupTree {
         return tree;
     }
 
-    private static void checkDefined(Draft draft, YamlReader yaml) {
+    private static void checkDefined(Draft draft, List<Diagnostic> out) {
         List<String> defined = draft.groups.values().stream().filter(g -> g.defined).map(g -> g.name).toList();
         for (Draft.Group g : draft.groups.values()) {
             if (g.defined) {
@@ -61,8 +61,8 @@ final class GroupTree {
                 hint = "did you mean '" + near + "'?";
             }
             for (SourcePos pos : g.bareListings) {
-                yaml.error(pos, "group '" + g.name + "' is listed under the children of '" + parentAt(draft, g.name, pos)
-                        + "' but defined nowhere: give it hosts, children or vars", hint);
+                out.add(Diagnostic.error(pos, "group '" + g.name + "' is listed under the children of '" + parentAt(draft, g.name, pos)
+                        + "' but defined nowhere: give it hosts, children or vars", hint));
             }
         }
     }
@@ -73,7 +73,7 @@ final class GroupTree {
     }
 
     /** Depth-first over children; a child still on the path closes a cycle, reported where it is listed. */
-    private static void checkCycles(Draft draft, YamlReader yaml) {
+    private static void checkCycles(Draft draft, List<Diagnostic> out) {
         Set<String> done = new HashSet<>();
         Set<Set<String>> reported = new HashSet<>();
         for (String start : draft.groups.keySet()) {
@@ -97,8 +97,8 @@ final class GroupTree {
                     List<String> onPath = new ArrayList<>(path);
                     List<String> cycle = onPath.subList(onPath.indexOf(child), onPath.size());
                     if (reported.add(new HashSet<>(cycle))) {
-                        yaml.error(draft.groups.get(current).children.get(child),
-                                "groups form a cycle: " + String.join(" -> ", cycle) + " -> " + child);
+                        out.add(Diagnostic.error(draft.groups.get(current).children.get(child),
+                                "groups form a cycle: " + String.join(" -> ", cycle) + " -> " + child));
                     }
                 } else if (!done.contains(child)) {
                     path.addLast(child);
@@ -180,7 +180,12 @@ final class GroupTree {
         return List.copyOf(hosts);
     }
 
-    /** A host's vars: its groups' from the shallowest to the deepest, then its own. */
+    /**
+     * A host's vars in Ansible's order (its VariableManager, default precedence): the inventory's
+     * vars of all, then of its other groups from the shallowest to the deepest; then group_vars
+     * files in the same order, all first, so that group_vars/all wins over a child group's
+     * inventory vars; then the host's inventory vars, then its host_vars files.
+     */
     Map<String, Object> mergedVars(String host) {
         Set<String> groups = new HashSet<>();
         members.forEach((g, hosts) -> {
@@ -188,17 +193,37 @@ final class GroupTree {
                 groups.addAll(ancestors.get(g));
             }
         });
-        Map<String, Object> vars = new LinkedHashMap<>();
-        groups.stream().map(draft.groups::get)
+        groups.remove(Draft.ALL);
+        List<Draft.Group> sorted = groups.stream().map(draft.groups::get)
                 .sorted(Comparator.comparingInt((Draft.Group g) -> depth.get(g.name))
                         .thenComparingInt(g -> g.priority).thenComparing(g -> g.name))
-                .forEach(g -> vars.putAll(g.vars));
-        vars.putAll(draft.hosts.get(host).vars);
+                .toList();
+        Draft.Group all = draft.groups.get(Draft.ALL);
+        Map<String, Object> vars = new LinkedHashMap<>(all.vars);
+        sorted.forEach(g -> vars.putAll(g.vars));
+        vars.putAll(all.fileVars);
+        sorted.forEach(g -> vars.putAll(g.fileVars));
+        Draft.Host h = draft.hosts.get(host);
+        vars.putAll(h.vars);
+        vars.putAll(h.fileVars);
         return vars;
     }
 
-    /** The vars of the all group alone: what the implicit localhost gets. */
-    Map<String, Object> allVars() {
-        return draft.groups.get(Draft.ALL).vars;
+    /** Where a listed host was first written, and the vars it sets itself (inventory, then host_vars). */
+    Draft.Host host(String name) {
+        return draft.hosts.get(name);
+    }
+
+    /**
+     * What a localhost the inventory does not list gets, as Ansible's implicit localhost: the all
+     * group's vars (inventory, then group_vars/all), a local connection, then its own host_vars.
+     */
+    Map<String, Object> implicitLocalhostVars(String name) {
+        Draft.Group all = draft.groups.get(Draft.ALL);
+        Map<String, Object> vars = new LinkedHashMap<>(all.vars);
+        vars.putAll(all.fileVars);
+        vars.put(ConnectionVars.CONNECTION, "local");
+        vars.putAll(draft.implicitHostFileVars.getOrDefault(name, Map.of()));
+        return vars;
     }
 }

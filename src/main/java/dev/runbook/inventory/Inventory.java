@@ -25,10 +25,12 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * Hosts, groups and vars from a YAML inventory in Ansible's structure, so an existing Ansible YAML
- * inventory loads unchanged (see {@link InventoryReader} for the format, {@link GroupTree} for how
- * vars are merged, {@link HostPattern} for patterns). {@code localhost} (also {@code 127.0.0.1} and
- * {@code ::1}) is implicit as in Ansible: a pattern naming it matches even when the file does not
- * list it, as a local target with the {@code all} group's vars.
+ * inventory loads unchanged (see {@link InventoryReader} for the format, {@link InventorySources}
+ * for inventory directories, {@link VarsFiles} for group_vars and host_vars, {@link GroupTree} for
+ * how vars are merged, {@link HostPattern} for patterns). {@code localhost} (also {@code 127.0.0.1}
+ * and {@code ::1}) is implicit as in Ansible: a pattern naming it matches even when the file does
+ * not list it, as a local target with the {@code all} group's vars; one the file lists is local
+ * unless it says where to connect ({@link ExplicitLocalhost}).
  *
  * <p>Selected hosts come in inventory order, each once: the order Ansible lists {@code all} in
  * ({@code ansible all --list-hosts}), an implicit localhost last.
@@ -41,53 +43,76 @@ public final class Inventory implements Hosts {
     private final GroupTree tree;
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final Map<String, Integer> order = new LinkedHashMap<>();
+    private final List<Diagnostic> warnings;
 
-    private Inventory(Path file, String label, GroupTree tree) {
+    private Inventory(Path file, String label, GroupTree tree, List<Diagnostic> warnings) {
         this.file = file;
         this.label = label;
         this.tree = tree;
+        List<Diagnostic> all = new ArrayList<>(warnings);
         for (String host : tree.hostsOf(Draft.ALL)) {
             order.put(host, order.size());
-            targets.put(host, ConnectionVars.target(host, tree.mergedVars(host)));
+            targets.put(host, ExplicitLocalhost.target(host, tree.mergedVars(host), tree.host(host), all));
         }
+        this.warnings = List.copyOf(all);
     }
 
     /**
-     * Reads and checks an inventory file.
+     * Reads and checks an inventory: a file, with group_vars and host_vars beside it, or a
+     * directory of inventory files with group_vars and host_vars inside it (see
+     * {@link InventorySources}, {@link VarsFiles}).
      *
-     * @throws InvalidInputException with every problem in the file, each at its line and column
+     * @throws InvalidInputException with every problem in its files, each at its line and column
      */
-    public static Inventory load(Path file) {
-        String label = RunbookLoader.label(file);
-        if (Files.isDirectory(file)) {
-            Path hosts = file.resolve("hosts.yaml");
-            String hint = Files.isRegularFile(hosts) ? " such as " + RunbookLoader.label(hosts) : "";
-            throw InvalidInputException.usage("inventory " + label + " is a directory; give the inventory file itself" + hint);
-        }
-        if (!Files.exists(file)) {
+    public static Inventory load(Path path) {
+        String label = RunbookLoader.label(path);
+        if (!Files.exists(path)) {
             throw InvalidInputException.usage("inventory " + label + " does not exist");
         }
         List<Diagnostic> out = new ArrayList<>();
-        Optional<YamlFile> yamlFile = YamlFile.read(file, label, out);
-        Optional<Node> root = yamlFile.flatMap(f -> f.compose(out));
-        if (root.isEmpty() || !(root.get() instanceof MappingNode)) {
-            // an INI file fails as YAML in ways that say nothing of the real problem
-            IniInventory.detect(file, label).ifPresent(ini -> {
-                throw new InvalidInputException(List.of(ini));
-            });
+        InventorySources sources = InventorySources.of(path, out);
+        Draft draft = new Draft();
+        VarWarnings warnings = new VarWarnings();
+        for (Path f : sources.files()) {
+            readFile(f, sources.baseDir(), draft, warnings, out);
         }
-        if (root.isEmpty()) {
-            // a problem with no line (an unreadable file) is printed without the file name: add it
-            throw new InvalidInputException(out.stream().map(d -> d.pos().line() > 0 ? d
-                    : Diagnostic.error(d.pos(), "inventory " + label + ": " + d.message())).toList());
-        }
-        YamlReader yaml = new YamlReader(yamlFile.get(), out);
-        Draft draft = new InventoryReader(yaml, file.toAbsolutePath().getParent()).read(root.get());
-        GroupTree tree = GroupTree.of(draft, yaml);
+        // which group or host a stray vars file was meant for is known only once every inventory file has been read
+        VarsFiles.read(sources.baseDir(), draft, warnings, out, out.stream().noneMatch(Diagnostic::isError));
+        GroupTree tree = GroupTree.of(draft, out);
+        out.addAll(warnings.diagnostics());
         if (tree == null || out.stream().anyMatch(Diagnostic::isError)) {
             throw new InvalidInputException(out.stream().distinct().toList());
         }
-        return new Inventory(file, label, tree);
+        return new Inventory(path, label, tree, out);
+    }
+
+    /** One inventory file into {@code draft}; its problems to {@code out}. */
+    private static void readFile(Path file, Path baseDir, Draft draft, VarWarnings warnings, List<Diagnostic> out) {
+        String label = RunbookLoader.label(file);
+        List<Diagnostic> problems = new ArrayList<>();
+        Optional<YamlFile> yamlFile = YamlFile.read(file, label, problems);
+        Optional<Node> root = yamlFile.flatMap(f -> f.compose(problems));
+        Optional<Diagnostic> ini = root.isPresent() && root.get() instanceof MappingNode ? Optional.empty()
+                : IniInventory.detect(file, label);
+        if (ini.isPresent()) {
+            // an INI file fails as YAML in ways that say nothing of the real problem
+            out.add(ini.get());
+            return;
+        }
+        if (root.isEmpty()) {
+            // a problem with no line (an unreadable file) is printed without the file name: add it
+            problems.stream().map(d -> d.pos().line() > 0 ? d
+                    : Diagnostic.error(d.pos(), "inventory " + label + ": " + d.message())).forEach(out::add);
+            return;
+        }
+        YamlReader yaml = new YamlReader(yamlFile.get(), problems);
+        new InventoryReader(new VarReader(yaml, baseDir, warnings), draft).read(root.get());
+        out.addAll(problems);
+    }
+
+    /** What the inventory loads with but should be told: misspelt or templated vars, vars files not read. */
+    public List<Diagnostic> warnings() {
+        return warnings;
     }
 
     /**
@@ -207,9 +232,7 @@ public final class Inventory implements Hosts {
     }
 
     private Target implicitLocalhost(String name) {
-        Map<String, Object> vars = new LinkedHashMap<>(tree.allVars());
-        vars.put("ansible_connection", "local");
-        return ConnectionVars.target(name, vars);
+        return ConnectionVars.target(name, tree.implicitLocalhostVars(name));
     }
 
     @Override

@@ -3,14 +3,9 @@ package dev.runbook.inventory;
 import dev.runbook.load.Mapping;
 import dev.runbook.load.YamlReader;
 import dev.runbook.model.SourcePos;
-import dev.runbook.model.Text;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
@@ -31,17 +26,15 @@ final class InventoryReader {
     private static final List<String> GROUP_KEYS = List.of("hosts", "vars", "children");
     /** Ansible warns about other characters in group names; these could not be selected by a pattern. */
     private static final Pattern GROUP_NAME = Pattern.compile("[\\w.-]+", Pattern.UNICODE_CHARACTER_CLASS);
-    /** Ansible's YAML is 1.1, where these plain scalars are booleans; inventories are written for it. */
-    private static final Set<String> YAML11_TRUE = Set.of("yes", "Yes", "YES", "on", "On", "ON");
-    private static final Set<String> YAML11_FALSE = Set.of("no", "No", "NO", "off", "Off", "OFF");
-
     private final YamlReader yaml;
-    private final Path dir;
-    private final Draft draft = new Draft();
+    private final VarReader vars;
+    private final Draft draft;
 
-    InventoryReader(YamlReader yaml, Path inventoryDir) {
-        this.yaml = yaml;
-        this.dir = inventoryDir;
+    /** Reads into {@code draft}, which may already hold what other files of the same inventory gave. */
+    InventoryReader(VarReader vars, Draft draft) {
+        this.yaml = vars.yaml();
+        this.vars = vars;
+        this.draft = draft;
     }
 
     Draft read(Node root) {
@@ -140,20 +133,20 @@ final class InventoryReader {
         return true;
     }
 
-    private void groupVars(Draft.Group g, Mapping vars) {
-        for (String name : vars.keys()) {
-            Node node = vars.get(name);
+    private void groupVars(Draft.Group g, Mapping entries) {
+        for (String name : entries.keys()) {
+            Node node = entries.get(name);
             if (name.equals("ansible_group_priority")) {
                 priority(g, node);
                 continue;
             }
-            putVar(g.vars, name, node);
+            vars.put(g.vars, name, entries.keyPos(name), node);
         }
     }
 
     /** An integer, or a string of digits (Ansible applies int() to it); not kept as a var, as in Ansible. */
     private void priority(Draft.Group g, Node node) {
-        Object value = plain(yaml.value(node));
+        Object value = VarReader.plain(yaml.value(node));
         String text = value instanceof Long || value instanceof String ? value.toString().strip() : "";
         if (text.matches("[-+]?[0-9]{1,9}")) {
             g.priority = Integer.parseInt(text);
@@ -175,12 +168,12 @@ final class InventoryReader {
             yaml.error(keyNode, e.getMessage());
             return;
         }
-        Map<String, Object> vars = new LinkedHashMap<>();
+        Map<String, Object> hostVars = new LinkedHashMap<>();
         Node body = entries.get(key);
         if (!YamlReader.isNull(body)) {
             Mapping m = yaml.mapping(body, "the vars of host '" + key + "'", null);
             if (m != null) {
-                m.keys().forEach(name -> putVar(vars, name, m.get(name)));
+                m.keys().forEach(name -> vars.put(hostVars, name, m.keyPos(name), m.get(name)));
             }
         }
         for (String name : hostKey.names()) {
@@ -190,46 +183,9 @@ final class InventoryReader {
                 // as Ansible does: the port in the key counts only where the host first appears
                 h.vars.put(ConnectionVars.PORT, (long) hostKey.port());
             }
-            h.vars.putAll(vars);
+            h.vars.putAll(hostVars);
             g.hosts.add(name);
         }
-    }
-
-    private void putVar(Map<String, Object> into, String name, Node node) {
-        if (name.equals(DatabaseVars.VAR)) {
-            DatabaseVars.check(yaml, node);
-        }
-        Object value = plain(yaml.value(node));
-        try {
-            into.put(name, ConnectionVars.check(name, value, dir));
-        } catch (IllegalArgumentException e) {
-            yaml.error(node, e.getMessage());
-        }
-    }
-
-    /** YAML data as plain, immutable Java values: strings instead of positioned text. */
-    private static Object plain(Object value) {
-        if (value instanceof Text t) {
-            boolean plainScalar = !t.quoted() && t.blockIndent() == 0;
-            if (plainScalar && YAML11_TRUE.contains(t.value())) {
-                return Boolean.TRUE;
-            }
-            if (plainScalar && YAML11_FALSE.contains(t.value())) {
-                return Boolean.FALSE;
-            }
-            return t.value();
-        }
-        if (value instanceof List<?> list) {
-            List<Object> out = new ArrayList<>();
-            list.forEach(v -> out.add(plain(v)));
-            return Collections.unmodifiableList(out);
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(k.toString(), plain(v)));
-            return Collections.unmodifiableMap(out);
-        }
-        return value;
     }
 
     private static Node keyNode(Mapping m, String key) {

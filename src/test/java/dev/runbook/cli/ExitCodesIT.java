@@ -222,12 +222,12 @@ class ExitCodesIT {
     }
 
     @Test
-    void anIniInventoryOrADirectoryExitsTwoSayingWhatToGiveInstead() throws Exception {
+    void anIniInventoryOrADirectoryWithoutAYamlInventoryExitsTwoSayingWhatToGiveInstead() throws Exception {
         Files.writeString(home.resolve("i4.ini"), "[web]\nweb1 ansible_host=1.2.3.4\n");
 
         assertInvalidInput(cli.run("inventory", "list", "-i", "i4.ini"), "i4.ini:1:1: error: INI inventories are not supported;"
                 + " convert it to YAML with: ansible-inventory -i i4.ini --list -y --output i4.yaml");
-        assertInvalidInput(cli.run("inventory", "list", "-i", "."), "inventory . is a directory; give the inventory file itself");
+        assertInvalidInput(cli.run("inventory", "list", "-i", "."), "inventory . is a directory with no YAML inventory file in it");
     }
 
     @Test

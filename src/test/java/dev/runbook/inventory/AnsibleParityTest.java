@@ -26,8 +26,10 @@ import org.junit.jupiter.api.TestFactory;
  * Our inventory against Ansible's own answers. Each {@code ansible/NAME.yaml} has beside it
  * {@code NAME.ansible.json}, recorded by {@code record.py} from {@code ansible-inventory --list} and
  * {@code ansible -i NAME.yaml PATTERN --list-hosts} (ansible-core 2.14): every host's merged vars,
- * every group's hosts and every listed pattern's hosts must be what Ansible gives. Where
- * ansible-core is installed, one test also asks it live, so the recordings cannot go stale.
+ * every group's hosts and every listed pattern's hosts must be what Ansible gives. Each
+ * {@code ansible/dirs/NAME/} is an inventory with group_vars and host_vars, recorded given as a
+ * directory and as its hosts.yaml. Where ansible-core is installed, one test also asks it live, so
+ * the recordings cannot go stale.
  */
 class AnsibleParityTest {
     static final Path DIR = Path.of("src/test/resources/inventory/ansible");
@@ -54,6 +56,38 @@ class AnsibleParityTest {
         }
         assertThat(tests).hasSizeGreaterThan(40);
         return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyRecordedInventoryWithVarsFilesGivesAnsiblesVarsAsADirectoryAndAsAFile() throws IOException {
+        List<Path> dirs = directories();
+        assertThat(dirs).extracting(d -> d.getFileName().toString()).contains("layered");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path d : dirs) {
+            JsonNode recorded = recorded(d);
+            tests.add(DynamicTest.dynamicTest(d.getFileName() + " as a directory",
+                    () -> assertSameAsAnsible(Inventory.load(d), recorded.get("inventory"))));
+            tests.add(DynamicTest.dynamicTest(d.getFileName() + "/hosts.yaml",
+                    () -> assertSameAsAnsible(Inventory.load(d.resolve("hosts.yaml")), recorded.get("inventory_file"))));
+            JsonNode patterns = recorded.get("patterns");
+            List<String> allOrder = strings(patterns.get("all"));
+            patterns.fields().forEachRemaining(e -> tests.add(DynamicTest.dynamicTest(d.getFileName() + " " + e.getKey(),
+                    () -> assertSelects(Inventory.load(d), e.getKey(), strings(e.getValue()), allOrder))));
+        }
+        return tests.stream();
+    }
+
+    @Test
+    void ansibleInventoryRunNowAgreesWithTheRecordingsOfVarsFilesAndWithUs() throws Exception {
+        assertThat(onPath("ansible-inventory")).as("ansible-inventory (ansible-core; .ci/run installs it)").isTrue();
+        for (Path d : directories()) {
+            JsonNode live = ansibleInventoryList(d);
+            assertThat(live).as("%s: ansible-inventory now vs the recording", d).isEqualTo(recorded(d).get("inventory"));
+            assertSameAsAnsible(Inventory.load(d), live);
+            JsonNode liveFile = ansibleInventoryList(d.resolve("hosts.yaml"));
+            assertThat(liveFile).as("%s/hosts.yaml: ansible-inventory now vs the recording", d).isEqualTo(recorded(d).get("inventory_file"));
+            assertSameAsAnsible(Inventory.load(d.resolve("hosts.yaml")), liveFile);
+        }
     }
 
     @Test
@@ -147,8 +181,16 @@ class AnsibleParityTest {
         }
     }
 
-    private static JsonNode recorded(Path yaml) throws IOException {
-        return JSON.readTree(yaml.resolveSibling(yaml.getFileName().toString().replace(".yaml", ".ansible.json")).toFile());
+    static List<Path> directories() throws IOException {
+        try (Stream<Path> s = Files.list(DIR.resolve("dirs"))) {
+            return s.filter(Files::isDirectory).sorted().toList();
+        }
+    }
+
+    /** NAME.ansible.json beside NAME.yaml, or beside the directory NAME. */
+    private static JsonNode recorded(Path inventory) throws IOException {
+        String name = inventory.getFileName().toString().replaceFirst("\\.yaml$", "");
+        return JSON.readTree(inventory.resolveSibling(name + ".ansible.json").toFile());
     }
 
     private static boolean onPath(String command) {
@@ -158,7 +200,7 @@ class AnsibleParityTest {
 
     @Test
     void theRecordingsAreOfAnsiblesOwnOutput() throws IOException {
-        for (Path f : inventories()) {
+        for (Path f : Stream.concat(inventories().stream(), directories().stream()).toList()) {
             assertThat(recorded(f).get("recorded_with").asText()).as("%s", f).startsWith("ansible [core ");
         }
     }

@@ -5,6 +5,7 @@ import static dev.runbook.inventory.InventoryFiles.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.runbook.engine.Hosts;
@@ -162,6 +163,16 @@ class InventoryTest {
     }
 
     @Test
+    void hostKeyCheckingWrittenAsABooleanIsToldTheModesNotAType() throws IOException {
+        for (String word : List.of("off", "no", "false", "Off", "yes")) {
+            Path f = Files.writeString(dir.resolve("hk.yaml"), "all:\n  hosts:\n    h1:\n      runbook_host_key_checking: " + word + "\n");
+            InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> Inventory.load(f));
+            assertThat(e.diagnostics()).as(word).singleElement().extracting(d -> d.message()).asString()
+                    .startsWith("runbook_host_key_checking must be 'strict' or 'accept-new', not ").doesNotContain("must be a string");
+        }
+    }
+
+    @Test
     void varsCannotBeChangedThroughATargetNestedValuesIncluded() {
         Inventory inv = load(dir, """
                 all:
@@ -232,24 +243,21 @@ class InventoryTest {
     }
 
     @Test
-    void loadingAMissingFileOrADirectoryNamesIt() {
+    void loadingAMissingFileOrADirectoryWithoutInventoryFilesNamesIt() {
         Path missing = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> Inventory.load(missing)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("inventory " + missing + " does not exist");
         assertThatThrownBy(() -> Inventory.load(dir)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("is a directory");
+                .hasMessageContaining("inventory " + dir + " is a directory with no YAML inventory file in it");
     }
 
     @Test
-    void aDirectoryThatIsTheWorkingDirectoryIsNamedNotLeftBlank() throws IOException {
-        // the working directory of the tests is the project's: '.' and 'src/..' both name it
+    void aDirectoryThatIsTheWorkingDirectoryIsNamedNotLeftBlank() {
+        // the working directory of the tests is the project's: '.' and 'src/..' both name it, and it holds no inventory file
         assertThatThrownBy(() -> Inventory.load(Path.of("."))).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("inventory . is a directory");
+                .hasMessageContaining("inventory . is a directory with no YAML inventory file in it");
         assertThatThrownBy(() -> Inventory.resolve(Path.of("src/.."), Map.of(), Path.of("").toAbsolutePath()))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("inventory . is a directory");
-        Files.writeString(dir.resolve("hosts.yaml"), "all: {hosts: {a: }}\n");
-        assertThatThrownBy(() -> Inventory.load(dir)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("inventory " + dir + " is a directory").hasMessageEndingWith("such as " + dir.resolve("hosts.yaml"));
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("inventory . is a directory with no YAML inventory file");
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Ansible's rules for merging inventory vars ("How variables are merged" in its inventory guide):
  * all < parent group < child group < host; groups of the same depth in ASCII order, the later
  * winning, unless ansible_group_priority orders them. AnsibleParityTest checks the same against
- * Ansible's own output; these say each rule on its own.
+ * Ansible's own output; these say each rule on its own (VarsFilesTest those of group_vars and host_vars).
  */
 class PrecedenceTest {
     @TempDir
