@@ -7,6 +7,7 @@ import dev.runbook.engine.RunOutcome;
 import dev.runbook.engine.StepResult;
 import dev.runbook.expr.JsonValues;
 import dev.runbook.model.Runbook;
+import dev.runbook.model.Visible;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +24,14 @@ final class PlanRenderer {
 
     static String text(Runbook rb, RunOutcome o, Terminal t) {
         StringBuilder b = new StringBuilder();
-        b.append(t.bold("Plan for " + rb.name())).append(" (dry run: nothing was changed)\n");
+        // names, params, commands, prompts and probes' output may come from outside: shown with control characters escaped
+        b.append(t.bold("Plan for " + Visible.line(rb.name()))).append(" (dry run: nothing was changed)\n");
         if (rb.description() != null) {
-            b.append(rb.description().strip()).append('\n');
+            b.append(Visible.lines(rb.description().strip())).append('\n');
         }
-        b.append("targets: ").append(String.join(", ", o.targets())).append('\n');
+        b.append("targets: ").append(Visible.line(String.join(", ", o.targets()))).append('\n');
         if (!o.params().isEmpty()) {
-            b.append("params:  ").append(params(o)).append('\n');
+            b.append("params:  ").append(Visible.line(params(o))).append('\n');
         }
         String section = "steps";
         int n = 0;
@@ -40,7 +42,7 @@ final class PlanRenderer {
                 b.append('\n').append(t.bold(section + ":")).append('\n');
             }
             String indent = "  ".repeat(e.depth() + 1);
-            String head = (++n) + ". " + e.stepId() + (multiHost ? " @" + e.host() : "") + "  " + t.dim(e.kind() + tags(e));
+            String head = (++n) + ". " + Visible.line(e.stepId() + (multiHost ? " @" + e.host() : "")) + "  " + t.dim(e.kind() + tags(e));
             b.append(indent).append(head).append('\n');
             String inner = indent + "     ";
             if (runsOnly(e) != null) {
@@ -50,25 +52,25 @@ final class PlanRenderer {
                 b.append(inner).append(condition(e, t)).append('\n');
             }
             if (e.gate() != null) {
-                b.append(inner).append(t.yellow("⏸ stops for confirmation: " + e.gate()
-                        + (e.gateWord() == null ? "" : " (type '" + e.gateWord() + "')"))).append('\n');
+                b.append(inner).append(t.yellow("⏸ stops for confirmation: " + Visible.line(e.gate())
+                        + (e.gateWord() == null ? "" : " (type '" + Visible.line(e.gateWord()) + "')"))).append('\n');
             }
             if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
                 for (String line : e.rendered().split("\n")) {
-                    b.append(inner).append(t.dim("│ ")).append(line).append('\n');
+                    b.append(inner).append(t.dim("│ ")).append(Visible.line(line)).append('\n');
                 }
             }
             for (String d : e.details()) {
-                b.append(inner).append(t.dim(d)).append('\n');
+                b.append(inner).append(t.dim(Visible.line(d))).append('\n');
             }
             if (e.note() != null) {
-                b.append(inner).append(t.dim(e.note())).append('\n');
+                b.append(inner).append(t.dim(Visible.line(e.note()))).append('\n');
             }
             if (e.probe() != null) {
-                b.append(inner).append("probed: ").append(probe(e.probe())).append('\n');
+                b.append(inner).append("probed: ").append(Visible.line(probe(e.probe()))).append('\n');
             }
             if (e.error() != null) {
-                b.append(inner).append(t.red("✗ would fail: " + e.error())).append('\n');
+                b.append(inner).append(t.red("✗ would fail: " + Visible.line(e.error()))).append('\n');
             }
         }
         return b.toString();
@@ -203,9 +205,9 @@ final class PlanRenderer {
     }
 
     private static String condition(PlanEntry e, Terminal t) {
-        String s = "when " + e.condition() + ": ";
+        String s = "when " + Visible.line(e.condition()) + ": ";
         if (e.decided() == null) {
-            return s + t.yellow("decided at run time (waits on " + String.join(", ", e.dependsOn()) + ")");
+            return s + t.yellow("decided at run time (waits on " + Visible.line(String.join(", ", e.dependsOn())) + ")");
         }
         return s + (e.decided() ? t.green("true, runs") : t.dim("false, skipped"));
     }
