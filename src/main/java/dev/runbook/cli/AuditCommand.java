@@ -4,6 +4,7 @@ import dev.runbook.audit.AuditFiles;
 import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.ChainReport;
 import dev.runbook.audit.ChainVerifier;
+import dev.runbook.model.Visible;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -59,13 +60,13 @@ final class AuditCommand implements CliSpec.Command {
                 return notText(f, term);
             }
             for (String note : r.notes()) {
-                term.err.println(term.yellow(f + ": warning: " + note));
+                term.err.println(term.yellow(f + ": warning: " + Visible.line(note)));
             }
             if (r.intact()) {
                 term.out.println(term.green("✓ " + f + ": " + r.events() + " events, chain intact"));
                 return ExitCodes.OK;
             }
-            term.out.println(term.red("✗ " + f + ":" + r.breakLine() + ": " + r.problem()));
+            term.out.println(term.red("✗ " + f + ":" + r.breakLine() + ": " + Visible.line(r.problem())));
             term.out.println(term.dim(r.events() + " events verified before the break"));
             return ExitCodes.STEP_FAILED;
         }
@@ -85,14 +86,14 @@ final class AuditCommand implements CliSpec.Command {
             try (AuditReader reader = stores.reader()) {
                 ChainReport r = reader.verify();
                 for (String note : r.notes()) {
-                    term.err.println(term.yellow(reader.describe() + ": note: " + note));
+                    term.err.println(term.yellow(reader.describe() + ": note: " + Visible.line(note)));
                 }
                 if (r.intact()) {
                     term.out.println(term.green("✓ " + reader.describe() + ": " + r.events() + " events, chain intact"
                             + (r.from().equals("genesis") ? "" : " from the " + r.from())));
                     return ExitCodes.OK;
                 }
-                term.out.println(term.red("✗ " + reader.describe() + ": " + r.breakAt() + ": " + r.problem()));
+                term.out.println(term.red("✗ " + reader.describe() + ": " + r.breakAt() + ": " + Visible.line(r.problem())));
                 term.out.println(term.dim(r.events() + " events verified before the break"));
                 return ExitCodes.STEP_FAILED;
             }

@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.engine.Gate;
 import dev.runbook.engine.RunControl;
+import dev.runbook.model.Visible;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +61,7 @@ final class CliGate implements Gate {
         }
         PrintWriter w = tty.writer();
         if (r.word() == null) {
-            w.print(term.yellow("? ") + term.bold(r.prompt()) + " [y/N] ");
+            w.print(term.yellow("? ") + term.bold(Visible.line(r.prompt())) + " [y/N] ");
             w.flush();
             String answer = await();
             if (answer == null || answer.equals(EOF)) {
@@ -78,9 +79,10 @@ final class CliGate implements Gate {
      * of them). End of input or Ctrl-C denies at once.
      */
     private Decision typedWord(Request r, PrintWriter w) {
-        w.print(term.yellow("? ") + term.bold(r.prompt()) + "\n");
+        // a prompt is rendered from params: shown escaped, it cannot redraw the question or the lines above
+        w.print(term.yellow("? ") + term.bold(Visible.line(r.prompt())) + "\n");
         for (int attempt = 1; ; attempt++) {
-            w.print("  type " + term.bold(r.word()) + " to proceed: ");
+            w.print("  type " + term.bold(Visible.line(r.word())) + " to proceed: ");
             w.flush();
             String answer = await();
             if (answer == null || answer.equals(EOF)) {

@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.engine.RunListener;
 import dev.runbook.exec.OutputListener;
+import dev.runbook.model.Visible;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,35 +58,34 @@ final class Console implements RunListener {
         seeHost(e.host());
         String who = label(e.host(), e.step());
         switch (e.type()) {
-            case "run.started" -> println(term.bold("run " + e.runId()) + ": " + e.runbook().name()
-                    + " on " + String.join(", ", strings(d.get("targets"))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
+            case "run.started" -> println(term.bold("run " + e.runId()) + ": " + shown(e.runbook().name())
+                    + " on " + shown(String.join(", ", strings(d.get("targets")))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
             case "step.started" -> {
                 running.put(key(e), System.nanoTime());
                 // a confirm step's command is its prompt, which the gate's "asks:" line has just shown
                 if (!term.interactive && !"confirm".equals(d.get("kind"))) {
-                    println(who + ": started" + (d.get("command") == null ? "" : ": " + oneLine(String.valueOf(d.get("command")))));
+                    println(who + ": started" + (d.get("command") == null ? "" : ": " + shown(oneLine(String.valueOf(d.get("command"))))));
                 }
             }
             case "step.attempt" -> println(who + ": " + term.yellow("attempt " + d.get("attempt") + " " + d.get("outcome"))
-                    + (d.get("message") == null ? "" : ": " + d.get("message")) + ", retrying in " + d.get("next_delay_ms") + " ms");
-            case "step.skipped" -> println(term.dim("- " + who + ": skipped (" + d.get("reason") + ")"));
+                    + (d.get("message") == null ? "" : ": " + shown(d.get("message"))) + ", retrying in " + d.get("next_delay_ms") + " ms");
+            case "step.skipped" -> println(term.dim("- " + who + ": skipped (" + shown(d.get("reason")) + ")"));
             case "step.finished" -> {
                 running.remove(key(e));
                 println(finished(who, d));
                 if (d.get("rows_preview") instanceof List<?> rows) {
                     for (Object row : rows) {
-                        println(term.dim((showHost && e.host() != null ? e.host() + " " : "") + e.step() + " │ ")
-                                + (row instanceof Map<?, ?> m ? rowText(m) : String.valueOf(row)));
+                        println(term.dim(label(e.host(), e.step()) + " │ ") + shown(row instanceof Map<?, ?> m ? rowText(m) : row));
                     }
                 }
             }
-            case "gate.approved" -> println(term.green("✓ " + who + ": approved") + " by " + e.actor().user() + " via " + e.actor().via());
+            case "gate.approved" -> println(term.green("✓ " + who + ": approved") + " by " + shown(e.actor().user()) + " via " + shown(e.actor().via()));
             case "gate.asked" -> {
                 if (!term.interactive) {
-                    println(who + ": asks: " + d.get("prompt"));
+                    println(who + ": asks: " + shown(d.get("prompt")));
                 }
             }
-            case "gate.denied" -> println(term.red("✗ " + who + ": not approved") + " (" + d.get("reason") + ")");
+            case "gate.denied" -> println(term.red("✗ " + who + ": not approved") + " (" + shown(d.get("reason")) + ")");
             default -> { }
         }
     }
@@ -94,7 +94,7 @@ final class Console implements RunListener {
         String outcome = String.valueOf(d.get("outcome"));
         String time = term.dim(seconds(d.get("duration_ms")));
         String attempts = d.get("attempts") instanceof Number n && n.intValue() > 1 ? " after " + n + " attempts" : "";
-        String msg = d.get("message") == null ? "" : "  " + d.get("message");
+        String msg = d.get("message") == null ? "" : "  " + shown(d.get("message"));
         return switch (outcome) {
             case "ok" -> term.green("✓ ") + who + "  " + time + attempts;
             case "skipped", "not run" -> term.dim("- " + who + "  " + outcome + msg);
@@ -105,13 +105,14 @@ final class Console implements RunListener {
     @Override
     public synchronized void output(String host, String step, OutputListener.Stream stream, String line) {
         seeHost(host);
-        String prefix = term.dim((showHost ? host + " " : "") + step + " │ ");
-        println(prefix + (stream == OutputListener.Stream.STDERR ? term.yellow(line) : line));
+        String prefix = term.dim(label(host, step) + " │ ");
+        String text = shown(line);
+        println(prefix + (stream == OutputListener.Stream.STDERR ? term.yellow(text) : text));
     }
 
     @Override
     public synchronized void notice(String message) {
-        println(term.yellow("! " + message));
+        println(term.yellow("! " + shown(message)));
     }
 
     /** Writes a line above the live status lines. */
@@ -189,11 +190,20 @@ final class Console implements RunListener {
         }
     }
 
+    /** Host and step as lines name them; both may come from outside (an inventory, a called runbook). */
     private String label(String host, String step) {
         if (step == null) {
-            return host == null ? "" : host;
+            return host == null ? "" : shown(host);
         }
-        return showHost && host != null ? host + " " + step : step;
+        return shown(showHost && host != null ? host + " " + step : step);
+    }
+
+    /**
+     * Text from outside the tool (output, params, messages, names) with its control characters
+     * escaped: a host's output cannot move the cursor over the live lines or print a line of ours.
+     */
+    private static String shown(Object text) {
+        return Visible.line(String.valueOf(text));
     }
 
     private static String rowText(Map<?, ?> row) {

@@ -14,6 +14,7 @@ import dev.runbook.load.RunbookLoader;
 import dev.runbook.load.RunbookPaths;
 import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.Runbook;
+import dev.runbook.model.Visible;
 import dev.runbook.schedule.Daemon;
 import dev.runbook.schedule.Schedule;
 import dev.runbook.schedule.ScheduledRuns;
@@ -80,7 +81,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
         ScheduleCommand.warn(term, loader);
         java.util.function.Consumer<String> log = message -> {
             synchronized (term.out) {
-                term.out.println(Instant.now() + " " + message);
+                term.out.println(Instant.now() + " " + Visible.line(message));
                 term.out.flush();
             }
         };

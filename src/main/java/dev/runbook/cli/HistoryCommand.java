@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.History;
 import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Visible;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,20 +37,22 @@ final class HistoryCommand implements Callable<Integer>, CliSpec.Command {
             where = reader.describe();
         }
         if (runs.isEmpty()) {
-            term.out.println((runbook == null ? "no runs" : "no runs of runbook '" + runbook + "'") + " recorded in " + where);
+            term.out.println(Visible.line((runbook == null ? "no runs" : "no runs of runbook '" + runbook + "'") + " recorded in " + where));
             return ExitCodes.OK;
         }
         term.out.println(term.bold(String.format("%-24s %-22s %-12s %-9s %-20s %s", "RUN", "RUNBOOK", "STATUS", "TIME", "STARTED", "BY")));
         for (History.Run r : runs) {
-            String status = String.format("%-12s", r.status());
+            // every field comes from the trail, which other users and hosts' output wrote into
+            String status = String.format("%-12s", Visible.line(r.status()));
             status = switch (r.status()) {
                 case "succeeded" -> term.green(status);
                 case "failed", "died" -> term.red(status);
                 default -> term.yellow(status);
             };
-            term.out.println(String.format("%-24s %-22s %s %-9s %-20s %s", r.runId(), r.runbook(), status,
-                    r.durationMs() == null ? "-" : Console.seconds(r.durationMs()), r.started().replace('T', ' ').replaceFirst("\\.\\d+Z$", "Z"),
-                    r.user() + (r.trigger() == null ? "" : " (" + r.trigger() + ")")));
+            term.out.println(String.format("%-24s %-22s %s %-9s %-20s %s", Visible.line(r.runId()), Visible.line(r.runbook()), status,
+                    r.durationMs() == null ? "-" : Console.seconds(r.durationMs()),
+                    Visible.line(r.started().replace('T', ' ').replaceFirst("\\.\\d+Z$", "Z")),
+                    Visible.line(r.user() + (r.trigger() == null ? "" : " (" + r.trigger() + ")"))));
         }
         return ExitCodes.OK;
     }

@@ -4,6 +4,7 @@ import dev.runbook.engine.Hosts;
 import dev.runbook.expr.Functions;
 import dev.runbook.inventory.SecretVars;
 import dev.runbook.model.Target;
+import dev.runbook.model.Visible;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,10 @@ final class InventoryCommand implements CliSpec.Command {
             List<Target> selected = hosts.select(pattern == null ? "all" : pattern);
             for (Target t : selected) {
                 String where = t.local() ? "local" : (t.user() == null ? "" : t.user() + "@") + t.address() + (t.port() > 0 ? ":" + t.port() : "");
-                term.out.println(term.bold(t.name()) + "  " + term.dim(where));
+                term.out.println(term.bold(Visible.line(t.name())) + "  " + term.dim(Visible.line(where)));
                 if (vars) {
                     for (Map.Entry<String, Object> e : SecretVars.masked(t.vars()).entrySet()) {
-                        term.out.println("    " + e.getKey() + ": " + Functions.str(e.getValue()));
+                        term.out.println(Visible.line("    " + e.getKey() + ": " + Functions.str(e.getValue())));
                     }
                 }
             }

@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.load.RunbookLoader;
 import dev.runbook.model.Param;
+import dev.runbook.model.Visible;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,7 +21,7 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
         Terminal term = Terminal.system(common.noColor);
         // an entry that is no directory lists nothing; said once each, or a runbook would seem to vanish without a word
         for (String skipped : wiring.loader.paths().skipped()) {
-            term.err.println("runbook: warning: " + skipped + "; skipped");
+            term.err.println("runbook: warning: " + Visible.line(skipped) + "; skipped");
         }
         List<Path> files = wiring.loader.paths().all();
         if (files.isEmpty()) {
@@ -32,18 +33,18 @@ final class ListCommand implements Callable<Integer>, CliSpec.Command {
             String name = f.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             if (!l.ok()) {
                 long errors = l.diagnostics().stream().filter(d -> d.isError()).count();
-                term.out.println(term.red(String.format("%-24s invalid (%d errors: runbook validate %s)", name, errors, RunbookLoader.label(f))));
+                term.out.println(term.red(Visible.line(String.format("%-24s invalid (%d errors: runbook validate %s)", name, errors, RunbookLoader.label(f)))));
                 continue;
             }
             var rb = l.runbook();
-            String desc = firstSentence(rb.description());
+            String desc = Visible.line(firstSentence(rb.description()));
             // the name to type is the file's: a different name: is shown beside it, as history and show will say it
-            String declared = rb.name().equals(name) ? "" : term.dim("(name: " + rb.name() + ")") + " ";
-            term.out.println(term.bold(String.format("%-24s", name)) + " " + declared + desc);
+            String declared = rb.name().equals(name) ? "" : term.dim("(name: " + Visible.line(rb.name()) + ")") + " ";
+            term.out.println(term.bold(String.format("%-24s", Visible.line(name))) + " " + declared + desc);
             for (Param p : rb.params().values()) {
                 String type = p.type() == Param.ParamType.ENUM ? String.join("|", p.values()) : p.type().yamlName();
-                term.out.println(term.dim(String.format("%-24s   -p %s=<%s>%s", "", p.name(), type,
-                        p.defaultValue() != null ? " (default " + (p.secret() ? dev.runbook.expr.Secret.MASK : shown(p.defaultValue())) + ")" : p.required() ? " (required)" : "")));
+                term.out.println(term.dim(Visible.line(String.format("%-24s   -p %s=<%s>%s", "", p.name(), type,
+                        p.defaultValue() != null ? " (default " + (p.secret() ? dev.runbook.expr.Secret.MASK : shown(p.defaultValue())) + ")" : p.required() ? " (required)" : ""))));
             }
         }
         return ExitCodes.OK;

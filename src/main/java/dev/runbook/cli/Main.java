@@ -4,6 +4,7 @@ import dev.runbook.audit.AuditException;
 import dev.runbook.engine.LockedException;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Visible;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ public final class Main {
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             String message = "runbook: error: " + lowerFirst(ex.getMessage());
-            err.println(message);
+            err.println(Visible.line(message));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
             err.flush();
@@ -147,7 +148,8 @@ public final class Main {
     static int handle(Exception ex, CommandLine cmd, boolean debug) {
         PrintWriter err = cmd.getErr();
         Refusal refusal = refusal(ex, debug);
-        refusal.lines().forEach(err::println);
+        // a message may quote a value given from outside (a param, a host's answer): one line each, escaped
+        refusal.lines().forEach(line -> err.println(Visible.line(line)));
         if (debug && !(ex instanceof InvalidInputException) && !(ex instanceof LockedException)) {
             ex.printStackTrace(err);
         }

@@ -56,7 +56,7 @@ final class PlanCommand implements Callable<Integer>, CliSpec.Command {
             RunOutcome outcome = engine.run(req, RunListener.NONE, control);
             String text = switch (format) {
                 case text -> PlanRenderer.text(rb, outcome, term);
-                case markdown -> PlanRenderer.markdown(rb, outcome);
+                case markdown -> PlanMarkdown.of(rb, outcome);
                 case json -> PlanRenderer.json(rb, outcome);
             };
             term.out.print(text);

@@ -7,12 +7,13 @@ import dev.runbook.engine.RunOutcome;
 import dev.runbook.engine.StepResult;
 import dev.runbook.expr.JsonValues;
 import dev.runbook.model.Runbook;
+import dev.runbook.model.Visible;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A dry run for people (text, markdown for a review) and machines (json). */
+/** A dry run for people (text; markdown for a review is {@link PlanMarkdown}) and machines (json). */
 final class PlanRenderer {
     private PlanRenderer() {}
 
@@ -23,16 +24,17 @@ final class PlanRenderer {
 
     static String text(Runbook rb, RunOutcome o, Terminal t) {
         StringBuilder b = new StringBuilder();
-        b.append(t.bold("Plan for " + rb.name())).append(" (dry run: nothing was changed)\n");
+        // names, params, commands, prompts and probes' output may come from outside: shown with control characters escaped
+        b.append(t.bold("Plan for " + Visible.line(rb.name()))).append(" (dry run: nothing was changed)\n");
         if (rb.description() != null) {
-            b.append(rb.description().strip()).append('\n');
+            b.append(Visible.lines(rb.description().strip())).append('\n');
         }
-        b.append("targets: ").append(String.join(", ", o.targets())).append('\n');
+        b.append("targets: ").append(Visible.line(String.join(", ", o.targets()))).append('\n');
         if (FanOutText.shown(rb.fanOut(), o.targets())) {
-            b.append("fan-out: ").append(FanOutText.describe(rb.fanOut(), o.targets())).append('\n');
+            b.append("fan-out: ").append(Visible.line(FanOutText.describe(rb.fanOut(), o.targets()))).append('\n');
         }
         if (!o.params().isEmpty()) {
-            b.append("params:  ").append(params(o)).append('\n');
+            b.append("params:  ").append(Visible.line(params(o))).append('\n');
         }
         String section = "steps";
         int n = 0;
@@ -43,7 +45,7 @@ final class PlanRenderer {
                 b.append('\n').append(t.bold(section + ":")).append('\n');
             }
             String indent = "  ".repeat(e.depth() + 1);
-            String head = (++n) + ". " + e.stepId() + (multiHost ? " @" + e.host() : "") + "  " + t.dim(e.kind() + tags(e));
+            String head = (++n) + ". " + Visible.line(e.stepId() + (multiHost ? " @" + e.host() : "")) + "  " + t.dim(e.kind() + tags(e));
             b.append(indent).append(head).append('\n');
             String inner = indent + "     ";
             if (runsOnly(e) != null) {
@@ -53,90 +55,25 @@ final class PlanRenderer {
                 b.append(inner).append(condition(e, t)).append('\n');
             }
             if (e.gate() != null) {
-                b.append(inner).append(t.yellow("⏸ stops for confirmation: " + e.gate()
-                        + (e.gateWord() == null ? "" : " (type '" + e.gateWord() + "')"))).append('\n');
+                b.append(inner).append(t.yellow("⏸ stops for confirmation: " + Visible.line(e.gate())
+                        + (e.gateWord() == null ? "" : " (type '" + Visible.line(e.gateWord()) + "')"))).append('\n');
             }
             if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
                 for (String line : e.rendered().split("\n")) {
-                    b.append(inner).append(t.dim("│ ")).append(line).append('\n');
+                    b.append(inner).append(t.dim("│ ")).append(Visible.line(line)).append('\n');
                 }
             }
             for (String d : e.details()) {
-                b.append(inner).append(t.dim(d)).append('\n');
+                b.append(inner).append(t.dim(Visible.line(d))).append('\n');
             }
             if (e.note() != null) {
-                b.append(inner).append(t.dim(e.note())).append('\n');
+                b.append(inner).append(t.dim(Visible.line(e.note()))).append('\n');
             }
             if (e.probe() != null) {
-                b.append(inner).append("probed: ").append(probe(e.probe())).append('\n');
+                b.append(inner).append("probed: ").append(Visible.line(probe(e.probe()))).append('\n');
             }
             if (e.error() != null) {
-                b.append(inner).append(t.red("✗ would fail: " + e.error())).append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    static String markdown(Runbook rb, RunOutcome o) {
-        StringBuilder b = new StringBuilder();
-        b.append("# Plan: `").append(rb.name()).append("`\n\n");
-        if (rb.description() != null) {
-            b.append(rb.description().strip()).append("\n\n");
-        }
-        b.append("Dry run: nothing was changed.\n\n");
-        b.append("- **Targets:** ").append(String.join(", ", o.targets().stream().map(s -> "`" + s + "`").toList())).append('\n');
-        if (FanOutText.shown(rb.fanOut(), o.targets())) {
-            b.append("- **Fan-out:** ").append(FanOutText.describe(rb.fanOut(), o.targets())).append('\n');
-        }
-        if (!o.params().isEmpty()) {
-            b.append("- **Params:** ").append(params(o)).append('\n');
-        }
-        long gates = o.plan().stream().filter(e -> e.gate() != null).count();
-        // a step the plan already knows is skipped changes nothing
-        long mutating = o.plan().stream().filter(e -> e.mutating() && !Boolean.FALSE.equals(e.decided())).count();
-        b.append("- **Steps:** ").append(o.plan().size()).append(" (").append(mutating).append(" that change something, ")
-                .append(gates).append(" confirmation gate").append(gates == 1 ? "" : "s").append(")\n\n");
-        b.append("| # | Step | Host | Kind | Runs when | Gate |\n|---|---|---|---|---|---|\n");
-        int n = 0;
-        for (PlanEntry e : o.plan()) {
-            b.append("| ").append(++n).append(" | ").append("&nbsp;&nbsp;".repeat(e.depth())).append('`').append(e.stepId()).append("`")
-                    .append(e.section().equals("steps") || e.section().equals("block") || e.section().equals("call") ? "" : " (" + e.section() + ")")
-                    .append(" | ").append(e.host()).append(" | ").append(e.kind()).append(tags(e)).append(" | ")
-                    .append(e.condition() != null ? cell(conditionPlain(e)) : Boolean.FALSE.equals(e.decided()) ? "skipped" : "always").append(" | ")
-                    .append(e.gate() == null ? "" : "⏸ " + cell(e.gate()) + (e.gateWord() == null ? "" : " (type `" + e.gateWord() + "`)"))
-                    .append(" |\n");
-        }
-        b.append("\n## Steps\n");
-        n = 0;
-        for (PlanEntry e : o.plan()) {
-            b.append("\n### ").append(++n).append(". `").append(e.stepId()).append("` on ").append(e.host());
-            if (!e.label().equals(e.stepId().substring(e.stepId().lastIndexOf('/') + 1))) {
-                b.append(": ").append(e.label());
-            }
-            b.append("\n\n");
-            if (e.condition() != null) {
-                b.append("- Condition: `").append(e.condition()).append("`: ").append(conditionPlain(e)).append('\n');
-            }
-            if (runsOnly(e) != null) {
-                b.append("- Runs ").append(runsOnly(e)).append('\n');
-            }
-            if (e.gate() != null) {
-                b.append("- **Stops for confirmation:** ").append(e.gate()).append('\n');
-            }
-            for (String d : e.details()) {
-                b.append("- ").append(d.substring(0, 1).toUpperCase(java.util.Locale.ROOT)).append(d.substring(1)).append('\n');
-            }
-            if (e.note() != null) {
-                b.append("- ").append(e.note()).append('\n');
-            }
-            if (e.probe() != null) {
-                b.append("- Probed: ").append(probe(e.probe())).append('\n');
-            }
-            if (e.error() != null) {
-                b.append("- **Would fail:** ").append(e.error()).append('\n');
-            }
-            if (e.rendered() != null && !e.rendered().isBlank() && !e.kind().equals("confirm")) {
-                b.append("\n```").append(fence(e.kind())).append('\n').append(e.rendered().strip()).append("\n```\n");
+                b.append(inner).append(t.red("✗ would fail: " + Visible.line(e.error()))).append('\n');
             }
         }
         return b.toString();
@@ -189,7 +126,7 @@ final class PlanRenderer {
     }
 
     /** When a step of a rescue, always or on_failure list runs, which a plan shows beside the others. */
-    private static String runsOnly(PlanEntry e) {
+    static String runsOnly(PlanEntry e) {
         return switch (e.section()) {
             case "rescue" -> "only if a step of its block fails";
             case "on_failure" -> "only if the step it handles fails";
@@ -198,7 +135,7 @@ final class PlanRenderer {
         };
     }
 
-    private static String tags(PlanEntry e) {
+    static String tags(PlanEntry e) {
         List<String> tags = new ArrayList<>();
         if (e.readonly()) {
             tags.add("readonly");
@@ -210,38 +147,19 @@ final class PlanRenderer {
     }
 
     private static String condition(PlanEntry e, Terminal t) {
-        String s = "when " + e.condition() + ": ";
+        String s = "when " + Visible.line(e.condition()) + ": ";
         if (e.decided() == null) {
-            return s + t.yellow("decided at run time (waits on " + String.join(", ", e.dependsOn()) + ")");
+            return s + t.yellow("decided at run time (waits on " + Visible.line(String.join(", ", e.dependsOn())) + ")");
         }
         return s + (e.decided() ? t.green("true, runs") : t.dim("false, skipped"));
     }
 
-    private static String conditionPlain(PlanEntry e) {
-        if (e.decided() == null) {
-            return "decided at run time (waits on " + String.join(", ", e.dependsOn().stream().map(s -> "`" + s + "`").toList()) + ")";
-        }
-        return e.decided() ? "true: runs" : "false: skipped";
-    }
-
-    private static String probe(StepResult r) {
+    static String probe(StepResult r) {
         Object out = r.fields().get("stdout");
         String text = out == null ? "" : String.valueOf(out).strip();
         if (text.length() > 120) {
             text = text.substring(0, 120) + "...";
         }
         return r.outcome().label() + (r.message() == null ? "" : " (" + r.message() + ")") + (text.isEmpty() ? "" : ": " + text.replace('\n', ' '));
-    }
-
-    private static String cell(String s) {
-        return s.replace("|", "\\|").replace("\n", " ");
-    }
-
-    private static String fence(String kind) {
-        return switch (kind) {
-            case "run", "script" -> "sh";
-            case "sql" -> "sql";
-            default -> "";
-        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.model.InvalidInputException;
+import dev.runbook.model.Visible;
 import dev.runbook.schedule.Schedule;
 import dev.runbook.schedule.ScheduleLoader;
 import dev.runbook.load.RunbookPaths;
@@ -103,10 +104,11 @@ final class ScheduleCommand implements CliSpec.Command {
             }
             DateTimeFormatter f = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
             for (Schedule s : schedules) {
-                term.out.println(term.bold(s.id()) + "  " + dev.runbook.load.RunbookLoader.label(s.runbook()) + "  " + term.dim("cron '" + s.cron() + "' " + s.timeZone().getId()
+                term.out.println(term.bold(Visible.line(s.id())) + "  " + Visible.line(dev.runbook.load.RunbookLoader.label(s.runbook())) + "  "
+                        + term.dim(Visible.line("cron '" + s.cron() + "' " + s.timeZone().getId()
                         + ", misfire " + s.misfire().name().toLowerCase().replace('_', '-') + ", overlap " + s.overlap().name().toLowerCase()
                         + (s.approve().isEmpty() ? "" : ", approves " + String.join(", ", s.approve()))
-                        + (s.enabled() ? "" : ", DISABLED")));
+                        + (s.enabled() ? "" : ", DISABLED"))));
                 for (ZonedDateTime t : nextFires(s, next)) {
                     term.out.println("    next: " + f.format(t));
                 }

@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.audit.AuditReader;
 import dev.runbook.audit.History;
+import dev.runbook.model.Visible;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +41,17 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         }
         if (candidates.size() > 1) {
             String named = String.join(", ", candidates.subList(0, Math.min(CANDIDATES, candidates.size())));
-            term.err.println("runbook: error: run id '" + runId + "' is ambiguous: it matches " + named
-                    + (candidates.size() > CANDIDATES ? " and more" : "") + " (give more of the id; see: runbook history)");
+            term.err.println(Visible.line("runbook: error: run id '" + runId + "' is ambiguous: it matches " + named
+                    + (candidates.size() > CANDIDATES ? " and more" : "") + " (give more of the id; see: runbook history)"));
             return ExitCodes.INVALID_INPUT;
         }
         if (events.isEmpty()) {
-            term.err.println("runbook: error: no run '" + runId + "' in " + where + " (see: runbook history)");
+            term.err.println(Visible.line("runbook: error: no run '" + runId + "' in " + where + " (see: runbook history)"));
             return ExitCodes.INVALID_INPUT;
         }
         AuditEvent first = events.get(0);
-        term.out.println(term.bold("run " + first.runId()) + ": " + first.runbook().name() + " (" + first.runbook().path() + ")");
-        term.out.println(term.dim("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via()));
+        term.out.println(term.bold(Visible.line("run " + first.runId())) + ": " + Visible.line(first.runbook().name() + " (" + first.runbook().path() + ")"));
+        term.out.println(term.dim(Visible.line("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via())));
         if (first.type().equals("run.started") && Boolean.TRUE.equals(first.data().get("dry_run"))) {
             // only a plan with --probe is audited: its end says succeeded like a run's, so say first what it was
             term.out.println(term.yellow("plan with --probe (dry run): only readonly steps ran; nothing else was changed"));
@@ -61,7 +62,7 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         String lastType = events.get(events.size() - 1).type();
         if (!lastType.equals("run.finished") && !lastType.equals("run.aborted") && first.type().equals("run.started")) {
             Object pid = first.data().get("pid");
-            String by = pid == null ? "" : " (pid " + pid + " on " + first.data().get("machine") + ")";
+            String by = pid == null ? "" : Visible.line(" (pid " + pid + " on " + first.data().get("machine") + ")");
             term.out.println(History.DIED.equals(History.unfinished(first))
                     ? term.red("died") + ": no end event, and the process that ran it" + by + " is gone; the last event above is where it stopped"
                     : term.yellow("running") + ": no end event yet" + by);
@@ -69,9 +70,14 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         return ExitCodes.OK;
     }
 
+    /**
+     * One event, on one line whatever its fields hold: the trail records what hosts, params and
+     * commands gave, so a line break or an escape sequence in them is shown escaped
+     * ({@link Visible#line}), never obeyed or taken for a line of the timeline.
+     */
     private static String line(AuditEvent e, Terminal term) {
-        String time = e.ts().length() >= 23 ? e.ts().substring(11, 23) : e.ts();
-        String where = (e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step());
+        String time = Visible.line(e.ts().length() >= 23 ? e.ts().substring(11, 23) : e.ts());
+        String where = Visible.line((e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step()));
         Map<String, Object> d = e.data();
         String detail = switch (e.type()) {
             case "run.started" -> "targets " + (d.get("targets") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
@@ -94,7 +100,8 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
                     + (d.get("message") == null ? "" : ": " + d.get("message"));
             default -> d.toString();
         };
-        String type = String.format("%-19s", e.type());
+        detail = Visible.line(detail);
+        String type = String.format("%-19s", Visible.line(e.type()));
         type = e.type().equals("gate.denied") || "failed".equals(d.get("outcome")) ? term.red(type)
                 : e.type().startsWith("gate") ? term.yellow(type) : term.dim(type);
         return term.dim(time) + " " + type + " " + where + (where.isEmpty() ? "" : "  ") + detail;

@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.engine.RunOutcome;
+import dev.runbook.model.Visible;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +19,13 @@ final class Summary {
         String hosts = hostLine(o.hostCounts());
         String head = switch (o.status()) {
             case SUCCEEDED -> term.green(term.bold("✓ succeeded"));
-            case FAILED -> term.red(term.bold("✗ failed")) + (o.message() == null ? "" : ": " + o.message());
+            case FAILED -> term.red(term.bold("✗ failed")) + (o.message() == null ? "" : ": " + Visible.line(o.message()));
             case DENIED -> term.yellow(term.bold("■ stopped at a gate")) + " (not approved; exit 3)";
             case INTERRUPTED -> term.yellow(term.bold("■ interrupted"));
         };
         term.out.println();
         term.out.println(head + " in " + Console.seconds(o.durationMs()) + (counts.isEmpty() ? "" : " · steps: " + counts) + hosts);
-        term.out.println(term.dim("run " + o.runId() + " · audit " + o.auditLocation() + " · details: runbook show " + o.runId()));
+        term.out.println(term.dim("run " + o.runId() + " · audit " + Visible.line(o.auditLocation()) + " · details: runbook show " + o.runId()));
         term.out.flush();
     }
 

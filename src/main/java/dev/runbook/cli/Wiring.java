@@ -18,6 +18,7 @@ import dev.runbook.exec.ssh.SshConnector;
 import dev.runbook.exec.ssh.SshSettings;
 import dev.runbook.load.RunbookLoader;
 import dev.runbook.load.RunbookPaths;
+import dev.runbook.model.Visible;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -82,7 +83,7 @@ final class Wiring {
     }
 
     static void toStderr(String notice) {
-        System.err.println("runbook: " + notice);
+        System.err.println("runbook: " + Visible.line(notice));
     }
 
     Connector connector() {

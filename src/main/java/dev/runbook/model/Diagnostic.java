@@ -49,8 +49,11 @@ public record Diagnostic(Severity severity, SourcePos pos, String message, Strin
         return hint == null ? text : text + " (" + oneLine(hint) + ")";
     }
 
-    /** A diagnostic is one line whatever it quotes: a value with a line break in it shows it as \n. */
+    /**
+     * A diagnostic is one line whatever it quotes: a value with a line break in it shows it as \n,
+     * an escape sequence as \x1b ({@link Visible#line}).
+     */
     public static String oneLine(String s) {
-        return s == null ? null : s.replace("\r", "\\r").replace("\n", "\\n");
+        return Visible.line(s);
     }
 }

@@ -121,4 +121,17 @@ class ConsoleTest {
                 ✓ approve  0 ms
                 """);
     }
+
+    @Test
+    void escapesWhatCameFromOutsideAndKeepsItsOwnColours() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Console c = new Console(new Terminal(out, out, false, true), false);
+        c.event(event("run.started", null, null, Map.of("targets", List.of("web1", "web\u001b[2J"))));
+        c.output("web\u001b[2J", "check", OutputListener.Stream.STDERR, "tab\there\r\u001b[1A\u009b2Kdone ✓ ünïcode");
+        c.close();
+
+        assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo("\u001b[1mrun r1\u001b[0m: rb on web1, web\\x1b[2J\n"
+                + "\u001b[2mweb\\x1b[2J check │ \u001b[0m\u001b[33mtab\there\\r\\x1b[1A\\u009b2Kdone ✓ ünïcode\u001b[0m\n");
+    }
 }

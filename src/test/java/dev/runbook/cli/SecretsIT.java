@@ -183,7 +183,8 @@ class SecretsIT {
         for (String format : List.of("text", "markdown", "json")) {
             Cli.Result plan = results.get("plan --format " + format);
             assertThat(plan.exitCode()).as(format + "\n" + plan).isZero();
-            assertThat(plan.stdout()).as(format).contains("Rotate ****?");
+            // markdown escapes the mask's asterisks, which would otherwise open emphasis: it renders as ****
+            assertThat(plan.stdout()).as(format).contains(format.equals("markdown") ? "Rotate \\*\\*\\*\\*?" : "Rotate ****?");
         }
         assertThat(results.get("show last").stdout()).contains("****");
     }
