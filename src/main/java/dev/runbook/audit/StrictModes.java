@@ -123,25 +123,26 @@ public final class StrictModes {
             if (next == null || !(next.link() || next.directory())) {
                 return null;  // nothing another user could redirect: creating it says why it cannot be (not a directory)
             }
-            if (next.link()) {
-                if (!me.trusts(next.uid())) {
-                    throw refused(next.path(), what + " " + dir + " is reached through a symbolic link that belongs to " + next.owner()
-                            + ", who could point it elsewhere; keep state where only you and root can change it (RUNBOOK_STATE)");
-                }
-                if (++links > 40) {
-                    throw refused(dir, what + " is reached through too many symbolic links");
-                }
-                Path target = Files.readSymbolicLink(next.path());
-                List<String> ahead = names(target);
-                for (int i = ahead.size() - 1; i >= 0; i--) {
-                    names.push(ahead.get(i));
-                }
-                at = target.isAbsolute() ? passable(lstat(target.getRoot()), what, dir, me, true) : at;
-                continue;
+            if (next.link() && ++links > 40) {
+                throw refused(dir, what + " is reached through too many symbolic links");
             }
-            at = passable(next, what, dir, me, !names.isEmpty());
+            at = next.link() ? follow(next, names, at, what, dir, me) : passable(next, what, dir, me, !names.isEmpty());
         }
         return at;
+    }
+
+    /** A link on the way, when this user's or root's: the names of its target go first, from / when it is absolute. */
+    private static Entry follow(Entry link, Deque<String> names, Entry at, String what, Path dir, LocalUser me) throws IOException {
+        if (!me.trusts(link.uid())) {
+            throw refused(link.path(), what + " " + dir + " is reached through a symbolic link that belongs to " + link.owner()
+                    + ", who could point it elsewhere; keep state where only you and root can change it (RUNBOOK_STATE)");
+        }
+        Path target = Files.readSymbolicLink(link.path());
+        List<String> ahead = names(target);
+        for (int i = ahead.size() - 1; i >= 0; i--) {
+            names.push(ahead.get(i));
+        }
+        return target.isAbsolute() ? passable(lstat(target.getRoot()), what, dir, me, true) : at;
     }
 
     private static List<String> names(Path p) {
