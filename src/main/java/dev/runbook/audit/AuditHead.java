@@ -7,9 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,8 +44,10 @@ final class AuditHead {
     private final Path path;
     private FileChannel channel;
 
-    AuditHead(Path path) {
+    /** @throws dev.runbook.model.InvalidInputException a link (or another user's file) is at {@code path}: never followed */
+    AuditHead(Path path) throws IOException {
         this.path = path;
+        StrictModes.inside(path, false, dev.runbook.model.LocalUser.current());
     }
 
     /** The head file of an audit file. */
@@ -86,8 +85,7 @@ final class AuditHead {
 
     void write(String hash, long size) throws IOException {
         if (channel == null) {
-            channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            channel = StrictModes.open(path);
         }
         ByteBuffer buf = ByteBuffer.wrap(line(hash, size).getBytes(StandardCharsets.US_ASCII));
         long pos = 0;

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,16 +42,10 @@ public final class JsonlAuditTrail implements AuditSink {
         this.file = file;
         this.warnings = warnings;
         try {
-            if (!Files.exists(file)) {
-                Files.createDirectories(file.getParent());
-                try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    // another process created it first
-                }
-            }
+            Files.createDirectories(file.getParent());
+            // never through a link: one planted here would have the run append to, and chmod, any file
+            this.channel = StrictModes.open(file, StandardOpenOption.READ);
             StateDir.makePrivate(file);
-            this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             this.head = new AuditHead(AuditHead.of(file));
         } catch (IOException e) {
             throw new AuditException("cannot open the audit trail " + file + ": " + e.getMessage(), e);

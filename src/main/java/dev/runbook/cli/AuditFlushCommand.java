@@ -22,6 +22,7 @@ final class AuditFlushCommand implements Callable<Integer>, CliSpec.Command {
         Terminal term = Terminal.system(common.noColor);
         AuditStores stores = AuditStoreCommands.open(wiring, audit, term);
         PgAuditStore pg = stores.postgres("audit flush");
+        wiring.state.check();  // it deletes what it delivers: only from a spool no one else controls
         PgAuditStore.Flushed f = pg.flush();
         Path spool = wiring.state.root().resolve("spool");
         if (f.files() == 0 && f.held().isEmpty()) {

@@ -84,6 +84,8 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
                 term.out.flush();
             }
         };
+        // every fire writes there (locks, audit, spool, scripts): refused now rather than at each fire
+        wiring.state.check();
         AuditStores stores = wiring.stores(log);
         String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
         String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");

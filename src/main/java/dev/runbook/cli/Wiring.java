@@ -77,8 +77,8 @@ final class Wiring {
     }
 
     Connector connector() {
-        // tmp/ is made (private) with the first script file: a run refused before its steps, or a plan, makes nothing
-        LocalRunner local = new LocalRunner(state.tmp());
+        // tmp/ is made (private, and checked: no link) with the first script file: a run refused before its steps, or a plan, makes nothing
+        LocalRunner local = LocalRunner.scriptsIn(() -> state.ensure(state.tmp()));
         String passphrase = env.get("RUNBOOK_SSH_KEY_PASSPHRASE");
         Map<String, String> passphrases = passphrase == null ? Map.of() : Map.of("*", passphrase);
         // SSH is set up (ssh_config read, JSch loaded) only when a run first reaches a remote host

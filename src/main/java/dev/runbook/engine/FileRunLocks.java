@@ -28,8 +28,8 @@ public final class FileRunLocks implements RunLocks {
         FileChannel ch = null;
         try {
             Files.createDirectories(dir);
-            ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            // never through a link: it would empty any file the user may write
+            ch = dev.runbook.audit.StrictModes.open(file, StandardOpenOption.READ);
             FileLock lock;
             try {
                 lock = ch.tryLock();

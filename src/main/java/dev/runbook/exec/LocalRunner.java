@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Runs commands on this machine. Each command starts in a session of its own ({@code setsid}),
@@ -27,11 +28,23 @@ public final class LocalRunner implements CommandRunner {
         return t;
     });
 
-    private final Path tempDir;
+    private final Supplier<Path> tempDir;
 
-    /** @param tempDir where script files are written (mode 0700), or null for the system's */
+    /** @param tempDir where script files are written (mode 0700, created when missing), or null for the system's */
     public LocalRunner(Path tempDir) {
+        this.tempDir = tempDir == null ? null : () -> tempDir;
+    }
+
+    private LocalRunner(Supplier<Path> tempDir) {
         this.tempDir = tempDir;
+    }
+
+    /**
+     * @param tempDir asked, at each script file, for the directory to write it in: one that the
+     *                caller has made and checked (the state directory's {@code tmp/})
+     */
+    public static LocalRunner scriptsIn(Supplier<Path> tempDir) {
+        return new LocalRunner(tempDir);
     }
 
     @Override
@@ -134,7 +147,7 @@ public final class LocalRunner implements CommandRunner {
         try {
             var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
             Path f = tempDir == null ? Files.createTempFile("runbook-", ".sh", perms)
-                    : Files.createTempFile(Files.createDirectories(tempDir, perms), "script-", ".sh", perms);
+                    : Files.createTempFile(Files.createDirectories(tempDir.get(), perms), "script-", ".sh", perms);
             Files.writeString(f, body.endsWith("\n") ? body : body + "\n");
             return f;
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.runbook.audit.pg;
 
 import dev.runbook.audit.StateDir;
+import dev.runbook.audit.StrictModes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -74,8 +74,7 @@ final class Spool implements AutoCloseable {
         byte[] r = new byte[4];
         RANDOM.nextBytes(r);
         Path f = dir.resolve(ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r) + ".jsonl");
-        FileChannel ch = FileChannel.open(f, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileChannel ch = StrictModes.open(f, StandardOpenOption.READ);
         ownLock = ch.lock();
         own = ch;
         ownFile = f;
@@ -136,7 +135,7 @@ final class Spool implements AutoCloseable {
      * @return null when the file is gone (delivered by someone else meanwhile)
      */
     static Delivery deliver(Path file, Sink sink) throws IOException, java.sql.SQLException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = StrictModes.openExisting(file, java.util.Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             FileLock lock;
             try {
                 lock = ch.tryLock();
