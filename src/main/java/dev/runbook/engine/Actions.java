@@ -2,6 +2,7 @@ package dev.runbook.engine;
 
 import dev.runbook.expr.ExprException;
 import dev.runbook.expr.Expressions;
+import dev.runbook.expr.Functions;
 import dev.runbook.expr.JsonValues;
 import dev.runbook.expr.Secret;
 import dev.runbook.expr.Templates;
@@ -234,7 +235,7 @@ final class Actions {
             });
         }
         String what = w.until() != null ? "until " + w.until().value()
-                : "until `" + ctx.masker.mask(Templates.render(w.untilCommand(), scope, Templates.Mode.SHELL).text()) + "` succeeds";
+                : "until `" + ctx.masker.mask(Templates.shown(w.untilCommand(), scope, Templates.Mode.SHELL).text()) + "` succeeds";
         String display = what + " (at most " + Durations.format(w.timeout()) + ", every " + Durations.format(w.interval()) + ")";
         Elevation as = w.untilCommand() == null ? null : elevation(step, host, frame, scope);
         return new Prepared("wait", display, w.timeout(), cancel -> {
@@ -290,26 +291,42 @@ final class Actions {
             headers.put(e.getKey(), v);
             shownHeaders.put(e.getKey(), Templates.display(e.getValue(), scope));
         }
-        String body = null;
-        if (h.body() != null) {
-            body = Templates.plain(h.body(), scope);
-        } else if (h.json() != null) {
-            body = jsonBody(h.json(), scope);
+        Body body = body(h, scope);
+        if (h.json() != null) {
             headers.putIfAbsent("Content-Type", "application/json");
             shownHeaders.putIfAbsent("Content-Type", "application/json");
         }
         Map<String, String> form = new LinkedHashMap<>();
         h.form().forEach((k, v) -> form.put(k, Templates.plain(v, scope)));
         Map<String, Path> files = new LinkedHashMap<>();
-        h.files().forEach((k, v) -> files.put(k, Path.of(Templates.plain(v, scope))));
-        String multipart = h.multipart() ? " multipart " + (form.isEmpty() ? "" : form.keySet() + " ") + files : "";
-        String display = ctx.masker.mask(h.method() + " " + url + (shownHeaders.isEmpty() ? "" : " " + shownHeaders)
-                + (body == null ? "" : " body=" + abbreviate(body)) + multipart);
+        Map<String, String> shownFiles = new LinkedHashMap<>();
+        h.files().forEach((k, v) -> {
+            files.put(k, Path.of(Templates.plain(v, scope)));
+            shownFiles.put(k, Templates.display(v, scope));
+        });
+        String multipart = h.multipart() ? " multipart " + (form.isEmpty() ? "" : form.keySet() + " ") + shownFiles : "";
+        String display = ctx.masker.mask(h.method() + " " + Templates.shown(h.url(), scope, Templates.Mode.URL).text()
+                + (shownHeaders.isEmpty() ? "" : " " + shownHeaders) + (body == null ? "" : " body=" + body.shown()) + multipart);
         Path ca = caFile(h.caFile(), scope);
         Duration limit = h.timeout() != null ? h.timeout() : step.timeout();
-        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body, ctx.bound(limit), h.verifyTls(), ca, h.followRedirects(),
-                form, files);
+        HttpRequestSpec spec = new HttpRequestSpec(url, h.method(), headers, body == null ? null : body.sent(), ctx.bound(limit), h.verifyTls(),
+                ca, h.followRedirects(), form, files);
         return new Prepared("http", display, limit, cancel -> httpResult(h, step, ctx.services.http().send(spec, cancel)));
+    }
+
+    /** A request body as sent, and as shown: secrets as {@code ****}, masked, then cut to 200 characters. */
+    private record Body(String sent, String shown) {}
+
+    /** The step's {@code body} or {@code json}, or null for neither. */
+    private Body body(Action.Http h, Map<String, Object> scope) {
+        if (h.body() != null) {
+            return new Body(Templates.plain(h.body(), scope), abbreviate(ctx.masker.mask(Templates.display(h.body(), scope))));
+        }
+        if (h.json() != null) {
+            Object json = Templates.data(h.json(), scope);
+            return new Body(JsonValues.revealedJson(json), abbreviate(ctx.masker.mask(Functions.to_json(json))));
+        }
+        return null;
     }
 
     /** A CA file from a template; empty means none, so inventories may leave it unset. */
@@ -319,10 +336,6 @@ final class Actions {
         }
         String s = Templates.plain(template, scope).strip();
         return s.isEmpty() ? null : Path.of(s);
-    }
-
-    private String jsonBody(Object json, Map<String, Object> scope) {
-        return JsonValues.revealedJson(Templates.deepValue(json, scope));
     }
 
     private StepResult httpResult(Action.Http h, Step step, HttpResult r) {
@@ -349,8 +362,9 @@ final class Actions {
     private Prepared sql(Step step, Action.Sql q, Target host, Map<String, Object> scope) {
         Templates.Rendered stmt = Templates.render(q.statement(), scope, Templates.Mode.SQL);
         String database = q.database() == null ? null : Templates.plain(q.database(), scope);
-        String display = ctx.masker.mask(stmt.text()) + (stmt.binds().isEmpty() ? ""
-                : "  -- binds: " + ctx.masker.mask(stmt.binds().stream().map(b -> b instanceof String ? "'" + b + "'" : String.valueOf(b)).toList().toString()));
+        Templates.Rendered shown = Templates.shown(q.statement(), scope, Templates.Mode.SQL);
+        String display = ctx.masker.mask(shown.text() + (shown.binds().isEmpty() ? ""
+                : "  -- binds: " + shown.binds().stream().map(b -> b instanceof String ? "'" + b + "'" : String.valueOf(b)).toList()));
         Duration limit = q.statementTimeout() != null ? q.statementTimeout() : step.timeout();
         String problem = null;
         if (ctx.dryRun) {

@@ -176,7 +176,7 @@ final class Composites {
         Runbook callee = ctx.services.loader().require(call.resolved());
         Map<String, Object> scope = frame.scope(hosts.get(0), ctx);
         Map<String, Object> given = new LinkedHashMap<>();
-        call.params().forEach((k, v) -> given.put(k, Templates.deepValue(v, scope)));
+        call.params().forEach((k, v) -> given.put(k, Templates.data(v, scope)));
         InputProblems problems = new InputProblems();
         Map<String, Object> params = problems.check(() -> Params.resolve(callee, given, frame.secrets(), ctx.masker));
         Map<String, Secret> secrets = problems.check(() -> Secrets.resolve(callee, ctx.services.env(), ctx.masker, ctx.dryRun));

@@ -98,7 +98,7 @@ final class HostStep {
     /** The loop's items, or null in a dry run when they wait on steps that did not run. */
     private List<?> items(Step step, Target host, Frame frame) {
         if (step.loop().literal() != null) {
-            Object v = Templates.deepValue(step.loop().literal(), frame.scope(host, ctx));
+            Object v = Templates.data(step.loop().literal(), frame.scope(host, ctx));
             return (List<?>) v;
         }
         if (ctx.dryRun && !Interpreter.unknownDependencies(step.loop().items(), frame, true).isEmpty()) {

@@ -1,11 +1,22 @@
 package dev.runbook.engine;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.runbook.expr.Functions;
 import dev.runbook.expr.Secret;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Replaces every secret value with {@code ****} in text that leaves the engine. */
+/**
+ * Replaces every secret value with {@code ****} in text that leaves the engine. What the engine
+ * shows of its own requests is rendered with {@code ****} in the first place; this is for what
+ * commands and servers send back, and the second line of defence for the rest. Besides the value
+ * itself it masks the forms a value is commonly printed in: percent-encoded (as in a URL, and as in
+ * a form), JSON-escaped, and base64 of the value alone.
+ */
 public final class Masker {
     private final List<String> values = new ArrayList<>();
 
@@ -27,11 +38,40 @@ public final class Masker {
         }
         for (String v : secretValue.split("\n")) {
             String s = v.strip();
-            if (!s.isEmpty() && !values.contains(s)) {
-                values.add(s);
+            if (!s.isEmpty()) {
+                remember(s);
+                if (s.length() >= 4) {
+                    forms(s).forEach(this::remember);
+                }
             }
         }
         values.sort(Comparator.comparingInt(String::length).reversed());
+    }
+
+    private void remember(String s) {
+        if (!values.contains(s)) {
+            values.add(s);
+        }
+    }
+
+    /** The encoded forms of a value (none for one shorter than 4 characters: they would hide too much). */
+    static List<String> forms(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>(List.of(Functions.urlencode(s), URLEncoder.encode(s, StandardCharsets.UTF_8),
+                new String(JsonStringEncoder.getInstance().quoteAsString(s)), asciiJson(s),
+                Base64.getEncoder().encodeToString(utf8), Base64.getEncoder().withoutPadding().encodeToString(utf8),
+                Base64.getUrlEncoder().withoutPadding().encodeToString(utf8)));
+        out.removeIf(f -> f.equals(s));
+        return out;
+    }
+
+    /** JSON-escaped with every character outside ASCII as {@code \}{@code uXXXX}, as Python's json.dumps writes it. */
+    private static String asciiJson(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : new String(JsonStringEncoder.getInstance().quoteAsString(s)).toCharArray()) {
+            b.append(c < 128 ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+        }
+        return b.toString();
     }
 
     public synchronized String mask(String text) {

@@ -40,13 +40,15 @@ public final class Params {
                     problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' is required: give -p " + p.name() + "=..."
                             + (p.description() == null ? "" : " (" + p.description() + ")")));
                 }
-                out.put(p.name(), accept(p, p.defaultValue(), masker));
+                out.put(p.name(), accept(p, p.defaultValue(), masker, p.secret()));
                 continue;
             }
+            // a secret a calling step hands down stays one, whatever the param is declared as
+            boolean secret = p.secret() || raw instanceof Secret || raw instanceof List<?> l && l.stream().anyMatch(Secret.class::isInstance);
             try {
-                Object value = raw instanceof Secret s ? s.reveal() : raw instanceof List<?> l ? l.stream().map(String::valueOf).toList() : String.valueOf(raw);
-                if (p.secret()) {
-                    masker.add(String.valueOf(value));
+                Object value = raw instanceof List<?> l ? l.stream().map(Params::revealed).toList() : revealed(raw);
+                if (secret) {
+                    (value instanceof List<?> l ? l : List.of(value)).forEach(v -> masker.add(String.valueOf(v)));
                 }
                 Object converted = ParamReader.convert(p.type(), value, p.values(), p.pattern());
                 String empty = p.refusesEmpty(converted);
@@ -54,9 +56,9 @@ public final class Params {
                     problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' " + empty));
                     continue;
                 }
-                out.put(p.name(), accept(p, converted, masker));
+                out.put(p.name(), accept(p, converted, masker, secret));
             } catch (IllegalArgumentException e) {
-                String shown = p.secret() ? "" : " " + e.getMessage();
+                String shown = secret ? "" : " " + e.getMessage();
                 problems.add(Diagnostic.error(p.pos(), "param '" + p.name() + "' (" + p.type().yamlName() + "):" + (shown.isEmpty() ? " invalid value" : shown)));
             }
         }
@@ -66,27 +68,34 @@ public final class Params {
         return out;
     }
 
+    private static String revealed(Object x) {
+        return x instanceof Secret s ? s.reveal() : String.valueOf(x);
+    }
+
     /**
      * A value given or defaulted, on one path: a secret param's value is masked in every output and
      * travels as a {@link Secret}, wherever it came from.
      */
-    private static Object accept(Param p, Object value, Masker masker) {
-        if (p.secret() && value != null) {
+    private static Object accept(Param p, Object value, Masker masker, boolean secret) {
+        if (secret && value != null) {
             if (value instanceof List<?> items) {
                 items.forEach(i -> masker.add(String.valueOf(i)));
             } else {
                 masker.add(value instanceof java.time.Duration d ? dev.runbook.load.Durations.format(d) : String.valueOf(value));
             }
         }
-        return secret(p, value);
+        return secret ? secret(p, value) : value;
     }
 
     /**
-     * A secret param's text becomes a {@link Secret}, as a value of {@code secrets:} is: spliced into
-     * a command it travels in an environment variable, never on the process's command line, and
-     * anything made from it in an expression shows {@code ****}.
+     * A secret's text becomes a {@link Secret}, as a value of {@code secrets:} is: spliced into a
+     * command it travels in an environment variable, never on the process's command line, and
+     * anything made from it in an expression shows {@code ****}. So do the items of a list.
      */
     private static Object secret(Param p, Object value) {
-        return p.secret() && value instanceof String s ? Secret.param(p.name(), s) : value;
+        if (value instanceof List<?> items) {
+            return items.stream().map(i -> secret(p, i)).toList();
+        }
+        return value instanceof String s ? Secret.param(p.name(), s) : value;
     }
 }

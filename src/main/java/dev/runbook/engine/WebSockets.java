@@ -2,7 +2,9 @@ package dev.runbook.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.expr.ExprException;
+import dev.runbook.expr.Functions;
 import dev.runbook.expr.JsonValues;
+import dev.runbook.expr.Secret;
 import dev.runbook.expr.Templates;
 import dev.runbook.exec.WebSocketResult;
 import dev.runbook.exec.WebSocketRunner;
@@ -41,21 +43,21 @@ final class WebSockets {
             shown.put(e.getKey(), Templates.display(e.getValue(), scope));
         }
         List<String> send = new ArrayList<>();
+        List<String> shownSend = new ArrayList<>();
         for (Object m : ws.send()) {
-            send.add(message(Templates.deepValue(m, scope)));
+            Object message = Templates.data(m, scope);
+            send.add(message instanceof Secret s ? s.reveal() : message instanceof String s ? s : JsonValues.revealedJson(message));
+            shownSend.add(Functions.str(message));
         }
         Predicate<String> matches = matcher(ws, scope);
-        String expect = ws.expectJson() != null ? "a JSON message with " + JsonValues.forJson(Templates.deepValue(ws.expectJson(), scope))
+        String expect = ws.expectJson() != null ? "a JSON message with " + JsonValues.forJson(Templates.data(ws.expectJson(), scope))
                 : ws.expectText() != null ? "a message matching /" + ws.expectText().value() + "/" : "any message";
-        String display = ctx.masker.mask("WEBSOCKET " + url + (shown.isEmpty() ? "" : " " + shown)
-                + (send.isEmpty() ? "" : " send " + send) + ", wait up to " + ws.timeout().toMillis() + " ms for " + expect);
+        String display = ctx.masker.mask("WEBSOCKET " + Templates.shown(ws.url(), scope, Templates.Mode.URL).text()
+                + (shown.isEmpty() ? "" : " " + shown) + (shownSend.isEmpty() ? "" : " send " + shownSend)
+                + ", wait up to " + ws.timeout().toMillis() + " ms for " + expect);
         Path ca = Actions.caFile(ws.caFile(), scope);
         WebSocketSpec spec = new WebSocketSpec(url, headers, send, matches, ctx.bound(ws.timeout()), ws.verifyTls(), ca);
         return new Actions.Prepared("websocket", display, ws.timeout(), cancel -> result(ctx, RUNNER.probe(spec, cancel), expect, ws));
-    }
-
-    private static String message(Object value) {
-        return value instanceof String s ? s : JsonValues.revealedJson(value);
     }
 
     private static Predicate<String> matcher(Action.WebSocket ws, Map<String, Object> scope) {

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param env         extra environment (secret values referenced by the line); never logged
  * @param timeout     null for none
  * @param becomeUser  run as this user through sudo, or null
- * @param becomePassword the sudo password, or null for passwordless sudo; fed on stdin only
+ * @param becomePassword the sudo password, or null for passwordless sudo; for sudo alone (over stdin on a
+ *                    remote host, through an askpass program here), never for the command
  */
 public record Command(String line, boolean script, String shell, Map<String, String> env, Duration timeout,
                       String becomeUser, String becomePassword) {

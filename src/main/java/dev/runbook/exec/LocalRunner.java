@@ -1,8 +1,6 @@
 package dev.runbook.exec;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,7 +36,7 @@ public final class LocalRunner implements CommandRunner {
 
     private final Supplier<Path> tempDir;
 
-    /** @param tempDir where script files are written (mode 0700, created when missing), or null for the system's */
+    /** @param tempDir where script files and become's askpass are written (mode 0700, created when missing), or null for the system's */
     public LocalRunner(Path tempDir) {
         this.tempDir = tempDir == null ? null : () -> tempDir;
     }
@@ -64,32 +62,22 @@ public final class LocalRunner implements CommandRunner {
     public ExecResult run(Command command, OutputListener output, Cancellation cancel) {
         long start = System.nanoTime();
         Path scriptFile = null;
+        SudoAskpass askpass = null;
         try {
-            List<String> argv = new ArrayList<>();
-            argv.add(ProcessTree.SETSID);
-            if (command.becomeUser() != null) {
-                argv.addAll(List.of("sudo", "-S", "-p", "", "-u", command.becomeUser(), "--"));
+            if (command.becomeUser() != null && command.becomePassword() != null) {
+                askpass = SudoAskpass.start(tempDir == null ? null : tempDir.get(), command.becomePassword());
             }
-            List<String> direct = command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
-            if (direct != null) {
-                argv.addAll(direct);
-            } else {
-                argv.add(command.shellOrDefault());
-                if (command.script()) {
-                    scriptFile = writeScript(command.line());
-                    argv.add(scriptFile.toString());
-                } else {
-                    argv.add("-c");
-                    argv.add(command.line());
-                }
-            }
+            scriptFile = command.script() ? writeScript(command.line()) : null;
+            List<String> argv = argv(command, askpass != null, scriptFile);
             ProcessBuilder pb = new ProcessBuilder(argv);
             // the tool's own credentials are not the step's: a step sees its own secrets only
             pb.environment().keySet().removeAll(TOOL_CREDENTIALS);
             pb.environment().putAll(command.env());
-            if (command.becomeUser() == null) {
-                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (askpass != null) {
+                pb.environment().put("SUDO_ASKPASS", askpass.script().toString());
             }
+            // become or not, the command reads nothing of ours: the password reaches sudo through askpass alone
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process p;
             try {
                 p = pb.start();
@@ -97,9 +85,14 @@ public final class LocalRunner implements CommandRunner {
                 return new ExecResult(127, false, false, "", "cannot start " + argv.get(1) + ": " + e.getMessage(),
                         false, elapsed(start));
             }
-            feedPassword(p, command);
             return await(p, command, output, cancel, start);
+        } catch (IOException e) {
+            return new ExecResult(127, false, false, "", "cannot hand the become password to sudo: " + e.getMessage(),
+                    false, elapsed(start));
         } finally {
+            if (askpass != null) {
+                askpass.close();
+            }
             if (scriptFile != null) {
                 try {
                     Files.deleteIfExists(scriptFile);
@@ -110,17 +103,30 @@ public final class LocalRunner implements CommandRunner {
         }
     }
 
-    private void feedPassword(Process p, Command command) {
-        if (command.becomeUser() == null) {
-            return;
+    /**
+     * setsid, then sudo for a become user ({@code -n}: it never prompts; {@code -A} with a password:
+     * it runs our askpass only if it needs one), then the command: its words when it needs no shell,
+     * else the shell with {@code -c LINE} or the script file.
+     */
+    private static List<String> argv(Command command, boolean askpass, Path scriptFile) {
+        List<String> argv = new ArrayList<>();
+        argv.add(ProcessTree.SETSID);
+        if (command.becomeUser() != null) {
+            argv.addAll(List.of("sudo", askpass ? "-A" : "-n", "-p", "", "-u", command.becomeUser(), "--"));
         }
-        try (OutputStream stdin = p.getOutputStream()) {
-            if (command.becomePassword() != null) {
-                stdin.write((command.becomePassword() + "\n").getBytes(StandardCharsets.UTF_8));
+        List<String> direct = command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
+        if (direct != null) {
+            argv.addAll(direct);
+        } else {
+            argv.add(command.shellOrDefault());
+            if (scriptFile != null) {
+                argv.add(scriptFile.toString());
+            } else {
+                argv.add("-c");
+                argv.add(command.line());
             }
-        } catch (IOException e) {
-            // sudo did not read a password: it did not need one
         }
+        return argv;
     }
 
     private ExecResult await(Process p, Command command, OutputListener output, Cancellation cancel, long start) {

@@ -34,6 +34,19 @@ public final class Secret {
         return new Secret(name, value, "RUNBOOK_HOSTVAR_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));
     }
 
+    /** The same secret with {@code ****} for its value, for rendering what people see. */
+    Secret masked() {
+        return new Secret(name, MASK, envName);
+    }
+
+    /**
+     * Text made from a secret and other text (a loop item, a called runbook's param): it is a
+     * secret too, so that it is shown as {@code ****} and travels as a secret does.
+     */
+    public static Secret derived(String value) {
+        return new Secret("derived", value);
+    }
+
     public String name() {
         return name;
     }

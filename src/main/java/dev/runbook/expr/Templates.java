@@ -21,7 +21,9 @@ import java.util.Map;
  *   <li>{@link Mode#PLAIN}: the text itself, secrets revealed (HTTP headers and bodies)</li>
  *   <li>{@link Mode#DISPLAY}: the text itself with every secret as {@code ****}</li>
  * </ul>
- * {@code raw(...)} splices unquoted text in every mode.
+ * {@code raw(...)} splices unquoted text in every mode. What people see of a rendered text is
+ * rendered apart ({@link #shown}), with {@code ****} for each secret before any encoding: masking
+ * the real text afterwards would miss a secret the mode has encoded.
  */
 public final class Templates {
 
@@ -45,6 +47,19 @@ public final class Templates {
     private Templates() {}
 
     public static Rendered render(Text template, Map<String, Object> scope, Mode mode) {
+        return render(template, scope, mode, true);
+    }
+
+    /**
+     * Renders as {@code mode} does, for people: each secret is {@code ****}, spliced as it is
+     * (not percent-encoded in a URL; a bind parameter's value {@code ****}; in a shell command the
+     * variable that carries it, as always).
+     */
+    public static Rendered shown(Text template, Map<String, Object> scope, Mode mode) {
+        return render(template, scope, mode, false);
+    }
+
+    private static Rendered render(Text template, Map<String, Object> scope, Mode mode, boolean reveal) {
         List<Part> parts = TemplateParts.split(template);
         StringBuilder out = new StringBuilder();
         Map<String, String> env = new LinkedHashMap<>();
@@ -73,6 +88,10 @@ public final class Templates {
             if (value instanceof Unknown) {
                 out.append(value);
                 continue;
+            }
+            if (value instanceof Secret s && !reveal) {
+                // as is in a URL: percent-encoded, the mask would read %2A%2A%2A%2A
+                value = mode == Mode.URL ? new Raw(Secret.MASK) : s.masked();
             }
             switch (mode) {
                 case SHELL -> {
@@ -162,6 +181,30 @@ public final class Templates {
         return yaml;
     }
 
+    /**
+     * Renders every template inside a YAML value (maps, lists, strings) to data that leaves the
+     * step: a request body or message, a called runbook's params, loop items. As {@link #deepValue},
+     * but a string made from a secret and other text is a {@link Secret} itself, so that it is shown
+     * as {@code ****} (its JSON too) and spliced into a command through a variable.
+     */
+    public static Object data(Object yaml, Map<String, Object> scope) {
+        if (yaml instanceof Text t) {
+            Object v = value(t, scope);
+            return v instanceof String s && !s.equals(display(t, scope)) ? Secret.derived(s) : v;
+        }
+        if (yaml instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), data(v, scope)));
+            return out;
+        }
+        if (yaml instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(data(v, scope)));
+            return out;
+        }
+        return yaml;
+    }
+
     /** A value as text: lists and maps as JSON, null as empty. */
     public static String text(Object value) {
         return Functions.str(value);
@@ -173,8 +216,13 @@ public final class Templates {
         }
         try {
             if (value instanceof Secret secret) {
-                env.put(secret.envName(), secret.reveal());
-                return ShellQuoting.envRef(secret.envName(), ctx);
+                // two secrets of one name (a derived one beside another) each keep a variable of their own
+                String name = secret.envName();
+                for (int n = 2; env.containsKey(name) && !env.get(name).equals(secret.reveal()); n++) {
+                    name = secret.envName() + "_" + n;
+                }
+                env.put(name, secret.reveal());
+                return ShellQuoting.envRef(name, ctx);
             }
             if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
                 throw new ExprException(at, "a list or mapping cannot be spliced into a command as one word; "

@@ -9,10 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Files and directories the user may not read: one line naming each, exit 2, and validate goes on
  * with the rest. The tests run as root, who reads everything: there the CLI runs as nobody
- * (setpriv), from the built jar.
+ * ({@link Cli#asUser}), from the built jar.
  */
 class UnreadableInputIT {
     @TempDir
@@ -103,41 +101,16 @@ class UnreadableInputIT {
         assertThat(run.stderr()).contains("skipped: RUNBOOK_PATH entry " + shared + " cannot be read: permission denied");
     }
 
-    private Cli.Result asAnotherUser(String... args) throws Exception {
+    private Cli.Result asAnotherUser(String... args) {
         return asAnotherUser(Map.of(), args);
     }
 
-    /** The CLI as a user who is not root, in {@code home}: this user when not root, else nobody by setpriv. */
-    private Cli.Result asAnotherUser(Map<String, String> env, String... args) throws Exception {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        if (uid != 0) {
-            Cli cli = Cli.in(home);
-            for (Map.Entry<String, String> e : env.entrySet()) {
-                cli = cli.withEnv(e.getKey(), e.getValue());
-            }
-            return cli.run(args);
+    /** The CLI as a user who is not root, in {@code home}: this user when not root, else nobody. */
+    private Cli.Result asAnotherUser(Map<String, String> env, String... args) {
+        Cli cli = Cli.in(home).asUser("nobody");
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            cli = cli.withEnv(e.getKey(), e.getValue());
         }
-        Path jar = Path.of("target", "runbook.jar").toAbsolutePath();
-        List<String> cmd = new ArrayList<>(Nobody.command(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("cli", ".out");
-        Path err = Files.createTempFile("cli", ".err");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().keySet().removeIf(k -> k.startsWith("RUNBOOK_") || k.equals("XDG_STATE_HOME"));
-            pb.environment().put("RUNBOOK_STATE", home.resolve("state").toString());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("the CLI did not end within 60 s");
-            }
-            return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return cli.run(args);
     }
 }

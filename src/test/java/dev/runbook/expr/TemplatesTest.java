@@ -53,6 +53,44 @@ class TemplatesTest {
     }
 
     @Test
+    void whatPeopleSeeHasTheMaskWhereTheModeWouldHaveEncodedTheSecret() {
+        Map<String, Object> scope = Map.of("secrets", Map.of("t", new Secret("t", "Tok/en+9@kx")), "q", "a b");
+        Text url = Text.of("http://h/api?token={{ secrets.t }}&q={{ q }}");
+        Text sql = Text.of("select 1 where pw = {{ secrets.t }} and q = {{ q }}");
+
+        assertThat(Templates.render(url, scope, Templates.Mode.URL).text()).isEqualTo("http://h/api?token=Tok%2Fen%2B9%40kx&q=a%20b");
+        assertThat(Templates.shown(url, scope, Templates.Mode.URL).text()).isEqualTo("http://h/api?token=****&q=a%20b");
+        assertThat(Templates.shown(Text.of("{{ secrets.t }}/x"), scope, Templates.Mode.URL).text()).isEqualTo("****/x");
+        assertThat(Templates.render(sql, scope, Templates.Mode.SQL).binds()).containsExactly("Tok/en+9@kx", "a b");
+        assertThat(Templates.shown(sql, scope, Templates.Mode.SQL).binds()).containsExactly("****", "a b");
+        Templates.Rendered shell = Templates.shown(Text.of("echo {{ secrets.t }}"), scope, Templates.Mode.SHELL);
+        assertThat(shell.text()).isEqualTo("echo \"${RUNBOOK_SECRET_T}\"");
+        assertThat(shell.env()).containsEntry("RUNBOOK_SECRET_T", "****");
+    }
+
+    @Test
+    void dataMadeFromASecretAndOtherTextIsASecretItself() throws Exception {
+        Secret t = new Secret("t", "it's");
+        Map<String, Object> scope = Map.of("secrets", Map.of("t", t), "q", "plain");
+
+        Object data = Templates.data(Map.of("auth", Text.of("Bearer {{ secrets.t }}"), "same", Text.of("{{ secrets.t }}"),
+                "q", Text.of("q={{ q }}"), "items", List.of(Text.of("x{{ secrets.t }}"))), scope);
+
+        Map<?, ?> m = (Map<?, ?>) data;
+        assertThat(m.get("auth")).isInstanceOf(Secret.class).hasToString("****");
+        assertThat(((Secret) m.get("auth")).reveal()).isEqualTo("Bearer it's");
+        assertThat(m.get("same")).isSameAs(t);
+        assertThat(m.get("q")).isEqualTo("q=plain");
+        assertThat(((List<?>) m.get("items")).get(0)).isInstanceOf(Secret.class);
+        assertThat(JsonValues.revealedJson(data)).contains("\"auth\":\"Bearer it's\"");
+        assertThat(Functions.to_json(data)).contains("\"auth\":\"****\"").doesNotContain("it's");
+        Templates.Rendered r = Templates.render(Text.of("printf '%s|%s|%s' {{ a }} {{ b }} {{ a }}"),
+                Map.of("a", m.get("auth"), "b", ((List<?>) m.get("items")).get(0)), Templates.Mode.SHELL);
+        assertThat(r.text()).as("two secrets of one name, two variables").doesNotContain("it's").contains("RUNBOOK_SECRET_DERIVED_2");
+        assertThat(sh(r.text(), r.env())).isEqualTo("Bearer it's|xit's|Bearer it's");
+    }
+
+    @Test
     void rawSplicesUnquotedOnlyWhenAskedFor() {
         Templates.Rendered r = Templates.render(Text.of("ls {{ raw(v) }} {{ v }}"), Map.of("v", "*.log"), Templates.Mode.SHELL);
         assertThat(r.text()).isEqualTo("ls *.log '*.log'");

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Runs the {@code runbook} CLI the way a user meets it: a separate JVM, its own working
@@ -37,13 +38,15 @@ public final class Cli {
     private final Map<String, String> env;
     private final Duration timeout;
     private final Path userHome;
+    private final String user;
 
-    private Cli(Path workDir, Path state, Map<String, String> env, Duration timeout, Path userHome) {
+    private Cli(Path workDir, Path state, Map<String, String> env, Duration timeout, Path userHome, String user) {
         this.workDir = workDir;
         this.state = state;
         this.env = Map.copyOf(env);
         this.timeout = timeout;
         this.userHome = userHome;
+        this.user = user;
     }
 
     /**
@@ -51,26 +54,35 @@ public final class Cli {
      * tool creates it, so its mode is the tool's doing).
      */
     public static Cli in(Path home) {
-        return new Cli(home, home.resolve("state"), Map.of(), DEFAULT_TIMEOUT, null);
+        return new Cli(home, home.resolve("state"), Map.of(), DEFAULT_TIMEOUT, null, null);
     }
 
     public Cli withEnv(String name, String value) {
         Map<String, String> e = new LinkedHashMap<>(env);
         e.put(name, value);
-        return new Cli(workDir, state, e, timeout, userHome);
+        return new Cli(workDir, state, e, timeout, userHome, user);
     }
 
     public Cli withTimeout(Duration t) {
-        return new Cli(workDir, state, env, t, userHome);
+        return new Cli(workDir, state, env, t, userHome, user);
     }
 
     public Cli withWorkDir(Path dir) {
-        return new Cli(dir, state, env, timeout, userHome);
+        return new Cli(dir, state, env, timeout, userHome, user);
     }
 
     /** The JVM's user.home, where ~/.ssh/config and ~/.ssh/known_hosts are read; by default the real one. */
     public Cli withUserHome(Path home) {
-        return new Cli(workDir, state, env, timeout, home);
+        return new Cli(workDir, state, env, timeout, home, user);
+    }
+
+    /**
+     * The CLI as another local user: from the built jar (target/runbook.jar, which the integration
+     * tests run after), under {@code setpriv} with that user's uid, gid and groups. The tests run as
+     * root; a test JVM that is not root can only be itself, and runs the CLI as it is.
+     */
+    public Cli asUser(String name) {
+        return new Cli(workDir, state, env, timeout, userHome, name);
     }
 
     public Path state() {
@@ -132,10 +144,16 @@ public final class Cli {
             // A JVM started with SIGINT ignored cannot handle it; a user's shell would not do that.
             cmd.addAll(List.of("perl", "-e", "$SIG{INT}='DEFAULT'; exec @ARGV or die \"exec: $!\""));
         }
-        cmd.addAll(java());
-        Path archive = SharedArchive.get();
-        if (archive != null) {
-            cmd.add("-XX:SharedArchiveFile=" + archive);
+        if (user != null && isRoot()) {
+            cmd.addAll(setpriv(user));
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                    "-cp", Path.of("target", "runbook.jar").toAbsolutePath().toString()));
+        } else {
+            cmd.addAll(java());
+            Path archive = SharedArchive.get();
+            if (archive != null) {
+                cmd.add("-XX:SharedArchiveFile=" + archive);
+            }
         }
         if (userHome != null) {
             cmd.add("-Duser.home=" + userHome);
@@ -143,6 +161,24 @@ public final class Cli {
         cmd.add("dev.runbook.cli.Main");
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code setpriv} to become {@code user}: util-linux, which .ci/run installs; a skip would hide the case. */
+    private static List<String> setpriv(String user) {
+        Path setpriv = Nobody.setpriv();
+        String gid = Processes.exec(List.of("id", "-g", user)).stdout().strip();
+        if (gid.isEmpty()) {
+            throw new AssertionError("no user " + user);
+        }
+        return List.of(setpriv.toString(), "--reuid=" + user, "--regid=" + gid, "--init-groups");
     }
 
     /** {@code java} with the options and classpath every CLI process gets. */

@@ -19,11 +19,16 @@ public final class Nobody {
 
     /** {@code argv} as a command line that runs it as nobody. */
     public static List<String> command(String... argv) {
-        Path setpriv = List.of("/usr/bin/setpriv", "/bin/setpriv").stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
-        assertThat(setpriv).as("setpriv (util-linux), to run as a user who lacks permissions, where root has them all").isNotNull();
-        List<String> cmd = new ArrayList<>(List.of(setpriv.toString(), "--reuid=" + UID, "--regid=" + UID, "--clear-groups"));
+        List<String> cmd = new ArrayList<>(List.of(setpriv().toString(), "--reuid=" + UID, "--regid=" + UID, "--clear-groups"));
         cmd.addAll(List.of(argv));
         return cmd;
+    }
+
+    /** util-linux {@code setpriv}, which .ci/run installs: missing, it fails the test rather than skip it. */
+    static Path setpriv() {
+        Path setpriv = List.of("/usr/bin/setpriv", "/bin/setpriv").stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+        assertThat(setpriv).as("setpriv (util-linux), to run as a user who lacks permissions, where root has them all").isNotNull();
+        return setpriv;
     }
 
     /** Runs a shell script as nobody, to its end; fails the test when it fails. */
