@@ -16,7 +16,8 @@ final class AuditCommand implements CliSpec.Command {
     @Override
     public CliSpec spec() {
         CliSpec cli = CliSpec.command("audit", this, "Work with the audit trail.").subcommand(new Verify()).subcommand(new AuditExportCommand())
-                .subcommand(new AuditImportCommand()).subcommand(new AuditFlushCommand()).subcommand(new AuditRetentionCommand());
+                .subcommand(new AuditImportCommand()).subcommand(new AuditFlushCommand()).subcommand(new AuditRetentionCommand())
+                .subcommand(new AuditPrepareCommand());
         return CommonOptions.addToGroup(cli);
     }
 
