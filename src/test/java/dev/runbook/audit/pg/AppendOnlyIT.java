@@ -133,6 +133,10 @@ class AppendOnlyIT {
         Cli.Result verify = op.run("audit", "verify");
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
         assertThat(verify.stdout()).contains("8 events, chain intact");
+        Matcher head = Pattern.compile("head: position 8, hash ([0-9a-f]{16})").matcher(verify.stdout());
+        assertThat(head.find()).as(verify.toString()).isTrue();
+        assertThat(op.run("audit", "verify", "--expect-head", head.group(1)).stdout())
+                .contains("✓ the expected head " + head.group(1) + " is still in the chain, at position 8");
         assertThat(op.run("history").stdout()).containsPattern("(?s)ok\\s+succeeded.*ok\\s+succeeded");
         assertThat(MigrationsIT.tables(db)).as("what the operator's role may not create").doesNotContain(nextMonth);
     }
