@@ -26,7 +26,15 @@ public interface AuditReader extends AutoCloseable {
     List<String> runIds(String prefix, int limit);
 
     /** Checks the hash chain from its start (or the retention checkpoint) to its newest event. */
-    ChainReport verify();
+    default ChainReport verify() {
+        return verify(null);
+    }
+
+    /**
+     * As {@link #verify()}, also looking for an event whose hash starts with {@code expectHead}
+     * (lower case; null: none), a head noted earlier outside the store.
+     */
+    ChainReport verify(String expectHead);
 
     /**
      * Writes the stored lines, each followed by a newline, in chain order: byte for byte the

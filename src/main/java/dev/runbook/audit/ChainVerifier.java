@@ -22,12 +22,20 @@ import java.util.List;
 public final class ChainVerifier {
 
     /**
-     * @param events     events whose hash and link verified
-     * @param breakLine  the first line where the chain breaks, 0 when intact
-     * @param problem    what is wrong at {@code breakLine}
-     * @param notes      torn lines and other things that are not tampering
+     * @param events       events whose hash and link verified
+     * @param breakLine    the first line where the chain breaks, 0 when intact
+     * @param problem      what is wrong at {@code breakLine}
+     * @param notes        torn lines and other things that are not tampering
+     * @param headLine     the line of the newest event verified, 0 when none (or broken)
+     * @param headHash     that event's hash
+     * @param expectedLine the line of the first event whose hash starts with the one expected, 0 when none
      */
-    public record Report(long events, long breakLine, String problem, List<String> notes) {
+    public record Report(long events, long breakLine, String problem, List<String> notes, long headLine, String headHash,
+                         long expectedLine) {
+        Report(long events, long breakLine, String problem, List<String> notes) {
+            this(events, breakLine, problem, notes, 0, null, 0);
+        }
+
         public boolean intact() {
             return breakLine == 0;
         }
@@ -40,12 +48,22 @@ public final class ChainVerifier {
      * more memory than its longest line.
      */
     public static Report verify(Path file) throws IOException {
+        return verify(file, null);
+    }
+
+    /**
+     * As {@link #verify(Path)}, also looking for a hash noted earlier (an anchor kept outside the
+     * state directory): a chain recomputed after an edit before it no longer holds it.
+     *
+     * @param expect the start of that hash, lower case; null to look for none
+     */
+    public static Report verify(Path file, String expect) throws IOException {
         AuditHead.Mark head = AuditHead.read(AuditHead.of(file));
         try (FileChannel ch = FileChannel.open(file);
              BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             long size = ch.size();
             Lines lines = new Lines(r::readLine);
-            Report chain = verify(lines, size == 0 || endsWithNewline(ch, size));
+            Report chain = verify(lines, size == 0 || endsWithNewline(ch, size), expect);
             if (!chain.intact() || head == null || head.heldBy(ch, size)) {
                 return chain;
             }
@@ -63,7 +81,7 @@ public final class ChainVerifier {
     static Report verify(List<String> lines, boolean endsWithNewline) {
         Iterator<String> it = lines.iterator();
         try {
-            return verify(new Lines(() -> it.hasNext() ? it.next() : null), endsWithNewline);
+            return verify(new Lines(() -> it.hasNext() ? it.next() : null), endsWithNewline, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,9 +119,11 @@ public final class ChainVerifier {
         }
     }
 
-    private static Report verify(Lines lines, boolean endsWithNewline) throws IOException {
+    private static Report verify(Lines lines, boolean endsWithNewline, String expect) throws IOException {
         String prev = AuditCodec.GENESIS;
         long events = 0;
+        long headLine = 0;
+        long expectedLine = 0;
         long cutLine = 0;
         String cutProblem = null;
         List<String> notes = new ArrayList<>();
@@ -114,6 +134,8 @@ public final class ChainVerifier {
             if (asWritten != null) {
                 prev = asWritten;
                 events++;
+                headLine = lineNo;
+                expectedLine = expectedLine == 0 && expect != null && prev.startsWith(expect) ? lineNo : expectedLine;
                 continue;
             }
             ObjectNode n = AuditCodec.parse(line);
@@ -141,6 +163,8 @@ public final class ChainVerifier {
             }
             prev = hash;
             events++;
+            headLine = lineNo;
+            expectedLine = expectedLine == 0 && expect != null && prev.startsWith(expect) ? lineNo : expectedLine;
             if ("audit.truncated".equals(n.path("type").asText())) {
                 // the chain goes on valid past a recorded cut: check the rest, then report the first cut
                 JsonNode d = n.path("data");
@@ -156,7 +180,8 @@ public final class ChainVerifier {
                 }
             }
         }
-        return cutLine == 0 ? new Report(events, 0, null, notes) : new Report(events, cutLine, cutProblem, notes);
+        return cutLine == 0 ? new Report(events, 0, null, notes, headLine, prev, expectedLine)
+                : new Report(events, cutLine, cutProblem, notes);
     }
 
     private static final String CUT_TYPE = "\"type\":\"audit.truncated\"";

@@ -46,12 +46,12 @@ public final class FileAuditReader implements AuditReader {
     }
 
     @Override
-    public ChainReport verify() {
+    public ChainReport verify(String expectHead) {
         if (!Files.exists(file)) {
             throw new AuditException(file + ": no such audit file");
         }
         try {
-            return ChainReport.of(ChainVerifier.verify(file));
+            return ChainReport.of(ChainVerifier.verify(file, expectHead));
         } catch (IOException e) {
             throw new AuditException(AuditFiles.whyUnreadable(file, e), e);
         }

@@ -4,6 +4,8 @@ import static dev.runbook.testing.Cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.audit.AuditCodec;
+import dev.runbook.audit.EventText;
 import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
 import dev.runbook.testing.Processes;
@@ -14,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,6 +214,50 @@ class AuditIT {
         assertThat(next.stdout()).contains("✓ succeeded");
         assertThat(after.exitCode()).as(after.toString()).isZero();
         assertThat(after.stderr()).as("the cut is recorded once, and said once").isEmpty();
+    }
+
+    @Test
+    void aHeadNotedElsewhereFindsAChainRecomputedAfterAnEditWhichVerifyAloneCannot() throws IOException {
+        List<String> lines = auditOfTwoRuns();
+        Path trail = home.resolve("trail.jsonl");
+        Files.write(trail, lines, StandardCharsets.UTF_8);
+        Cli.Result first = cli.run("audit", "verify", trail.toString());
+        Matcher head = Pattern.compile("head: line (\\d+), hash ([0-9a-f]{16})\n").matcher(first.stdout());
+        assertThat(head.find()).as(first.toString()).isTrue();
+        assertThat(head.group(1)).isEqualTo(String.valueOf(lines.size()));
+        String noted = head.group(2);
+        assertThat(lines.get(lines.size() - 1)).contains("\"hash\":\"" + noted);
+        lines.add(lines.get(0));  // anything appended after the noted head leaves it in the chain
+        Files.write(trail, rechained(lines), StandardCharsets.UTF_8);
+        Cli.Result appended = cli.run("audit", "verify", trail.toString(), "--expect-head", noted.toUpperCase());
+        assertThat(appended.exitCode()).as(appended.toString()).isZero();
+        assertThat(appended.stdout()).contains("✓ the expected head " + noted + " is still in the chain, at line " + (lines.size() - 1));
+
+        lines.set(1, lines.get(1).replaceFirst("\"ts\":\"\\d{4}", "\"ts\":\"1999"));  // an edit, every hash after it recomputed
+        Files.write(trail, rechained(lines), StandardCharsets.UTF_8);
+        Cli.Result alone = cli.run("audit", "verify", trail.toString());
+        Cli.Result anchored = cli.run("audit", "verify", trail.toString(), "--expect-head", noted);
+        Cli.Result typo = cli.run("audit", "verify", trail.toString(), "--expect-head", "abc");
+
+        assertThat(alone.exitCode()).as("what the chain alone cannot tell").isZero();
+        assertThat(alone.stdout()).contains("chain intact").doesNotContain(noted);
+        assertThat(anchored.exitCode()).as(anchored.toString()).isEqualTo(1);
+        assertThat(anchored.stdout()).contains("✗ " + trail + ": the expected head " + noted + " is not in the chain: an event up to"
+                + " it was changed or removed and the hashes recomputed, or it was noted from another trail");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.stderr()).contains("--expect-head takes the first 16 to 64 hex digits of an event's hash");
+    }
+
+    /** The lines linked anew from genesis, as anyone who can write the file can do: the chain has no key. */
+    private static List<String> rechained(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        String prev = AuditCodec.GENESIS;
+        for (String line : lines) {
+            AuditCodec.Line l = EventText.chain(EventText.unchain(line), prev);
+            out.add(l.text());
+            prev = l.hash();
+        }
+        return out;
     }
 
     /** The audit of a succeeded and a failed run, made once for the tampering tests (each edits a copy). */

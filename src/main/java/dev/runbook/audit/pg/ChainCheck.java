@@ -22,11 +22,14 @@ final class ChainCheck {
     private final Connection c;
     private final PgSettings s;
     private final Optional<PgAuditReader.Checkpoint> checkpoint;
+    private final String expect;
 
-    ChainCheck(Connection c, PgSettings s, Optional<PgAuditReader.Checkpoint> checkpoint) {
+    /** @param expect the start of a hash to look for (lower case), or null */
+    ChainCheck(Connection c, PgSettings s, Optional<PgAuditReader.Checkpoint> checkpoint, String expect) {
         this.c = c;
         this.s = s;
         this.checkpoint = checkpoint;
+        this.expect = expect;
     }
 
     ChainReport run() throws SQLException {
@@ -37,6 +40,7 @@ final class ChainCheck {
         checkpoint.ifPresent(cp -> notes.add("verified from the retention checkpoint at position " + cp.pos()
                 + ": events recorded before " + cp.cutBefore() + " were dropped by runbook audit retention"));
         long events = 0;
+        String expectedAt = expect != null && checkpoint.isPresent() && prev.startsWith(expect) ? "the " + from : null;
         try (PreparedStatement q = c.prepareStatement("SELECT pos, run_id, seq, type, hash, line FROM "
                 + s.table("audit_events") + " WHERE pos > ? ORDER BY pos")) {
             q.setFetchSize(5000);
@@ -52,11 +56,15 @@ final class ChainCheck {
                     pos = rowPos;
                     prev = rs.getString(5);
                     events++;
+                    expectedAt = expectedAt == null && expect != null && prev.startsWith(expect) ? "position " + pos : expectedAt;
                 }
             }
         }
         String head = headProblem(pos, prev);
-        return new ChainReport(events, from, head == null ? null : "position " + (pos + 1), head, notes);
+        if (head != null) {
+            return new ChainReport(events, from, "position " + (pos + 1), head, notes);
+        }
+        return new ChainReport(events, from, null, null, notes, events == 0 ? null : "position " + pos, prev, expectedAt);
     }
 
     private static String problem(long rowPos, long pos, String prev, ResultSet rs) throws SQLException {

@@ -140,17 +140,21 @@ final class ChainWriter implements AutoCloseable {
         }
     }
 
-    /** A process that outlives its months ahead creates the next partitions itself. */
+    /**
+     * A process that outlives its months ahead creates the next partitions itself when its role owns
+     * the tables; under another role it only looks for this month's, which the owner creates ahead.
+     */
     private void ensureThisMonth() throws SQLException {
         YearMonth now = YearMonth.now(ZoneOffset.UTC);
-        if (AuditSchema.knows(s, now) && AuditSchema.knows(s, now.plusMonths(1))) {
+        YearMonth next = now.plusMonths(1);
+        if (AuditSchema.knows(s, now) && (AuditSchema.knows(s, next) || AuditSchema.ownedBySomeoneElse(s))) {
             return;
         }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            AuditSchema.ensurePartition(c, s, now);
-            AuditSchema.ensurePartition(c, s, now.plusMonths(1));
+            AuditSchema.ensurePartition(c, s, now, true);
+            AuditSchema.ensurePartition(c, s, next, false);
             if (auto) {
                 c.commit();
             }

@@ -144,8 +144,9 @@ public final class PgAuditReader implements AuditReader {
     }
 
     @Override
-    public ChainReport verify() {
-        return read(new ChainReport(0, "genesis", null, null, List.of()), con -> new ChainCheck(con, s, checkpoint(con, s)).run());
+    public ChainReport verify(String expectHead) {
+        return read(new ChainReport(0, "genesis", null, null, List.of()),
+                con -> new ChainCheck(con, s, checkpoint(con, s), expectHead).run());
     }
 
     @Override

@@ -160,6 +160,31 @@ public final class PgAuditStore implements AutoCloseable {
         }
     }
 
+    /** How many months after this one {@link #prepare} creates partitions for unless told. */
+    public static final int MONTHS_AHEAD = AuditSchema.MONTHS_AHEAD;
+
+    /**
+     * What {@code audit prepare} did.
+     *
+     * @param owner   the role that owns the tables
+     * @param version the tables' schema version
+     * @param created the partitions created, oldest first
+     * @param through the last month that has a partition now
+     */
+    public record Prepared(String owner, int version, List<String> created, java.time.YearMonth through) {}
+
+    /**
+     * As the tables' owner: creates or migrates the tables, and creates the partitions of this month
+     * and the {@code monthsAhead} after it, which roles that may only append cannot.
+     */
+    public Prepared prepare(int monthsAhead) {
+        try (Connection c = PgConnections.open(settings, "prepare", PgConnections.READ_SOCKET_TIMEOUT_S)) {
+            return AuditSchema.prepareAhead(c, settings, monthsAhead);
+        } catch (SQLException e) {
+            throw PgConnections.failure(e, settings);
+        }
+    }
+
     private Connection open(String purpose) throws SQLException {
         Connection c = PgConnections.open(settings, purpose, PgConnections.READ_SOCKET_TIMEOUT_S);
         try {

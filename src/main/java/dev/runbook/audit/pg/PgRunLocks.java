@@ -42,7 +42,7 @@ public final class PgRunLocks implements RunLocks {
         Connection c = null;
         try {
             c = PgConnections.open(s, "run lock", 0);
-            AuditSchema.prepare(c, s);
+            AuditSchema.migrate(c, s);  // the lock needs run_locks, not this month's partition
             long key = key(runbook, targetKey);
             if (!tryLock(c, key)) {
                 Holder holder = holder(c, key);

@@ -39,6 +39,7 @@ public final class Retention {
     /** @param keepMonths the current month and this many before it are kept */
     static Result run(Connection c, PgSettings s, int keepMonths, boolean dryRun, AuditEvent.Actor by) throws SQLException {
         AuditSchema.prepare(c, s);
+        TableOwner owner = AuditSchema.migrate(c, s);
         c.setAutoCommit(false);
         try {
             try (Statement st = c.createStatement()) {
@@ -60,6 +61,7 @@ public final class Retention {
                 c.rollback();
                 return new Result(cut.toString(), drop, events, last == null ? 0 : last[0], dryRun);
             }
+            owner.require("runbook audit retention drops partitions");
             if (last != null) {
                 try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + s.table("audit_checkpoints")
                         + " (pos, hash, cut_before, partitions, events, created_by) VALUES (?, ?, ?, ?, ?, ?)")) {

@@ -27,6 +27,15 @@ final class PgTesting {
         return name;
     }
 
+    /**
+     * Runs SQL as the superuser with the audit tables' append-only triggers switched off for the
+     * session, as only a superuser can (or the owner, by disabling them): how these tests age stored
+     * events or tamper with them, to show that verify still finds it.
+     */
+    static void bypassingTriggers(Postgres pg, String db, String sql) {
+        pg.execute(db, "SET session_replication_role = replica; " + sql);
+    }
+
     static PgSettings settings(Postgres pg, String db) {
         String password = pg.password();
         return new PgSettings(pg.jdbcUrl(db), Postgres.SUPERUSER, () -> password, "runbook", Duration.ofSeconds(5));
