@@ -159,6 +159,11 @@ class ScheduleCommandIT {
                 cron: "0 0 12 ? * MON-FRI"
                 time_zone: America/New_York
                 approve: [reindex]
+                """);
+        Daemons.write(home, "schedules/off.yaml", """
+                id: switched-off
+                runbook: db-maintenance
+                cron: "0 0 4 * * ?"
                 enabled: false
                 """);
 
@@ -176,7 +181,11 @@ class ScheduleCommandIT {
         int india = indexOf(lines, "india-night");
         int ny = indexOf(lines, "ny-weekdays");
         assertThat(lines.get(india)).contains("runbooks/db-maintenance.yaml").contains("0 30 2 * * ?").contains("Asia/Kolkata");
-        assertThat(lines.get(ny)).contains("America/New_York").contains("approves reindex").contains("DISABLED");
+        assertThat(lines.get(ny)).contains("America/New_York").contains("approves reindex");
+        int off = indexOf(lines, "switched-off");
+        assertThat(lines.get(off)).contains("DISABLED");
+        assertThat(lines.get(off + 1)).as("a disabled schedule never fires").isEqualTo("    next: none (disabled)");
+        assertThat(lines.get(off + 2)).as("and no fire time after that").doesNotStartWith("    next:");
         assertThat(lines.subList(india + 1, india + 5)).containsExactlyElementsOf(
                 expectedNext("0 30 2 * * ?", "Asia/Kolkata", 4));
         assertThat(lines.subList(ny + 1, ny + 5)).containsExactlyElementsOf(
