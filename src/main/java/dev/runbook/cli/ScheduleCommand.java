@@ -35,10 +35,6 @@ final class ScheduleCommand implements CliSpec.Command {
         return dir;
     }
 
-    static int warn(Terminal term, ScheduleLoader loader) {
-        return warn(term, loader.warnings());
-    }
-
     /** Prints the loader's warnings on stderr; how many. */
     static int warn(Terminal term, List<dev.runbook.model.Diagnostic> warnings) {
         warnings.forEach(d -> term.err.println(term.yellow(d.toString())));

@@ -212,6 +212,25 @@ class ScheduleCommandIT {
     }
 
     @Test
+    void targetsThatSelectNoHostOfTheInventoryKeepTheDaemonFromStartingAndFailValidateWithIt() throws IOException {
+        Daemons.write(home, "inv.yaml", "all:\n  children:\n    nucleus:\n      hosts:\n        localhost: {ansible_connection: local}\n");
+        Daemons.write(home, "schedules/nightly.yaml", "id: nightly\nrunbook: db-maintenance\ncron: \"0 0 3 * * ?\"\ntargets: nucleos\n");
+        String expected = "schedules/nightly.yaml:4:10: error: targets 'nucleos': host pattern 'nucleos' matches no host in inv.yaml:"
+                + " 'nucleos' is neither a group nor a host there (did you mean 'nucleus'?)";
+
+        Cli.Result daemon = cli.withTimeout(Duration.ofSeconds(60)).run("daemon", "-i", "inv.yaml", "--listen", "127.0.0.1:0");
+        Cli.Result validate = cli.run("schedule", "validate", "-i", "inv.yaml");
+        Cli.Result unchecked = cli.run("schedule", "validate");
+
+        assertThat(daemon.exitCode()).as(daemon.toString()).isEqualTo(2);
+        assertThat(daemon.stderr()).contains(expected);
+        assertThat(daemon.stdout()).doesNotContain("started");
+        assertThat(validate.exitCode()).as(validate.toString()).isEqualTo(2);
+        assertThat(validate.stderr()).contains(expected);
+        assertThat(unchecked.exitCode()).as("no inventory here to check against: %s", unchecked).isZero();
+    }
+
+    @Test
     void theDaemonRefusesFewerThanOneThreadBeforeItStarts() throws IOException {
         nightly();
 
@@ -257,7 +276,7 @@ class ScheduleCommandIT {
         assertThat(list.stdout().lines()).containsExactly("no schedules: " + looked);
         assertThat(validate.exitCode()).as(validate.toString()).isZero();
         assertThat(validate.stdout().lines()).containsExactly("✓ 0 schedules valid (" + looked + ")");
-        // a daemon that fires nothing would look healthy forever; on a clustered store it would remove every node's schedules
+        // a daemon that fires nothing would look healthy forever
         assertThat(daemon.exitCode()).as(daemon.toString()).isEqualTo(2);
         assertThat(daemon.stdout()).isEmpty();
         assertThat(daemon.stderr().lines()).containsExactly("runbook: error: no schedules to run: " + looked);
