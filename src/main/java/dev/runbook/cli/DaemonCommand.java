@@ -16,13 +16,14 @@ import dev.runbook.model.InvalidInputException;
 import dev.runbook.model.Runbook;
 import dev.runbook.model.Visible;
 import dev.runbook.schedule.Daemon;
+import dev.runbook.schedule.LastFires;
 import dev.runbook.schedule.Schedule;
+import dev.runbook.schedule.ScheduleSource;
 import dev.runbook.schedule.ScheduledRuns;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Callable;
 import sun.misc.Signal;
 
@@ -39,6 +40,8 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     String checkin;
     String jdbcUrl;
     String jdbcUser;
+    String cluster;
+    boolean standalone;
 
     @Override
     public CliSpec spec() {
@@ -54,12 +57,18 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
                 .option("--misfire-after").label("DURATION").defaultValue("10s")
                 .describe("How late a fire may be before it counts as missed (default 10s).").to(v -> misfireAfter = v)
                 .option("--checkin").label("DURATION").defaultValue("2s")
-                .describe("Cluster check-in interval (default 2s): a dead node's schedules move about 7.5 s plus up to twice this after it stopped.")
+                .describe("Cluster check-in interval (default 2s): a dead node's schedules move about 7.5 s plus up to twice this after it stopped;"
+                        + " also how often the daemon looks at its schedule files and its store.")
                 .to(v -> checkin = v)
                 .option("--jdbc-url").label("JDBC_URL")
                 .describe("PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
                 .to(v -> jdbcUrl = v)
-                .option("--jdbc-user").label("USER").describe("PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).").to(v -> jdbcUser = v);
+                .option("--jdbc-user").label("USER").describe("PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).").to(v -> jdbcUser = v)
+                .option("--cluster").label("NAME").defaultValue("runbook")
+                .describe("The cluster this daemon joins on the PostgreSQL store (default runbook): its nodes share one set of schedules.")
+                .to(v -> cluster = v)
+                .flag("--standalone").describe("Quartz's in-memory store even with PostgreSQL configured: fires on this machine alone,"
+                        + " also while PostgreSQL is down (runs are still audited there, spooled meanwhile).").to(v -> standalone = v);
         return cli;
     }
 
@@ -68,17 +77,22 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
         if (threads < 1) {
             throw InvalidInputException.usage("--threads " + threads + ": give how many runs may go at once, 1 or more");
         }
+        if (!cluster.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")) {
+            throw InvalidInputException.usage("--cluster '" + cluster + "': letters, digits, '.', '-' and '_', at most 80");
+        }
+        quietLibraries(common);
         Wiring wiring = Wiring.fromSystem();
         Path from = ScheduleCommand.schedulesDir(dir, cli.given("--dir"));
-        dev.runbook.schedule.ScheduleLoader loader = new dev.runbook.schedule.ScheduleLoader(wiring.loader);
-        List<Schedule> schedules = loader.load(from);
-        if (schedules.isEmpty()) {
-            // nothing would ever fire; and on a clustered store, a node with no schedules would remove everyone's
+        ScheduleSource source = new ScheduleSource(from, () -> new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(),
+                wiring.env.get("RUNBOOK_PATH"))), () -> wiring.hosts(inventory));
+        ScheduleSource.Loaded loaded = source.load();
+        if (loaded.schedules().isEmpty()) {
+            // nothing would ever fire
             throw InvalidInputException.usage("no schedules to run: " + ScheduleCommand.whereLooked(from, wiring.loader.paths()));
         }
         String name = node != null ? node : Engine.hostName() + "-" + ProcessHandle.current().pid();
         Terminal term = Terminal.system(common.noColor);
-        ScheduleCommand.warn(term, loader);
+        ScheduleCommand.warn(term, loaded.warnings());
         java.util.function.Consumer<String> log = message -> {
             synchronized (term.out) {
                 term.out.println(Instant.now() + " " + Visible.line(message));
@@ -88,23 +102,43 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
         // every fire writes there (locks, audit, spool, scripts): refused now rather than at each fire
         wiring.state.check();
         AuditStores stores = wiring.stores(log);
-        String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
-        String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
-        Daemon.Jdbc jdbc = url != null ? new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD")) : null;
-        if (jdbc == null && stores.postgres()) {
-            // the PostgreSQL that holds the audit trail holds the schedules too
-            dev.runbook.audit.pg.PgSettings pg = dev.runbook.audit.pg.PgSettings.of(wiring.config().audit(), wiring.env);
-            jdbc = new Daemon.Jdbc(pg.url(), pg.user(), pg.password() == null ? null : pg.password().get(), pg.schema());
-        }
-        Daemon.Settings settings = new Daemon.Settings(name, address(listen), duration("--grace", grace), threads,
-                duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin));
-        Daemon daemon = new Daemon(settings, schedules, new Runs(wiring, inventory, stores), log);
+        Daemon.Jdbc jdbc = standalone ? null : jdbc(wiring, stores);
+        LastFires lastFires = jdbc != null ? null : new LastFires(wiring.state.root().resolve("daemon"), wiring.state::ensure);
+        Daemon.Settings settings = new Daemon.Settings(name, cluster, address(listen), duration("--grace", grace), threads,
+                duration("--misfire-after", misfireAfter), jdbc, duration("--checkin", checkin), lastFires);
+        Daemon daemon = new Daemon(settings, source, loaded.schedules(), new Runs(wiring, inventory, stores), log);
         daemon.start();
         for (String sig : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(sig), s -> new Thread(daemon::stop, "daemon-stop").start());
         }
+        Signal.handle(new Signal("HUP"), s -> daemon.reload());
         daemon.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /** The clustered store: --jdbc-url, else the PostgreSQL that holds the audit trail; null for the in-memory store. */
+    private Daemon.Jdbc jdbc(Wiring wiring, AuditStores stores) {
+        String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
+        String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
+        if (url != null) {
+            return new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD"));
+        }
+        if (!stores.postgres()) {
+            return null;
+        }
+        dev.runbook.audit.pg.PgSettings pg = dev.runbook.audit.pg.PgSettings.of(wiring.config().audit(), wiring.env);
+        return new Daemon.Jdbc(pg.url(), pg.user(), pg.password() == null ? null : pg.password().get(), pg.schema());
+    }
+
+    /**
+     * Quartz and HikariCP log a stack trace for each failed attempt while PostgreSQL is down; the
+     * daemon says what matters in one line of its own. {@code --debug} and {@code --verbose} keep them.
+     */
+    private static void quietLibraries(CommonOptions common) {
+        if (!common.debug && !common.verbose) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.quartz", "off");
+            System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "off");
+        }
     }
 
     private static Duration duration(String flag, String text) {
@@ -148,7 +182,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
         }
 
         @Override
-        public RunOutcome run(Schedule s, String node, Instant scheduledAt, RunControl control) {
+        public RunOutcome run(Schedule s, String node, Fire fire, RunControl control) {
             RunbookLoader loader = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), wiring.env.get("RUNBOOK_PATH")));
             Runbook rb = loader.require(s.runbook());
             String actor = "schedule@" + node;
@@ -159,7 +193,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
             try (SqlExecutor sql = wiring.sql()) {
                 Engine engine = new Engine(wiring.services(inventory, gate, audit, sql, stores.locks()));
                 RunRequest req = new RunRequest(rb, s.params(), s.targets(), null, false, false,
-                        new AuditEvent.Actor(actor, "schedule"), s.deadline(), "schedule:" + s.id(), scheduledAt);
+                        new AuditEvent.Actor(actor, "schedule"), s.deadline(), "schedule:" + s.id(), fire.scheduledAt(), fire.missedSince());
                 return engine.run(req, RunListener.NONE, control);
             } finally {
                 if (shared == null) {

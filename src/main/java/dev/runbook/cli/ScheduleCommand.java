@@ -7,15 +7,11 @@ import dev.runbook.schedule.ScheduleLoader;
 import dev.runbook.load.RunbookPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.ParseException;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import java.util.TimeZone;
 import java.util.concurrent.Callable;
-import org.quartz.CronExpression;
 
 final class ScheduleCommand implements CliSpec.Command {
     static final String DIR = "Directory of schedule files (default: schedules).";
@@ -41,8 +37,7 @@ final class ScheduleCommand implements CliSpec.Command {
     }
 
     /** Prints the loader's warnings on stderr; how many. */
-    static int warn(Terminal term, ScheduleLoader loader) {
-        List<dev.runbook.model.Diagnostic> warnings = loader.warnings();
+    static int warn(Terminal term, List<dev.runbook.model.Diagnostic> warnings) {
         warnings.forEach(d -> term.err.println(term.yellow(d.toString())));
         term.err.flush();
         return warnings.size();
@@ -53,26 +48,6 @@ final class ScheduleCommand implements CliSpec.Command {
         Path abs = dir.toAbsolutePath().normalize();
         return (Files.isDirectory(dir) ? "no schedule files in " + abs + "/" : "no directory " + abs + "/")
                 + ", and no schedule: block in the runbooks on the search path (" + paths.describe() + ")";
-    }
-
-    /** The next {@code n} fire times of a schedule, in its time zone. */
-    static List<ZonedDateTime> nextFires(Schedule s, int n) {
-        List<ZonedDateTime> out = new ArrayList<>();
-        try {
-            CronExpression c = new CronExpression(s.cron());
-            c.setTimeZone(TimeZone.getTimeZone(s.timeZone()));
-            Date t = new Date();
-            for (int i = 0; i < n; i++) {
-                t = c.getNextValidTimeAfter(t);
-                if (t == null) {
-                    break;
-                }
-                out.add(t.toInstant().atZone(s.timeZone()));
-            }
-        } catch (ParseException e) {
-            // the loader refused invalid expressions already
-        }
-        return out;
     }
 
     static final class ListSchedules implements Callable<Integer>, CliSpec.Command {
@@ -97,7 +72,9 @@ final class ScheduleCommand implements CliSpec.Command {
             Terminal term = Terminal.system(common.noColor);
             Wiring wiring = Wiring.fromSystem();
             Path from = schedulesDir(dir, cli.given("--dir"));
-            List<Schedule> schedules = new ScheduleLoader(wiring.loader).load(from);
+            ScheduleLoader loader = new ScheduleLoader(wiring.loader);
+            List<Schedule> schedules = loader.load(from);
+            warn(term, loader.warnings());
             if (schedules.isEmpty()) {
                 term.out.println("no schedules: " + whereLooked(from, wiring.loader.paths()));
                 return ExitCodes.OK;
@@ -109,7 +86,11 @@ final class ScheduleCommand implements CliSpec.Command {
                         + ", misfire " + s.misfire().name().toLowerCase().replace('_', '-') + ", overlap " + s.overlap().name().toLowerCase()
                         + (s.approve().isEmpty() ? "" : ", approves " + String.join(", ", s.approve()))
                         + (s.enabled() ? "" : ", DISABLED"))));
-                for (ZonedDateTime t : nextFires(s, next)) {
+                if (!s.enabled()) {
+                    term.out.println("    next: none (disabled)");
+                    continue;
+                }
+                for (ZonedDateTime t : s.nextFires(Instant.now(), next)) {
                     term.out.println("    next: " + f.format(t));
                 }
             }
@@ -121,11 +102,15 @@ final class ScheduleCommand implements CliSpec.Command {
         final CommonOptions common = new CommonOptions();
         CliSpec cli;
         Path dir;
+        Path inventory;
 
         @Override
         public CliSpec spec() {
             cli = common.addTo(CliSpec.command("validate", this, "Check cron expressions, time zones and references; exit 2 on any problem."))
-                    .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v);
+                    .option("--dir").type(Path.class).label("DIR").defaultValue("schedules").describe(DIR).to(v -> dir = v)
+                    .option("-i", "--inventory").type(Path.class).label("FILE")
+                    .describe("Check targets against this inventory (default: RUNBOOK_INVENTORY or inventory/hosts.yaml, when there is one).")
+                    .to(v -> inventory = v);
             return cli;
         }
 
@@ -134,9 +119,11 @@ final class ScheduleCommand implements CliSpec.Command {
             Terminal term = Terminal.system(common.noColor);
             Wiring wiring = Wiring.fromSystem();
             Path from = schedulesDir(dir, cli.given("--dir"));
-            ScheduleLoader loader = new ScheduleLoader(wiring.loader);
+            // without an inventory there are no targets to check against: the daemon checks them against its own
+            dev.runbook.engine.Hosts hosts = wiring.hosts(inventory);
+            ScheduleLoader loader = new ScheduleLoader(wiring.loader, hosts == dev.runbook.engine.Hosts.LOCAL_ONLY ? null : hosts);
             List<Schedule> schedules = loader.load(from);
-            int warnings = warn(term, loader);
+            int warnings = warn(term, loader.warnings());
             term.out.println(term.green("✓ " + schedules.size() + " schedule" + (schedules.size() == 1 ? "" : "s") + " valid"
                     + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : "")
                     + (schedules.isEmpty() ? " (" + whereLooked(from, wiring.loader.paths()) + ")" : "")));

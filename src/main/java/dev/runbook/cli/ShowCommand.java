@@ -52,6 +52,9 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         AuditEvent first = events.get(0);
         term.out.println(term.bold(Visible.line("run " + first.runId())) + ": " + Visible.line(first.runbook().name() + " (" + first.runbook().path() + ")"));
         term.out.println(term.dim(Visible.line("runbook sha256 " + first.runbook().sha256() + ", started by " + first.actor().user() + " via " + first.actor().via())));
+        if (first.type().equals("run.started") && first.data().get("scheduled_at") != null) {
+            term.out.println(term.dim(Visible.line(scheduled(first.data()))));
+        }
         if (first.type().equals("run.started") && Boolean.TRUE.equals(first.data().get("dry_run"))) {
             // only a plan with --probe is audited: its end says succeeded like a run's, so say first what it was
             term.out.println(term.yellow("plan with --probe (dry run): only readonly steps ran; nothing else was changed"));
@@ -68,6 +71,14 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
                     : term.yellow("running") + ": no end event yet" + by);
         }
         return ExitCodes.OK;
+    }
+
+    /** A scheduled run's fire: which schedule, for which time, and whether it made up for missed fires. */
+    static String scheduled(Map<String, Object> data) {
+        Object since = data.get("missed_since");
+        Object at = data.get("scheduled_at");
+        return "trigger " + data.get("trigger") + ", scheduled for " + at + (since == null ? ""
+                : since.equals(at) ? " (a catch-up run for that missed fire)" : " (a catch-up run for the fires missed from " + since + " to then)");
     }
 
     /**

@@ -215,6 +215,8 @@ public final class Engine {
         Map<String, Object> d = EventData.of("params", shownParams(rb, params), "targets", hosts.stream().map(Target::name).toList(),
                 "dry_run", req.dryRun(), "trigger", req.trigger(), "deadline", deadline == null ? null : deadline.toString(),
                 "scheduled_at", req.scheduledAt() == null ? null : req.scheduledAt().toString(),
+                "catch_up", req.missedSince() == null ? null : true,
+                "missed_since", req.missedSince() == null ? null : req.missedSince().toString(),
                 "pid", ProcessHandle.current().pid(), "machine", hostName());
         if (lease != null && lease.takenOverFrom() != null) {
             RunLocks.Holder h = lease.takenOverFrom();

@@ -1,53 +1,43 @@
 package dev.runbook.schedule;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.runbook.engine.RunControl;
+import dev.runbook.model.InvalidInputException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.TimeZone;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.quartz.CronScheduleBuilder;
-import org.quartz.CronTrigger;
-import org.quartz.JobBuilder;
-import org.quartz.JobDetail;
-import org.quartz.JobKey;
-import org.quartz.ObjectAlreadyExistsException;
-import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
-import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
-import org.quartz.TriggerKey;
-import org.quartz.impl.StdSchedulerFactory;
-import org.quartz.impl.matchers.GroupMatcher;
 
 /**
  * {@code runbook daemon}: Quartz firing schedules as normal runs. In-memory by default; with a
- * PostgreSQL store, Quartz's clustered JDBC job store, so several daemons share the schedules,
- * each trigger fires once cluster-wide, and a dead node's work is taken over. SIGTERM stops new
- * fires, gives running runs a grace period, then interrupts them through the normal path (their
- * {@code finally} steps run, audited) and exits 0.
+ * PostgreSQL store, Quartz's clustered JDBC job store ({@link ClusterNode}), so several daemons
+ * share the schedules, each trigger fires once cluster-wide, and a dead node's work is taken over.
+ * Every {@code checkin} the daemon looks at its schedule files (and, clustered, at its store): a
+ * change, or SIGHUP, loads them again, and schedules that do not load leave the running ones as
+ * they are. SIGTERM stops new fires, gives running runs a grace period, then interrupts them
+ * through the normal path (their {@code finally} steps run, audited) and exits 0.
  */
 public final class Daemon {
     static final String GROUP = "runbook";
 
     /**
-     * @param jdbc          null for Quartz's in-memory store
-     * @param checkin       how often a clustered node checks in (failover happens after a missed check-in)
-     * @param misfireAfter  how late a fire may be before it counts as missed
+     * @param cluster      the cluster's name: daemons of one cluster share their schedules
+     * @param jdbc         null for Quartz's in-memory store
+     * @param checkin      how often a clustered node checks in (failover happens after a missed
+     *                     check-in); also how often the daemon looks at its files and its store
+     * @param misfireAfter how late a fire may be before it counts as missed
+     * @param lastFires    where the in-memory store keeps each schedule's last fire, or null
      */
-    public record Settings(String node, InetSocketAddress listen, Duration grace, int threads, Duration misfireAfter,
-                           Jdbc jdbc, Duration checkin) {}
+    public record Settings(String node, String cluster, InetSocketAddress listen, Duration grace, int threads, Duration misfireAfter,
+                           Jdbc jdbc, Duration checkin, LastFires lastFires) {}
 
     /**
      * The PostgreSQL that holds the clustered job store.
@@ -64,126 +54,99 @@ public final class Daemon {
         }
     }
 
+    /** What {@code /health} says: only {@code OK} is answered with 200. */
+    enum Status { STARTING, OK, DEGRADED, STANDBY, STOPPING }
+
     private final Settings settings;
-    private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+    private final ScheduleReload reload;
     private final ScheduledRuns runs;
     private final Consumer<String> log;
     private final DaemonMetrics metrics = new DaemonMetrics();
     private final Map<String, RunControl> running = new ConcurrentHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "daemon-ticks");
+        t.setDaemon(true);
+        return t;
+    });
+    /** What the files say, and what this node fires with (the same, unless it stands by in a cluster). */
+    private volatile ScheduleSet configured;
+    private volatile ScheduleSet schedules;
+    private volatile Status status = Status.STARTING;
+    private volatile String reason;
     private volatile boolean stopping;
-    private Scheduler scheduler;
-    private HttpServer http;
+    private QuartzStore quartz;
+    private ClusterNode cluster;
+    private DaemonHttp http;
 
-    public Daemon(Settings settings, List<Schedule> schedules, ScheduledRuns runs, Consumer<String> log) {
+    /** @param initial the schedules as the command loaded them (and warned about) */
+    public Daemon(Settings settings, ScheduleSource source, List<Schedule> initial, ScheduledRuns runs, Consumer<String> log) {
         this.settings = settings;
-        schedules.stream().filter(Schedule::enabled).forEach(s -> this.schedules.put(s.id(), s));
+        this.reload = new ScheduleReload(source, this::log);
+        this.configured = ScheduleSet.of(initial);
+        this.schedules = configured;
         this.runs = runs;
         this.log = log;
     }
 
-    public void start() throws SchedulerException, IOException, java.sql.SQLException {
-        if (settings.jdbc() != null) {
-            QuartzSchema.migrate(settings.jdbc().url(), settings.jdbc().user(), settings.jdbc().password(), settings.jdbc().schema());
+    /**
+     * Starts firing, or, clustered, as soon as the store answers and this node's schedules are the
+     * cluster's.
+     *
+     * @throws InvalidInputException when the clustered store refuses this daemon (a password, a
+     *                               database or a privilege to fix): it does not start
+     */
+    public void start() throws SchedulerException, IOException {
+        reload.started();
+        http = DaemonHttp.start(settings.listen(), this);
+        if (settings.jdbc() == null) {
+            quartz = QuartzStore.create(settings, this);
+            quartz.apply(schedules);
+            quartz.scheduler().start();
+            if (settings.lastFires() != null) {
+                CatchUp.atStart(this, quartz.scheduler(), settings.lastFires(), schedules.all());
+            }
+            status(Status.OK, null);
+        } else {
+            cluster = new ClusterNode(this, settings);
+            cluster.start(configured);
         }
-        StdSchedulerFactory factory = new StdSchedulerFactory(properties());
-        scheduler = factory.getScheduler();
-        scheduler.setJobFactory((bundle, s) -> new RunbookJob(this));
-        reconcile();
-        http = HttpServer.create(settings.listen(), 16);
-        http.createContext("/health", this::health);
-        http.createContext("/metrics", this::metricsEndpoint);
-        http.start();
-        scheduler.start();
-        log("daemon " + settings.node() + " started: " + schedules.size() + " schedule(s), "
-                + (settings.jdbc() == null ? "in-memory store" : "clustered PostgreSQL store") + ", http://"
-                + settings.listen().getHostString() + ":" + http.getAddress().getPort() + "/health and /metrics");
+        log("daemon " + settings.node() + " started: " + configured.size() + " schedule(s), "
+                + (settings.jdbc() == null ? "in-memory store" : "clustered PostgreSQL store (cluster '" + settings.cluster() + "')")
+                + ", http://" + settings.listen().getHostString() + ":" + http.port() + "/health and /metrics");
+        long every = settings.checkin().toMillis();
+        ticks.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
-    private Properties properties() {
-        Properties p = new Properties();
-        p.setProperty("org.quartz.scheduler.instanceName", "runbook");
-        p.setProperty("org.quartz.scheduler.instanceId", settings.node());
-        p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-        p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(settings.threads()));
-        p.setProperty("org.quartz.jobStore.misfireThreshold", String.valueOf(settings.misfireAfter().toMillis()));
-        if (settings.jdbc() == null) {
-            p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-            return p;
-        }
-        p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-        p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
-        p.setProperty("org.quartz.jobStore.tablePrefix", settings.jdbc().tablePrefix());
-        p.setProperty("org.quartz.jobStore.isClustered", "true");
-        p.setProperty("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(settings.checkin().toMillis()));
-        p.setProperty("org.quartz.jobStore.useProperties", "true");
-        p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-        p.setProperty("org.quartz.jobStore.dataSource", "runbook");
-        p.setProperty("org.quartz.dataSource.runbook.provider", "hikaricp");
-        p.setProperty("org.quartz.dataSource.runbook.driver", "org.postgresql.Driver");
-        p.setProperty("org.quartz.dataSource.runbook.URL", settings.jdbc().url());
-        p.setProperty("org.quartz.dataSource.runbook.user", settings.jdbc().user() == null ? "" : settings.jdbc().user());
-        p.setProperty("org.quartz.dataSource.runbook.password", settings.jdbc().password() == null ? "" : settings.jdbc().password());
-        p.setProperty("org.quartz.dataSource.runbook.maxConnections", String.valueOf(settings.threads() + 3));
-        return p;
+    /** Loads the schedules again now (SIGHUP), whether or not the files look changed. */
+    public void reload() {
+        reload.ask();
+        ticks.execute(this::tick);
     }
 
-    /**
-     * Makes the store hold exactly the configured schedules. A trigger whose cron and zone are
-     * unchanged is left alone, so a daemon joining a cluster does not move anyone's next fire.
-     */
-    private void reconcile() throws SchedulerException {
-        Set<JobKey> existing = scheduler.getJobKeys(GroupMatcher.jobGroupEquals(GROUP));
-        for (JobKey key : existing) {
-            if (!schedules.containsKey(key.getName())) {
-                scheduler.deleteJob(key);
-                log("removed schedule " + key.getName() + " (no longer configured)");
-            }
+    private void tick() {
+        if (stopping) {
+            return;
         }
-        for (Schedule s : schedules.values()) {
-            TriggerKey tk = TriggerKey.triggerKey(s.id(), GROUP);
-            Trigger current = scheduler.getTrigger(tk);
-            // compared as Quartz stores it: the zone '+01:00' comes back as the TimeZone 'GMT+01:00'
-            if (current instanceof CronTrigger ct && ct.getCronExpression().equals(s.cron())
-                    && ct.getTimeZone().getID().equals(TimeZone.getTimeZone(s.timeZone()).getID())
-                    && ct.getMisfireInstruction() == misfire(s)) {
-                continue;
-            }
-            JobDetail job = JobBuilder.newJob(RunbookJob.class).withIdentity(s.id(), GROUP).storeDurably()
-                    .withDescription("runbook " + s.runbook().getFileName()).build();
-            CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron()).inTimeZone(TimeZone.getTimeZone(s.timeZone()));
-            cron = s.misfire() == Schedule.Misfire.RUN_ONCE ? cron.withMisfireHandlingInstructionFireAndProceed()
-                    : cron.withMisfireHandlingInstructionDoNothing();
-            Trigger t = TriggerBuilder.newTrigger().withIdentity(tk).forJob(job).withSchedule(cron).build();
-            store(job, t, current != null);
-        }
-    }
-
-    /**
-     * Replaces only a trigger this node found. Two daemons starting at once on a fresh store both
-     * find none; had the later replaced the earlier's trigger, already firing by then, its next fire
-     * would move back to the later's start and the times already fired would fire again. Quartz
-     * checks for an existing job under its cluster lock, so the later one is told instead.
-     */
-    private void store(JobDetail job, Trigger t, boolean replace) throws SchedulerException {
         try {
-            scheduler.scheduleJob(job, Set.of(t), replace);
-        } catch (ObjectAlreadyExistsException e) {
-            if (scheduler.getTrigger(t.getKey()) != null) {
-                log("schedule " + t.getKey().getName() + ": stored by another node at the same moment, left as it is");
-                return;
+            ScheduleSet next = reload.next(configured);
+            if (next != null) {
+                configured = next;
+                if (cluster == null) {
+                    schedules = next;
+                    quartz.apply(next);
+                }
             }
-            scheduler.scheduleJob(job, Set.of(t), true);  // a job left without its trigger
+            if (cluster != null) {
+                cluster.step(configured);
+            }
+        } catch (SchedulerException | RuntimeException e) {
+            log("daemon: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")));
         }
-    }
-
-    private static int misfire(Schedule s) {
-        return s.misfire() == Schedule.Misfire.RUN_ONCE ? CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW
-                : CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING;
     }
 
     /** Blocks until {@link #stop()} has finished. */
@@ -197,21 +160,33 @@ public final class Daemon {
             return;
         }
         stopping = true;
+        status(Status.STOPPING, "the daemon is stopping");
+        ticks.shutdownNow();
         try {
+            ticks.awaitTermination(5, TimeUnit.SECONDS);  // a tick that was deciding whether this node fires
             log("stopping: no new fires; " + running.size() + " run(s) in progress get " + settings.grace().toSeconds() + " s");
-            scheduler.standby();
+            if (quartz != null) {
+                quartz.scheduler().standby();
+            }
             waitForRuns(settings.grace());
             if (!running.isEmpty()) {
                 log("grace period over: interrupting " + running.size() + " run(s); their finally steps run");
                 running.values().forEach(c -> c.interrupt("SIGTERM: the daemon is stopping"));
                 waitForRuns(settings.grace().plusSeconds(30));
             }
-            scheduler.shutdown(false);
+            if (quartz != null) {
+                quartz.scheduler().shutdown(false);
+            }
         } catch (SchedulerException e) {
             log("error while stopping: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
             if (http != null) {
-                http.stop(0);
+                http.stop();
             }
             log("daemon " + settings.node() + " stopped");
             stopped.countDown();
@@ -230,31 +205,40 @@ public final class Daemon {
         }
     }
 
-    private void health(HttpExchange ex) throws IOException {
-        boolean ok;
-        try {
-            ok = !stopping && scheduler != null && scheduler.isStarted() && !scheduler.isInStandbyMode();
-        } catch (SchedulerException e) {
-            ok = false;
+    void status(Status s, String why) {
+        if (!stopping || s == Status.STOPPING) {
+            status = s;
+            reason = why;
         }
-        String body = "{\"status\":\"" + (ok ? "ok" : stopping ? "stopping" : "starting") + "\",\"node\":\"" + settings.node()
-                + "\",\"schedules\":" + schedules.size() + ",\"running\":" + running.size()
-                + ",\"store\":\"" + (settings.jdbc() == null ? "memory" : "postgresql") + "\"}";
-        respond(ex, ok ? 200 : 503, "application/json", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void metricsEndpoint(HttpExchange ex) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        metrics.write(out);
-        respond(ex, 200, DaemonMetrics.contentType(), out.toByteArray());
+    Status status() {
+        return status;
     }
 
-    private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-            o.write(body);
-        }
+    String reason() {
+        return reason;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    int configuredCount() {
+        return configured.size();
+    }
+
+    int runningCount() {
+        return running.size();
+    }
+
+    /** From now on this node fires with {@code set} (clustered: the store holds it, or is about to). */
+    void firesWith(ScheduleSet set) {
+        schedules = set;
+    }
+
+    void useQuartz(QuartzStore q) {
+        quartz = q;
     }
 
     Schedule schedule(String id) {
@@ -275,6 +259,28 @@ public final class Daemon {
 
     boolean stopping() {
         return stopping;
+    }
+
+    /** A fire is starting: the in-memory store notes it, for the catch-up after a restart. */
+    void fired(Schedule s, ScheduledRuns.Fire fire) {
+        if (settings.lastFires() == null) {
+            return;
+        }
+        try {
+            settings.lastFires().record(s.id(), fire.scheduledAt());
+        } catch (IOException | RuntimeException e) {
+            log("schedule " + s.id() + ": cannot note its last fire for a restart: " + e.getMessage());
+        }
+    }
+
+    /** A fire that does not become a run: counted, logged by the caller, and audited. */
+    void skipped(Schedule s, Instant scheduledAt, String reason) {
+        metrics.skipped(s.id(), "skipped_missed");
+        try {
+            runs.skipped(s, settings.node(), scheduledAt, reason);
+        } catch (RuntimeException e) {
+            log("schedule " + s.id() + ": the skipped fire could not be audited: " + e.getMessage());
+        }
     }
 
     void runStarted(String fireId, RunControl control) {

@@ -20,10 +20,13 @@ import java.util.Locale;
  * because Quartz itself starts without them and only fails at the first fire.
  */
 public final class QuartzSchema {
-    static final int VERSION = 1;
+    /** 2: {@code runbook_daemon_nodes}, the nodes of each cluster and their schedules (see {@link ClusterMembers}). */
+    static final int VERSION = 2;
     static final List<String> TABLES = List.of("qrtz_job_details", "qrtz_triggers", "qrtz_simple_triggers",
             "qrtz_cron_triggers", "qrtz_simprop_triggers", "qrtz_blob_triggers", "qrtz_calendars",
-            "qrtz_paused_trigger_grps", "qrtz_fired_triggers", "qrtz_scheduler_state", "qrtz_locks");
+            "qrtz_paused_trigger_grps", "qrtz_fired_triggers", "qrtz_scheduler_state", "qrtz_locks", "runbook_daemon_nodes");
+    private static final String NODES = "CREATE TABLE IF NOT EXISTS runbook_daemon_nodes (cluster TEXT NOT NULL, node TEXT NOT NULL,"
+            + " schedules TEXT NOT NULL, active BOOLEAN NOT NULL, seen_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (cluster, node))";
     private static final String DDL = "/org/quartz/impl/jdbcjobstore/tables_postgres.sql";
 
     private QuartzSchema() {}
@@ -38,10 +41,17 @@ public final class QuartzSchema {
      *               on PostgreSQL 15 a role that does not own the database cannot create tables in public
      */
     public static void migrate(String url, String user, String password, String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            migrate(c, schema);
+        }
+    }
+
+    /** On a connection of the caller's, which stays open (its search path set to {@code schema}). */
+    static void migrate(Connection c, String schema) throws SQLException {
         if (schema != null && !schema.matches("[a-z_][a-z0-9_]*")) {
             throw new SQLException("schema name '" + schema + "' must be a lower-case SQL identifier");
         }
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
+        try (Statement st = c.createStatement()) {
             st.execute("SELECT pg_advisory_lock(hashtext('runbook:quartz-schema'))");
             try {
                 if (schema != null) {
@@ -59,6 +69,7 @@ public final class QuartzSchema {
                     for (String stmt : statements()) {
                         st.execute(stmt);
                     }
+                    st.execute(NODES);
                     st.execute("INSERT INTO runbook_quartz_schema(version) VALUES (" + VERSION + ")");
                 }
                 verify(st);

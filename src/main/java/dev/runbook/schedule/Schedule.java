@@ -3,7 +3,10 @@ package dev.runbook.schedule;
 import dev.runbook.model.SourcePos;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +28,24 @@ public record Schedule(String id, Path runbook, String cron, ZoneId timeZone, Ma
     public Schedule {
         params = Map.copyOf(params);
         approve = List.copyOf(approve);
+    }
+
+    /** The runbook's name: its file's, without {@code .yaml}. */
+    public String runbookName() {
+        return runbook.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    }
+
+    /**
+     * The next {@code n} fire times after {@code after}, in the schedule's zone, with the rules at
+     * daylight-saving changes the daemon fires by (fewer when it stops firing).
+     */
+    public List<ZonedDateTime> nextFires(Instant after, int n) {
+        FireTimes times = FireTimes.of(this);
+        List<ZonedDateTime> out = new ArrayList<>();
+        for (Instant t = times.next(after); t != null && out.size() < n; t = times.next(t)) {
+            out.add(t.atZone(timeZone));
+        }
+        return out;
     }
 
     /** Missed fires: forget them, or run once for all of them when a daemon is back. */

@@ -37,10 +37,17 @@ public final class ScheduleLoader {
             "overlap", "deadline", "enabled", "description");
 
     private final RunbookLoader runbooks;
+    private final dev.runbook.engine.Hosts hosts;
     private final List<Diagnostic> out = new ArrayList<>();
 
     public ScheduleLoader(RunbookLoader runbooks) {
+        this(runbooks, null);
+    }
+
+    /** @param hosts the inventory the schedules' targets must select hosts of, or null not to check them */
+    public ScheduleLoader(RunbookLoader runbooks, dev.runbook.engine.Hosts hosts) {
         this.runbooks = runbooks;
+        this.hosts = hosts;
     }
 
     /** Every schedule found under {@code dir} and in the runbooks on the search path; throws with all problems. */
@@ -175,6 +182,7 @@ public final class ScheduleLoader {
         Schedule.Misfire misfire = enumOf(y, m, "misfire", Schedule.Misfire.class, Schedule.Misfire.SKIP);
         Schedule.Overlap overlap = enumOf(y, m, "overlap", Schedule.Overlap.class, Schedule.Overlap.SKIP);
         Duration deadline = m.duration("deadline");
+        TargetCheck.check(y, m, rb, hosts);
         if (!ok || id == null || cron == null || rbPath == null) {
             return null;
         }

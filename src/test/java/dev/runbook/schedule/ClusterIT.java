@@ -3,6 +3,7 @@ package dev.runbook.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.schedule.Daemons.Fire;
+import dev.runbook.testing.AuditLog;
 import dev.runbook.testing.Cli;
 import dev.runbook.testing.Postgres;
 import dev.runbook.testing.Processes;
@@ -200,10 +201,49 @@ class ClusterIT {
 
         assertThat(fires).filteredOn(f -> f.schedule().equals("catch-up")).as("run-once: one run for the missed fire").singleElement()
                 .satisfies(f -> {
-                    assertThat(f.started()).isAfter(restarted);
-                    assertThat(f.scheduledAt()).as("the fire happens when the daemon is back").isAfter(fireAt);
+                    assertThat(f.started()).as("the fire happens when the daemon is back").isAfter(restarted);
+                    assertThat(f.scheduledAt()).as("audited as the fire it makes up for").isEqualTo(fireAt);
+                    assertThat(f.missedSince()).as("marked as a catch-up").isEqualTo(fireAt);
                 });
         assertThat(fires).filteredOn(f -> f.schedule().equals("skip-missed")).as("skip: no run for the missed fire").isEmpty();
+    }
+
+    @Test
+    void aNodeStartedWithOtherSchedulesStandsByWithoutTouchingTheClustersAndFiresOnceItsFilesMatch() throws java.io.IOException {
+        String db = "cluster_own_schedules";
+        pg.createDatabase(db);
+        Path homeA = root.resolve("keeper");
+        Path homeB = root.resolve("stray");
+        Daemons.write(homeA, "runbooks/pulse-alpha.yaml", Daemons.pulseRunbook("pulse-alpha"));
+        Daemons.write(homeA, "schedules/alpha.yaml", "id: alpha\nrunbook: pulse-alpha\ncron: \"* * * * * ?\"\n");
+        Daemons.write(homeB, "runbooks/pulse-alpha.yaml", Daemons.pulseRunbook("pulse-alpha"));
+        Daemons.write(homeB, "runbooks/pulse-beta.yaml", Daemons.pulseRunbook("pulse-beta"));
+        Daemons.write(homeB, "schedules/beta.yaml", "id: beta\nrunbook: pulse-beta\ncron: \"* * * * * ?\"\n");
+
+        try (Daemons.Running a = Daemons.start(node("keeper"), concat(args(db, "keeper"), "--checkin", "1s"));
+             Daemons.Running b = Daemons.start(node("stray"), concat(args(db, "stray"), "--checkin", "1s"))) {
+            Instant joined = Instant.now();
+            var health = b.get("/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(AuditLog.parse(health.body()).path("status").asText()).isEqualTo("standby");
+            assertThat(AuditLog.parse(health.body()).path("reason").asText()).contains("(nodes keeper)")
+                    .contains("alpha only in the cluster").contains("beta only here");
+            assertThat(b.process().stdout()).contains("standing by: its schedules differ from those cluster 'runbook' fires");
+            a.awaitFires(3, f -> f.scheduledAt().isAfter(joined.plusSeconds(1)), Duration.ofSeconds(30));
+            assertThat(a.get("/health").statusCode()).isEqualTo(200);
+            assertThat(pg.queryValue(db, "SELECT string_agg(trigger_name, ',') FROM qrtz_triggers")).as("the store as the keeper made it")
+                    .isEqualTo("alpha");
+            assertThat(b.fires()).as("a node standing by fires nothing").isEmpty();
+
+            // its files made the same as the cluster's: it reloads them, and fires its share
+            Daemons.write(homeB, "schedules/alpha.yaml", "id: alpha\nrunbook: pulse-alpha\ncron: \"* * * * * ?\"\n");
+            java.nio.file.Files.delete(homeB.resolve("schedules/beta.yaml"));
+            b.process().awaitOutput("this node's schedules are the cluster's now; it fires", Duration.ofSeconds(20));
+            assertThat(b.get("/health").statusCode()).isEqualTo(200);
+            assertThat(a.stop(Duration.ofSeconds(60)).exitCode()).isZero();
+            b.awaitFires(2, f -> f.schedule().equals("alpha"), Duration.ofSeconds(30));
+            assertThat(b.stop(Duration.ofSeconds(60)).exitCode()).isZero();
+        }
     }
 
     /** A node whose runbook.yaml names the PostgreSQL audit store, its password in the environment. */

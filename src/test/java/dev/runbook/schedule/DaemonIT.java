@@ -254,6 +254,86 @@ class DaemonIT {
         assertThat(Processes.awaitGone(sleeper.toString(), Duration.ofSeconds(5))).as("no step process left").isEmpty();
     }
 
+    @Test
+    void editsToTheScheduleFilesAreLoadedWhileItRunsAndOneThatDoesNotLoadLeavesTheRunningSchedules() throws java.io.IOException {
+        Daemons.write(home, "runbooks/tick.yaml", Daemons.pulseRunbook("tick"));
+        Daemons.write(home, "runbooks/tock.yaml", Daemons.pulseRunbook("tock"));
+        Daemons.write(home, "schedules/a.yaml", "id: a\nrunbook: tick\ncron: \"* * * * * ?\"\n");
+
+        try (Daemons.Running d = Daemons.start(cli, "--node", "n1", "--checkin", "1s")) {
+            d.awaitFires(2, f -> f.schedule().equals("a"), Duration.ofSeconds(30));
+            Daemons.write(home, "schedules/b.yaml", "id: b\nrunbook: tock\ncron: \"* * * * * ?\"\n");
+            java.nio.file.Files.delete(home.resolve("schedules/a.yaml"));
+            d.process().awaitOutput("reload (files changed): removed a; added b (runbook tock", Duration.ofSeconds(20));
+            Instant reloaded = Instant.now();
+            d.awaitFires(2, f -> f.schedule().equals("b"), Duration.ofSeconds(20));
+
+            Daemons.write(home, "schedules/c.yaml", "id: c\nrunbook: nope\ncron: \"* * * * * ?\"\n");
+            d.process().awaitOutput("reload (files changed): not reloaded, 1 problem(s); the running schedules stay as they were:",
+                    Duration.ofSeconds(20));
+            d.process().awaitOutput("  schedules/c.yaml:2:10: error: no runbook 'nope'", Duration.ofSeconds(5));
+            int before = (int) d.fires().stream().filter(f -> f.schedule().equals("b")).count();
+            d.awaitFires(before + 2, f -> f.schedule().equals("b"), Duration.ofSeconds(20));
+
+            d.process().signal("HUP");
+            d.process().awaitOutput("reload (SIGHUP): not reloaded, 1 problem(s)", Duration.ofSeconds(20));
+            assertThat(d.isAlive()).as("SIGHUP reloads; it does not stop the daemon").isTrue();
+            Cli.Result stopped = d.stop(Duration.ofSeconds(60));
+            assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+            assertThat(d.fires()).as("a no longer fires once removed").filteredOn(f -> f.schedule().equals("a"))
+                    .allSatisfy(f -> assertThat(f.scheduledAt()).isBefore(reloaded));
+            assertThat(d.fires()).noneMatch(f -> f.schedule().equals("c"));
+        }
+    }
+
+    @Test
+    void firesMissedWhileNoDaemonRanAreCaughtUpOnceOrAuditedAsSkippedByTheInMemoryStore() throws InterruptedException {
+        Daemons.write(home, "runbooks/tick.yaml", Daemons.pulseRunbook("tick"));
+        Daemons.write(home, "runbooks/tock.yaml", Daemons.pulseRunbook("tock"));
+        Daemons.write(home, "schedules/s.yaml", """
+                schedules:
+                  - {id: catch-up, runbook: tick, cron: "* * * * * ?", misfire: run-once, overlap: wait}
+                  - {id: skip-missed, runbook: tock, cron: "* * * * * ?", misfire: skip}
+                """);
+
+        Instant killed;
+        try (Daemons.Running first = Daemons.start(cli, "--node", "n1")) {
+            first.awaitFires(2, f -> f.schedule().equals("catch-up"), Duration.ofSeconds(30));
+            first.awaitFires(2, f -> f.schedule().equals("skip-missed"), Duration.ofSeconds(30));
+            first.process().signal("KILL");
+            first.process().await(Duration.ofSeconds(10));
+            killed = Instant.now();
+        }
+        Instant lastBefore = Daemons.fires(cli.auditFile()).stream().filter(f -> f.schedule().equals("catch-up"))
+                .map(Fire::scheduledAt).max(Instant::compareTo).orElseThrow();
+        Thread.sleep(3000);
+        Instant restarted = Instant.now();
+        Fire catchUp;
+        try (Daemons.Running second = Daemons.start(cli, "--node", "n2")) {
+            second.awaitFires(1, f -> f.missedSince() != null, Duration.ofSeconds(30));
+            catchUp = second.fires().stream().filter(f -> f.missedSince() != null).findFirst().orElseThrow();
+            assertThat(second.stop(Duration.ofSeconds(60)).exitCode()).isZero();
+            assertThat(second.process().stdout()).contains("schedule catch-up: the fires from " + catchUp.missedSince() + " to ")
+                    .contains(" missed while no daemon ran: one run for them now (misfire: run-once)");
+        }
+
+        assertThat(catchUp.schedule()).isEqualTo("catch-up");
+        // the second after the last fire audited (or the one after, had the kill come as that one began)
+        assertThat(catchUp.missedSince()).as("the first fire missed").isIn(lastBefore.plusSeconds(1), lastBefore.plusSeconds(2));
+        assertThat(catchUp.scheduledAt()).as("the last fire missed, a cron time").isAfter(killed.minusSeconds(1)).isBefore(catchUp.started());
+        assertThat(catchUp.scheduledAt().getNano()).isZero();
+        assertThat(Daemons.fires(cli.auditFile())).as("one catch-up run").filteredOn(f -> f.missedSince() != null).hasSize(1);
+        assertThat(ofType("schedule.skipped")).filteredOn(e -> e.path("data").path("schedule").asText().equals("skip-missed"))
+                .filteredOn(e -> !e.path("data").path("reason").asText().startsWith("overlap: ")).singleElement().satisfies(e -> assertThat(e.path("data").path("reason").asText())
+                        .startsWith("missed while no daemon ran: the fires from ").endsWith("(misfire: skip)"));
+
+        Cli.Result show = cli.run("show", catchUp.runId());
+        assertThat(show.exitCode()).as(show.toString()).isZero();
+        assertThat(show.stdout().lines().toList().get(2)).isEqualTo("trigger schedule:catch-up, scheduled for " + catchUp.scheduledAt()
+                + " (a catch-up run for the fires missed from " + catchUp.missedSince() + " to then)");
+        assertThat(restarted).isBefore(catchUp.started());
+    }
+
     /** The audit's events of a type; none before the daemon wrote its first. */
     private List<JsonNode> ofType(String type) {
         return java.nio.file.Files.exists(cli.auditFile()) ? AuditLog.ofType(cli.auditFile(), type) : List.of();

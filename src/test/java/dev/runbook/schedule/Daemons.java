@@ -32,8 +32,12 @@ public final class Daemons {
 
     private Daemons() {}
 
-    /** One fire of a schedule, as its {@code run.started} event tells it. */
-    public record Fire(String schedule, Instant scheduledAt, Instant started, String runId, String user, String via) {
+    /**
+     * One fire of a schedule, as its {@code run.started} event tells it.
+     *
+     * @param missedSince for a run that makes up for missed fires, the first of them; else null
+     */
+    public record Fire(String schedule, Instant scheduledAt, Instant started, String runId, String user, String via, Instant missedSince) {
         /** Scheduled time to {@code run.started}, in seconds. */
         public double delaySeconds() {
             return Duration.between(scheduledAt, started).toNanos() / 1e9;
@@ -53,7 +57,8 @@ public final class Daemons {
             }
             out.add(new Fire(trigger.substring("schedule:".length()), Instant.parse(e.path("data").path("scheduled_at").asText()),
                     Instant.parse(e.path("ts").asText()), e.path("run_id").asText(), e.path("actor").path("user").asText(),
-                    e.path("actor").path("via").asText()));
+                    e.path("actor").path("via").asText(), e.path("data").hasNonNull("missed_since")
+                    ? Instant.parse(e.path("data").path("missed_since").asText()) : null));
         }
         return out;
     }

@@ -128,6 +128,35 @@ class QuartzSchemaIT {
         assertThat(pg.queryValue(db, "SELECT count(*) FROM runbook_quartz_schema")).isEqualTo(1L);
     }
 
+    @Test
+    void aTriggerReadBackFromTheClusteredStoreKeepsItsRulesWhereTheClocksChange() throws Exception {
+        String db = "schema_wall_clock";
+        pg.createDatabase(db);
+        Daemon.Jdbc jdbc = new Daemon.Jdbc(pg.jdbcUrl(db), Postgres.SUPERUSER, pg.password(), "runbook");
+        try (java.sql.Connection c = StoreConnection.open(jdbc, "test", 30)) {
+            QuartzSchema.migrate(c, "runbook");
+        }
+        Daemon.Settings settings = new Daemon.Settings("n1", "wall-clock", new java.net.InetSocketAddress(0), Duration.ofSeconds(1), 1,
+                Duration.ofSeconds(10), jdbc, Duration.ofSeconds(2), null);
+        Schedule berlin = new Schedule("berlin", Path.of("runbooks/tick.yaml"), "0 30 2 * * ?", java.time.ZoneId.of("Europe/Berlin"),
+                Map.of(), null, List.of(), Schedule.Misfire.RUN_ONCE, Schedule.Overlap.SKIP, null, true,
+                new dev.runbook.model.SourcePos("s.yaml", 1, 1));
+        org.quartz.Scheduler quartz = QuartzStore.create(settings, null).scheduler();
+        try {
+            assertThat(new QuartzStore(quartz).apply(ScheduleSet.of(List.of(berlin)))).containsExactly("added berlin");
+
+            org.quartz.Trigger back = quartz.getTrigger(org.quartz.TriggerKey.triggerKey("berlin", Daemon.GROUP));
+            assertThat(back).isInstanceOf(WallClockCronTrigger.class);
+            assertThat(back.getFireTimeAfter(java.util.Date.from(java.time.Instant.parse("2027-03-27T12:00:00Z"))))
+                    .as("03:00 CEST on the day 02:30 does not exist").isEqualTo(java.util.Date.from(java.time.Instant.parse("2027-03-28T01:00:00Z")));
+            assertThat(back.getMisfireInstruction()).isEqualTo(org.quartz.CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
+            assertThat(pg.queryValue(db, "SELECT trigger_type FROM runbook.qrtz_triggers")).isEqualTo(WallClockCronPersistence.TYPE);
+            assertThat(new QuartzStore(quartz).apply(ScheduleSet.of(List.of(berlin)))).as("read back as the same: left alone").isEmpty();
+        } finally {
+            quartz.shutdown();
+        }
+    }
+
     private Cli node(String name) {
         Path home = root.resolve(name);
         Daemons.write(home, "runbooks/nightly.yaml", Daemons.pulseRunbook("nightly"));

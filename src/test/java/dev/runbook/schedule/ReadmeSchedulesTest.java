@@ -3,6 +3,7 @@ package dev.runbook.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.runbook.inventory.Inventory;
 import dev.runbook.load.RunbookLoader;
 import dev.runbook.load.RunbookPaths;
 import java.io.IOException;
@@ -15,13 +16,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every schedule the README shows passes 'runbook schedule validate' against the shipped runbooks. */
+/**
+ * Every schedule the README shows passes 'runbook schedule validate' against the shipped runbooks,
+ * and its targets select hosts of the shipped production inventory.
+ */
 class ReadmeSchedulesTest {
     @TempDir
     Path dir;
 
     @Test
-    void everyScheduleExampleInTheReadmeIsValidAgainstTheShippedRunbooks() throws IOException {
+    void everyScheduleExampleInTheReadmeIsValidAgainstTheShippedRunbooksAndInventory() throws IOException {
         List<String> examples = new ArrayList<>();
         Matcher block = Pattern.compile("(?ms)^```yaml\\n(.*?)^```").matcher(Files.readString(Path.of("README.md")));
         while (block.find()) {
@@ -35,6 +39,8 @@ class ReadmeSchedulesTest {
         }
         RunbookLoader runbooks = new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(), null));
 
-        assertThatCode(() -> new ScheduleLoader(runbooks).load(dir)).doesNotThrowAnyException();
+        Inventory inventory = Inventory.load(Path.of("inventory/production.example.yaml"));
+
+        assertThatCode(() -> new ScheduleLoader(runbooks, inventory).load(dir)).doesNotThrowAnyException();
     }
 }

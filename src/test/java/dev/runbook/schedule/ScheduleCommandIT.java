@@ -159,6 +159,11 @@ class ScheduleCommandIT {
                 cron: "0 0 12 ? * MON-FRI"
                 time_zone: America/New_York
                 approve: [reindex]
+                """);
+        Daemons.write(home, "schedules/off.yaml", """
+                id: switched-off
+                runbook: db-maintenance
+                cron: "0 0 4 * * ?"
                 enabled: false
                 """);
 
@@ -176,7 +181,11 @@ class ScheduleCommandIT {
         int india = indexOf(lines, "india-night");
         int ny = indexOf(lines, "ny-weekdays");
         assertThat(lines.get(india)).contains("runbooks/db-maintenance.yaml").contains("0 30 2 * * ?").contains("Asia/Kolkata");
-        assertThat(lines.get(ny)).contains("America/New_York").contains("approves reindex").contains("DISABLED");
+        assertThat(lines.get(ny)).contains("America/New_York").contains("approves reindex");
+        int off = indexOf(lines, "switched-off");
+        assertThat(lines.get(off)).contains("DISABLED");
+        assertThat(lines.get(off + 1)).as("a disabled schedule never fires").isEqualTo("    next: none (disabled)");
+        assertThat(lines.get(off + 2)).as("and no fire time after that").doesNotStartWith("    next:");
         assertThat(lines.subList(india + 1, india + 5)).containsExactlyElementsOf(
                 expectedNext("0 30 2 * * ?", "Asia/Kolkata", 4));
         assertThat(lines.subList(ny + 1, ny + 5)).containsExactlyElementsOf(
@@ -200,6 +209,25 @@ class ScheduleCommandIT {
         Cli.Result one = cli.run("schedule", "list", "--next", "1");
         assertThat(one.exitCode()).as(one.toString()).isZero();
         assertThat(one.stdout().lines()).as("the schedule and one fire time").hasSize(2);
+    }
+
+    @Test
+    void targetsThatSelectNoHostOfTheInventoryKeepTheDaemonFromStartingAndFailValidateWithIt() throws IOException {
+        Daemons.write(home, "inv.yaml", "all:\n  children:\n    nucleus:\n      hosts:\n        localhost: {ansible_connection: local}\n");
+        Daemons.write(home, "schedules/nightly.yaml", "id: nightly\nrunbook: db-maintenance\ncron: \"0 0 3 * * ?\"\ntargets: nucleos\n");
+        String expected = "schedules/nightly.yaml:4:10: error: targets 'nucleos': host pattern 'nucleos' matches no host in inv.yaml:"
+                + " 'nucleos' is neither a group nor a host there (did you mean 'nucleus'?)";
+
+        Cli.Result daemon = cli.withTimeout(Duration.ofSeconds(60)).run("daemon", "-i", "inv.yaml", "--listen", "127.0.0.1:0");
+        Cli.Result validate = cli.run("schedule", "validate", "-i", "inv.yaml");
+        Cli.Result unchecked = cli.run("schedule", "validate");
+
+        assertThat(daemon.exitCode()).as(daemon.toString()).isEqualTo(2);
+        assertThat(daemon.stderr()).contains(expected);
+        assertThat(daemon.stdout()).doesNotContain("started");
+        assertThat(validate.exitCode()).as(validate.toString()).isEqualTo(2);
+        assertThat(validate.stderr()).contains(expected);
+        assertThat(unchecked.exitCode()).as("no inventory here to check against: %s", unchecked).isZero();
     }
 
     @Test
@@ -248,7 +276,7 @@ class ScheduleCommandIT {
         assertThat(list.stdout().lines()).containsExactly("no schedules: " + looked);
         assertThat(validate.exitCode()).as(validate.toString()).isZero();
         assertThat(validate.stdout().lines()).containsExactly("✓ 0 schedules valid (" + looked + ")");
-        // a daemon that fires nothing would look healthy forever; on a clustered store it would remove every node's schedules
+        // a daemon that fires nothing would look healthy forever
         assertThat(daemon.exitCode()).as(daemon.toString()).isEqualTo(2);
         assertThat(daemon.stdout()).isEmpty();
         assertThat(daemon.stderr().lines()).containsExactly("runbook: error: no schedules to run: " + looked);

@@ -257,6 +257,32 @@ class ScheduleLoaderTest {
     }
 
     @Test
+    void targetsThatSelectNoHostOfTheDaemonsInventoryAreAnErrorAtThePattern(@TempDir Path home) throws IOException {
+        copyRunbooks(home);
+        Path inventory = home.resolve("inventory.yaml");
+        Files.writeString(inventory, "all:\n  children:\n    nucleus:\n      hosts:\n        app1: {ansible_connection: local}\n");
+        Path schedules = Files.createDirectories(home.resolve("schedules"));
+        Files.writeString(schedules.resolve("s.yaml"), """
+                schedules:
+                  - {id: typo, runbook: db-maintenance, cron: "0 0 3 * * ?", targets: nucleuss}
+                  - {id: right, runbook: db-maintenance, cron: "0 0 3 * * ?", targets: "nucleus:&app1"}
+                  - {id: own, runbook: dbs-only, cron: "0 0 3 * * ?"}
+                """);
+        Files.writeString(home.resolve("runbooks/dbs-only.yaml"), "name: dbs-only\ntargets: dbs\nsteps:\n  - {id: a, run: echo}\n");
+
+        InvalidInputException e = catchThrowableOfType(() -> new ScheduleLoader(new RunbookLoader(new RunbookPaths(home, null)),
+                dev.runbook.inventory.Inventory.load(inventory)).load(schedules), InvalidInputException.class);
+
+        assertThat(e).isNotNull();
+        assertThat(e.diagnostics()).extracting(Diagnostic::toString).containsExactly(RunbookLoader.label(schedules.resolve("s.yaml"))
+                + ":2:71: error: targets 'nucleuss': host pattern 'nucleuss' matches no host in " + inventory + ": 'nucleuss' is neither"
+                + " a group nor a host there (did you mean 'nucleus'?)", RunbookLoader.label(schedules.resolve("s.yaml"))
+                + ":4:5: error: the targets 'dbs' of runbook 'dbs-only': host pattern 'dbs' matches no host in " + inventory + ":"
+                + " 'dbs' is neither a group nor a host there");
+        assertThat(loaderFor(home).load(schedules)).as("without an inventory to check against, not checked").hasSize(3);
+    }
+
+    @Test
     void noSchedulesDirectoryAndNoBlocksIsNoSchedulesAndNoError(@TempDir Path home) throws IOException {
         copyRunbooks(home);
 
