@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.model.Target;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,16 +47,18 @@ class FanOutDefaultsTest {
 
     @Test
     void byDefaultTheFirstFailedHostStopsTheRunAndTheHostsNotYetStartedStayOut() throws Exception {
-        // the others run until w01 has failed (however slowly 32 processes start here), and a while after
+        // w01 fails once all 32 hosts of the first wave have started (however slowly 32 processes
+        // start on a loaded machine), and the others run until it has failed, and a while after
+        Path started = Files.createDirectories(dir.resolve("started"));
         Path failed = dir.resolve("w01-failed");
         RunOutcome o = h.run("""
                 targets: fleet
                 steps:
                   - id: change
-                    run: "if [ {{ host.name }} = w01 ]; then touch %1$s; exit 1; fi; until [ -f %1$s ]; do sleep 0.05; done; sleep 2"
+                    run: "touch %2$s/{{ host.name }}; if [ {{ host.name }} = w01 ]; then until [ $(ls %2$s | wc -l) -ge 32 ]; do sleep 0.05; done; touch %1$s; exit 1; fi; until [ -f %1$s ]; do sleep 0.05; done; sleep 2"
                   - id: next
                     run: "true"
-                """.formatted(failed));
+                """.formatted(failed, started));
 
         assertThat(o.status()).isEqualTo(RunOutcome.Status.FAILED);
         assertThat(h.ran("next")).isFalse();
