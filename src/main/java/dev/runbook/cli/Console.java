@@ -55,7 +55,7 @@ final class Console implements RunListener {
             }
         }
         seeHost(e.host());
-        String who = label(e.host(), e.step());
+        String who = label(e.host(), e.step()) + item(d);
         switch (e.type()) {
             case "run.started" -> println(term.bold("run " + e.runId()) + ": " + e.runbook().name()
                     + " on " + String.join(", ", strings(d.get("targets"))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
@@ -194,6 +194,16 @@ final class Console implements RunListener {
             return host == null ? "" : host;
         }
         return showHost && host != null ? host + " " + step : step;
+    }
+
+    /** A looped step's item, as Ansible's "(item=postgresql)": " [postgresql]"; empty for any other event. */
+    static String item(Map<String, Object> d) {
+        Object item = d.get("item");
+        if (item == null) {
+            return "";
+        }
+        String text = oneLine(String.valueOf(item));
+        return " [" + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + "]";
     }
 
     private static String rowText(Map<?, ?> row) {
