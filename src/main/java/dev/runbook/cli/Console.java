@@ -56,7 +56,7 @@ final class Console implements RunListener {
             }
         }
         seeHost(e.host());
-        String who = label(e.host(), e.step());
+        String who = label(e.host(), e.step()) + item(d);
         switch (e.type()) {
             case "run.started" -> println(term.bold("run " + e.runId()) + ": " + shown(e.runbook().name())
                     + " on " + shown(String.join(", ", strings(d.get("targets")))) + (Boolean.TRUE.equals(d.get("dry_run")) ? " (dry run, probing readonly steps)" : ""));
@@ -204,6 +204,16 @@ final class Console implements RunListener {
      */
     private static String shown(Object text) {
         return Visible.line(String.valueOf(text));
+    }
+
+    /** A looped step's item, as Ansible's "(item=postgresql)": " [postgresql]"; empty for any other event. */
+    static String item(Map<String, Object> d) {
+        Object item = d.get("item");
+        if (item == null) {
+            return "";
+        }
+        String text = oneLine(String.valueOf(item));
+        return " [" + (text.length() > 60 ? text.substring(0, 57) + "..." : text) + "]";
     }
 
     private static String rowText(Map<?, ?> row) {

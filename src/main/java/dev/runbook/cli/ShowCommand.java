@@ -88,8 +88,8 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
      */
     private static String line(AuditEvent e, Terminal term) {
         String time = Visible.line(e.ts().length() >= 23 ? e.ts().substring(11, 23) : e.ts());
-        String where = Visible.line((e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step()));
         Map<String, Object> d = e.data();
+        String where = Visible.line((e.host() == null ? "" : e.host() + " ") + (e.step() == null ? "" : e.step() + Console.item(d)));
         String detail = switch (e.type()) {
             case "run.started" -> "targets " + (d.get("targets") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
                     : String.valueOf(d.get("targets")))

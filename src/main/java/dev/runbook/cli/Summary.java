@@ -20,7 +20,7 @@ final class Summary {
         String head = switch (o.status()) {
             case SUCCEEDED -> term.green(term.bold("✓ succeeded"));
             case FAILED -> term.red(term.bold("✗ failed")) + (o.message() == null ? "" : ": " + Visible.line(o.message()));
-            case DENIED -> term.yellow(term.bold("■ stopped at a gate")) + " (not approved; exit 3)";
+            case DENIED -> term.yellow(term.bold("■ stopped at a gate" + Visible.line(deniedOn(o.message())))) + " (not approved; exit 3)";
             case INTERRUPTED -> term.yellow(term.bold("■ interrupted"));
         };
         term.out.println();
@@ -50,5 +50,11 @@ final class Summary {
                 }).thenComparing(e -> String.valueOf(e.getKey())))
                 .map(e -> e.getValue() + " " + e.getKey())
                 .collect(Collectors.joining(", "));
+    }
+
+    /** The hosts a gate stopped while the others went on, from the run's message: " on web2". */
+    private static String deniedOn(String message) {
+        String denied = "stopped at a gate that was not approved";
+        return message != null && message.startsWith(denied + " on ") ? message.substring(denied.length()) : "";
     }
 }

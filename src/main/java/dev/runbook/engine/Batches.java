@@ -12,7 +12,7 @@ import java.util.List;
  * {@code strategy: serial}, else all the hosts (one batch: step by step over all of them).
  *
  * <p>No new batch starts once more than {@code max_failures} hosts failed (counted over the whole
- * run), or once the run is interrupted. A batch whose every host
+ * run), after a gate was not approved, or once the run is interrupted. A batch whose every host
  * failed, within {@code max_failures}, leaves the run to the next one. A done batch's connections
  * are closed: a large fleet never holds them all open.
  */
@@ -67,6 +67,10 @@ final class Batches {
         if (ctx.failures.exceeded()) {
             holdBack(rb, rest, frame);
             return new Interpreter.Flow(Interpreter.Signal.ABORT, survivors);
+        }
+        if (!ctx.denied.isEmpty()) {
+            // a rolling change that someone did not approve on one host is not rolled on to the next
+            return new Interpreter.Flow(Interpreter.Signal.DENIED, survivors);
         }
         return null;
     }

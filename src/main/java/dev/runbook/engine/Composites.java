@@ -71,11 +71,10 @@ final class Composites {
             } else if (flow.signal() == Interpreter.Signal.CONTINUE && flow.hosts().contains(h)) {
                 r = StepResult.ok(Map.of(), ms);
             } else {
-                StepResult.Outcome o = switch (flow.signal()) {
-                    case DENIED -> StepResult.Outcome.DENIED;
-                    case CANCELLED -> StepResult.Outcome.CANCELLED;
-                    default -> StepResult.Outcome.FAILED;
-                };
+                // a host a gate inside stopped (while the others went on) was stopped, not failed
+                StepResult.Outcome o = flow.signal() == Interpreter.Signal.DENIED || ctx.denied.contains(h.name())
+                        ? StepResult.Outcome.DENIED
+                        : flow.signal() == Interpreter.Signal.CANCELLED ? StepResult.Outcome.CANCELLED : StepResult.Outcome.FAILED;
                 r = StepResult.of(o, "a step inside '" + step.id() + "' " + (o == StepResult.Outcome.DENIED ? "was not approved" : "failed"), Map.of(), ms);
             }
             if (!(ctx.dryRun && !ctx.probe)) {

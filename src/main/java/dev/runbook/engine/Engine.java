@@ -239,15 +239,16 @@ public final class Engine {
             }
             case DENIED -> {
                 status = RunOutcome.Status.DENIED;
-                message = "stopped at a gate that was not approved";
+                message = deniedOn(hosts, ctx);
             }
             case ABORT -> {
                 status = RunOutcome.Status.FAILED;
                 message = firstFailure(rb, hosts, frame);
             }
             default -> {
-                status = ctx.hostsDropped ? RunOutcome.Status.FAILED : RunOutcome.Status.SUCCEEDED;
-                message = ctx.hostsDropped ? "some hosts failed" : null;
+                status = ctx.hostsDropped ? RunOutcome.Status.FAILED
+                        : ctx.denied.isEmpty() ? RunOutcome.Status.SUCCEEDED : RunOutcome.Status.DENIED;
+                message = ctx.hostsDropped ? "some hosts failed" : ctx.denied.isEmpty() ? null : deniedOn(hosts, ctx);
             }
         }
         // a plan takes no host through its steps: there is nothing to count
@@ -259,6 +260,12 @@ public final class Engine {
         ctx.emit(type, rb, null, null, data, true, req.actor());
         return new RunOutcome(ctx.runId, status, message, ms, new TreeMap<>(ctx.counts), hostCounts,
                 List.copyOf(ctx.plan), services.audit().describe(), hosts.stream().map(Target::name).toList(), params);
+    }
+
+    /** "stopped at a gate that was not approved", naming the hosts it stopped when others went on. */
+    private static String deniedOn(List<Target> hosts, RunContext ctx) {
+        List<String> on = hosts.stream().map(Target::name).filter(ctx.denied::contains).toList();
+        return "stopped at a gate that was not approved" + (on.isEmpty() || hosts.size() < 2 ? "" : " on " + String.join(", ", on));
     }
 
     /** Names the step that stopped the run, for the summary: "step 'x' failed on web1: exit code 3". */

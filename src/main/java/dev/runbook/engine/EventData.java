@@ -39,6 +39,17 @@ final class EventData {
         return d;
     }
 
+    /**
+     * A looped step's events name the item they are about ({@code item}, as text; masked like
+     * everything an event holds) and its {@code index}, counted from 0 as {@code loop.index}.
+     */
+    static void loopItem(Map<String, Object> data, dev.runbook.model.Step step, Frame frame) {
+        if (step.loop() != null && frame.extra().get("loop") instanceof Map<?, ?> loop) {
+            data.put("item", dev.runbook.expr.Templates.text(frame.extra().get(step.loop().var())));
+            data.put("index", loop.get("index"));
+        }
+    }
+
     /** An event's data from key, value pairs; a null value leaves its key out. */
     static Map<String, Object> of(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -32,7 +32,8 @@ final class FanOutRunner {
     }
 
     /**
-     * @param tolerated how many of these hosts may fail before no new one starts
+     * @param tolerated how many of these hosts may fail before no new one starts (a gate not
+     *                  approved is not a failure)
      * @param heldBack  what becomes of a host not started because more than {@code max_failures} hosts failed
      *                  (called after the running ones finished); a host not started because the run was
      *                  interrupted is {@code not run}
@@ -78,7 +79,7 @@ final class FanOutRunner {
                 futures.put(host.name(), POOL.submit(() -> {
                     try {
                         StepResult r = perHost.apply(host);
-                        if (r.failed()) {
+                        if (r.failed() && r.outcome() != StepResult.Outcome.DENIED) {
                             failures.incrementAndGet();
                         }
                         return r;

@@ -203,7 +203,8 @@ final class HostStep {
                                String stepName, String item) {
         boolean mutating = step.action().mutating() && !step.readonly();
         Map<String, Object> started = EventData.of("kind", prepared.kind(), "command", prepared.display(), "readonly", step.readonly(),
-                "mutating", mutating, "item", item);
+                "mutating", mutating);
+        EventData.loopItem(started, step, frame);
         ctx.emit("step.started", frame, host.name(), stepName, started, mutating);
         long start = System.nanoTime();
         StepResult r = null;
@@ -216,8 +217,10 @@ final class HostStep {
                 break;
             }
             long delay = retry.delayBefore(attempt + 1).toMillis();
-            ctx.emit("step.attempt", frame, host.name(), stepName, EventData.of("attempt", attempt, "outcome", r.outcome().label(),
-                    "message", r.message(), "next_delay_ms", delay), false);
+            Map<String, Object> attempted = EventData.of("attempt", attempt, "outcome", r.outcome().label(),
+                    "message", r.message(), "next_delay_ms", delay);
+            EventData.loopItem(attempted, step, frame);
+            ctx.emit("step.attempt", frame, host.name(), stepName, attempted, false);
             if (!ctx.cancel.sleep(delay)) {
                 break;
             }
@@ -308,7 +311,9 @@ final class HostStep {
      * {@code step.started} that says the command ran; the run's last event is fsynced.
      */
     private StepResult finish(Step step, Target host, Frame frame, StepResult r, boolean count) {
-        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), EventData.finished(r), false);
+        Map<String, Object> finished = EventData.finished(r);
+        EventData.loopItem(finished, step, frame);
+        ctx.emit("step.finished", frame, host.name(), frame.eventStep(step.id()), finished, false);
         if (count) {
             ctx.count(r);
         }

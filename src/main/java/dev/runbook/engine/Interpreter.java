@@ -167,12 +167,19 @@ final class Interpreter {
         if (ctx.cancel.isCancelled()) {
             return new Flow(Signal.CANCELLED, active);
         }
-        if (results.values().stream().anyMatch(r -> r.outcome() == StepResult.Outcome.DENIED)) {
-            return new Flow(Signal.DENIED, active);
+        List<Target> denied = targets.stream().filter(t -> outcome(results, t) == StepResult.Outcome.DENIED).toList();
+        if (!denied.isEmpty()) {
+            // a gate of the run's own hosts stops the hosts it was not approved for, and the others
+            // go on; one on hosts of the step's own (a gate on a step for one host) stops the run
+            if (step.targets() != null || denied.size() >= active.size() || !active.containsAll(denied)) {
+                return new Flow(Signal.DENIED, active);
+            }
+            denied.forEach(t -> ctx.denied.add(t.name()));
+            active = active.stream().filter(t -> !denied.contains(t)).toList();
         }
         List<Target> failed = targets.stream().filter(t -> {
             StepResult r = results.get(t.name());
-            return r != null && r.failed();
+            return r != null && r.failed() && r.outcome() != StepResult.Outcome.DENIED;
         }).toList();
         if (failed.isEmpty()) {
             return Flow.go(active);
@@ -198,6 +205,11 @@ final class Interpreter {
             return Flow.go(remaining);
         }
         return new Flow(Signal.ABORT, active);
+    }
+
+    private static StepResult.Outcome outcome(Map<String, StepResult> results, Target t) {
+        StepResult r = results.get(t.name());
+        return r == null ? null : r.outcome();
     }
 
     private void tolerate(Step step, List<Target> failed, Frame frame) {

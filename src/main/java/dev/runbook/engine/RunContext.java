@@ -46,6 +46,8 @@ final class RunContext {
     volatile boolean hostsDropped;
     /** The runbook's max_failures over the whole run; the engine sets it before the first step. */
     FailureBudget failures = new FailureBudget(0);
+    /** Hosts stopped at a gate that was not approved: they leave the run, and no new batch starts. */
+    final java.util.Set<String> denied = ConcurrentHashMap.newKeySet();
     /** In the finally phase the run's deadline no longer bounds steps: they keep their own timeouts. */
     volatile boolean finallyPhase;
     /** The first event the audit trail refused: from then on nothing runs, finally steps included. */

@@ -41,6 +41,36 @@ class OutcomesIT {
     }
 
     @Test
+    void eachItemOfALoopedStepIsNamedOnTheConsoleInTheAuditAndInShowWithSecretsMasked() throws IOException {
+        Path rb = Files.writeString(home.resolve("services.yaml"), """
+                name: services
+                secrets:
+                  token: env:SERVICE_TOKEN
+                steps:
+                  - id: before
+                    run: test {{ item }} != postgresql
+                    loop: ["redis", "postgresql", "nginx"]
+                    on_failure: continue
+                  - id: with-token
+                    run: "true"
+                    loop: "{{ ['public', 'key-' + secrets.token] }}"
+                """);
+
+        Cli.Result r = cli.withEnv("SERVICE_TOKEN", "s3cr3t-token-value").run("run", rb.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).containsSubsequence("✓ before [redis]  ", "✗ before [postgresql]  failed  ", "✓ before [nginx]  ")
+                .contains("✓ with-token [public]  ").contains("✓ with-token [key-****]  ").doesNotContain("s3cr3t");
+        assertThat(AuditLog.ofType(cli.auditFile(), "step.finished"))
+                .filteredOn(e -> e.path("step").asText().equals("before") && e.path("data").has("item"))
+                .extracting(e -> e.path("data").path("index").asInt() + " " + e.path("data").path("item").asText() + " "
+                        + e.path("data").path("outcome").asText())
+                .containsExactly("0 redis ok", "1 postgresql failed", "2 nginx ok");
+        assertThat(Files.readString(cli.auditFile())).doesNotContain("s3cr3t").contains("\"item\":\"key-****\"");
+        assertThat(cli.run("show", "last").stdout()).containsPattern("step\\.finished +localhost before \\[postgresql\\]  failed");
+    }
+
+    @Test
     void aPlanShowsALoopOverAKnownEmptyListAsSkipped() {
         Cli.Result r = cli.run("plan", e2e("empty-loop.yaml"));
 

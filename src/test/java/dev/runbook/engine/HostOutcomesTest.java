@@ -128,4 +128,70 @@ class HostOutcomesTest {
         assertThat(o.status()).isEqualTo(RunOutcome.Status.DENIED);
         assertThat(o.hostCounts()).isEqualTo(Map.of("not finished", 5));
     }
+
+    @Test
+    void aGateNotApprovedOnOneHostStopsThatHostAndTheOthersGoOn() throws Exception {
+        h.gate = r -> r.host().equals("w2") ? Gate.Decision.deny("tester", "tty", "answered no") : Gate.Decision.approve("tester", "tty");
+
+        RunOutcome o = h.run("""
+                targets: web
+                steps:
+                  - id: approve
+                    confirm: Restart on {{ host.name }}?
+                    when: host.name != 'w5'
+                  - id: restart
+                    run: echo restart
+                finally:
+                  - id: report
+                    run: "echo {{ steps.approve.outcome }}"
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.DENIED);
+        assertThat(o.message()).isEqualTo("stopped at a gate that was not approved on w2");
+        assertThat(h.ofType("step.started").stream().filter(e -> "restart".equals(e.step())).map(AuditEvent::host))
+                .containsExactlyInAnyOrder("w1", "w3", "w4", "w5");
+        assertThat(h.ofType("step.finished").stream().filter(e -> "report".equals(e.step())).map(AuditEvent::host))
+                .as("finally runs on the stopped host too").hasSize(5);
+        assertThat(o.hostCounts()).isEqualTo(Map.of("ok", 4, "not finished", 1));
+    }
+
+    @Test
+    void afterAGateWasNotApprovedInABatchNoNewBatchStarts() throws Exception {
+        h.gate = r -> r.host().equals("w2") ? Gate.Decision.deny("tester", "tty", "answered no") : Gate.Decision.approve("tester", "tty");
+
+        RunOutcome o = h.run("""
+                targets: web
+                batch: 2
+                steps:
+                  - id: drain
+                    run: echo drain
+                  - id: approve
+                    confirm: Upgrade {{ host.name }}?
+                  - id: upgrade
+                    run: echo upgrade
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.DENIED);
+        assertThat(h.ofType("step.started").stream().map(e -> e.host() + ":" + e.step()))
+                .containsExactlyInAnyOrder("w1:drain", "w2:drain", "w1:approve", "w1:upgrade");
+        assertThat(o.hostCounts()).isEqualTo(Map.of("ok", 1, "not finished", 1, "not started", 3));
+    }
+
+    @Test
+    void aGateNotApprovedOnAStepWithItsOwnTargetsStopsTheRun() throws Exception {
+        h.gate = r -> Gate.Decision.deny("tester", "tty", "answered no");
+
+        RunOutcome o = h.run("""
+                targets: web
+                steps:
+                  - id: approve
+                    confirm: Go on with the whole fleet?
+                    targets: w1
+                  - id: change
+                    run: echo change
+                """);
+
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.DENIED);
+        assertThat(h.ran("change")).isFalse();
+    }
 }

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A test's inventory: one host, {@value #HOST}, reached locally ({@code ansible_connection: local}), in
+ * A test's inventory: one host, {@value #HOST} (and others a test adds), reached locally ({@code ansible_connection: local}), in
  * the group {@code nucleus} that the runbooks target, with the host vars of runbooks/README.md.
  * Written as JSON, which is YAML too.
  */
@@ -25,6 +25,7 @@ final class StackInventory {
 
     private final Map<String, Object> vars = new LinkedHashMap<>();
     private final Map<String, Object> services = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> others = new LinkedHashMap<>();
 
     StackInventory var(String name, Object value) {
         vars.put(name, value);
@@ -42,6 +43,19 @@ final class StackInventory {
                 "password", "env:NUCLEUS_DB_PASSWORD")));
     }
 
+    /** The same inventory with another host of the group after {@value #HOST}, reached locally, with these vars. */
+    StackInventory withHost(String name, Map<String, Object> hostVars) {
+        StackInventory copy = new StackInventory();
+        copy.vars.putAll(vars);
+        copy.services.putAll(services);
+        copy.others.putAll(others);
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("ansible_connection", "local");
+        host.putAll(hostVars);
+        copy.others.put(name, host);
+        return copy;
+    }
+
     Path write(Path file) {
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("ansible_connection", "local");
@@ -49,7 +63,10 @@ final class StackInventory {
         if (!services.isEmpty()) {
             host.put("services", services);
         }
-        Map<String, Object> inventory = Map.of("all", Map.of("children", Map.of("nucleus", Map.of("hosts", Map.of(HOST, host)))));
+        Map<String, Object> hosts = new LinkedHashMap<>();
+        hosts.put(HOST, host);
+        hosts.putAll(others);
+        Map<String, Object> inventory = Map.of("all", Map.of("children", Map.of("nucleus", Map.of("hosts", hosts))));
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(inventory));

@@ -40,6 +40,7 @@ class WholeStackIT {
     static Path cert;
     static int contentPort;
     static final Map<String, ServiceControl> SERVICES = new LinkedHashMap<>();
+    static StackInventory stack;
     static Path inventory;
     Cli cli;
 
@@ -68,6 +69,7 @@ class WholeStackIT {
                 .var("tls_host", "localhost").var("tls_port", nginx.port())
                 .var("tls_cert", cert.toString()).var("tls_key", ssl.resolve("nucleus.key").toString());
         SERVICES.forEach(inv::service);
+        stack = inv;
         inventory = inv.write(dir.resolve("inventory.yaml"));
     }
 
@@ -155,6 +157,32 @@ class WholeStackIT {
     }
 
     @Test
+    void aGateNotApprovedOnOneHostStopsThatHostWhileAHostWithNothingToRestartProvesItsHealth() {
+        // a second host whose PostgreSQL is down: its restarts need approval, and with no terminal they do not get it
+        Map<String, Object> services = new LinkedHashMap<>();
+        for (String name : SERVICES.keySet()) {
+            services.put(name, Map.of("status", name.equals("postgresql") ? "false" : "true", "restart", "exit 9"));
+        }
+        Path twoHosts = stack.withHost("stack02", Map.of("services", services, "nucleus_url", "http://127.0.0.1:" + contentPort))
+                .write(dir.resolve("two-hosts.yaml"));
+
+        Cli.Result r = cli.run("run", "emergency-recovery", "-i", twoHosts.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        List<String> events = hostStepEvents();
+        assertThat(events).contains("stack01 finished health ok", "stack01 finished api-status ok", "stack02 gate.denied approve")
+                .noneMatch(e -> e.contains("started restart-"));
+        assertThat(events.stream().filter(e -> e.startsWith("stack02 started ")).map(e -> e.substring("stack02 started ".length())))
+                .as("stack02 stops at its gate, then its finally steps run").containsOnly("before", "to-restart", "after", "summary");
+        assertThat(r.output()).contains(StackInventory.HOST + " summary │ health: HTTP 200")
+                .contains("stack02 summary │ stack02: was down: postgresql").contains("stack02 summary │ down now: postgresql")
+                .contains("stack02 summary │ health: not run: the restarts here were not approved")
+                .contains("stack02 summary │ API status: not run: the restarts here were not approved")
+                .doesNotContain("FAILED")
+                .contains("■ stopped at a gate on stack02 (not approved; exit 3)").contains("hosts: 1 ok, 1 not finished");
+    }
+
+    @Test
     void healthCheckJudgesTheStackAndTurnsCriticalWhenTheContentServerIsDown() {
         String[] args = {"run", "health-check", "-i", inventory.toString(),
             "-p", "cpu_warning=100", "-p", "memory_critical=100", "-p", "disk_critical=100"};
@@ -208,6 +236,22 @@ class WholeStackIT {
                 .contains("permission denied for user 7")
                 .contains("ports not listening: none")
                 .containsPattern("database sessions: \\d");
+    }
+
+    /** "HOST started ID", "HOST finished ID OUTCOME" and "HOST gate.denied ID" for every step and denial, in order. */
+    private List<String> hostStepEvents() {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : AuditLog.events(cli.auditFile())) {
+            String where = e.path("host").asText() + " ";
+            String step = e.path("step").asText();
+            switch (e.path("type").asText()) {
+                case "step.started" -> out.add(where + "started " + step);
+                case "step.finished" -> out.add(where + "finished " + step + " " + e.path("data").path("outcome").asText());
+                case "gate.denied" -> out.add(where + "gate.denied " + step);
+                default -> { }
+            }
+        }
+        return out;
     }
 
     /** "started ID" and "finished ID OUTCOME" for every step event, in order. */
