@@ -61,30 +61,22 @@ public final class Templates {
 
     private static Rendered render(Text template, Map<String, Object> scope, Mode mode, boolean reveal) {
         List<Part> parts = TemplateParts.split(template);
+        Splices splices = new Splices(mode == Mode.SHELL ? ShellSurvey.of(parts) : null);
         StringBuilder out = new StringBuilder();
-        Map<String, String> env = new LinkedHashMap<>();
-        List<Object> binds = new ArrayList<>();
-        ShellQuoting.State shell = new ShellQuoting.State();
         SqlQuoting.Context sql = SqlQuoting.Context.CODE;
         for (Part part : parts) {
             if (!part.expression()) {
                 out.append(part.text());
-                if (mode == Mode.SHELL) {
-                    try {
-                        shell.advance(part.text());
-                    } catch (IllegalArgumentException e) {
-                        throw new ExprException(template.posAt(part.offset()), e.getMessage());
-                    }
-                }
                 sql = SqlQuoting.advance(part.text(), sql);
                 continue;
             }
+            SourcePos at = template.posAt(part.offset());
+            int index = splices.next(at);
             if (dependsOnUnknown(part, template, scope)) {
                 out.append('<').append(part.text()).append('>');
                 continue;
             }
             Object value = Expressions.evaluate(part.text(), template, part.offset(), scope);
-            SourcePos at = template.posAt(part.offset());
             if (value instanceof Unknown) {
                 out.append(value);
                 continue;
@@ -94,12 +86,8 @@ public final class Templates {
                 value = mode == Mode.URL ? new Raw(Secret.MASK) : s.masked();
             }
             switch (mode) {
-                case SHELL -> {
-                    String word = spliceShell(value, shell, env, at);
-                    shell.spliced(word);
-                    out.append(word);
-                }
-                case SQL -> out.append(spliceSql(value, sql, binds, at));
+                case SHELL -> out.append(splices.shell(index, value));
+                case SQL -> out.append(spliceSql(value, sql, splices.binds, at));
                 case URL -> {
                     String v = value instanceof Secret s ? s.reveal() : text(value);
                     out.append(value instanceof Raw || out.length() == 0 ? v : Functions.urlencode(v));
@@ -108,7 +96,41 @@ public final class Templates {
                 case DISPLAY -> out.append(text(value));
             }
         }
-        return new Rendered(out.toString(), env, binds);
+        splices.checkHeredocs();
+        return new Rendered(out.toString(), splices.env, splices.binds);
+    }
+
+    /** What one rendering has spliced so far: where each value went, what it became, what it needs. */
+    private static final class Splices {
+        private final ShellSurvey shell;
+        private final List<SourcePos> positions = new ArrayList<>();
+        private final List<String> words = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<Object> binds = new ArrayList<>();
+
+        Splices(ShellSurvey shell) {
+            this.shell = shell;
+        }
+
+        int next(SourcePos at) {
+            positions.add(at);
+            words.add(null);
+            return positions.size() - 1;
+        }
+
+        String shell(int index, Object value) {
+            String word = spliceShell(value, shell.sites().get(index), env, positions.get(index));
+            words.set(index, word);
+            return word;
+        }
+
+        void checkHeredocs() {
+            int early = shell == null ? -1 : shell.endsHeredocEarly(words);
+            if (early >= 0) {
+                throw new ExprException(positions.get(early),
+                        "a spliced value makes a line of the here-document its delimiter, which would end the here-document early");
+            }
+        }
     }
 
     private static boolean dependsOnUnknown(Part part, Text template, Map<String, Object> scope) {
@@ -210,7 +232,7 @@ public final class Templates {
         return Functions.str(value);
     }
 
-    private static String spliceShell(Object value, ShellQuoting.State ctx, Map<String, String> env, SourcePos at) {
+    private static String spliceShell(Object value, ShellSite ctx, Map<String, String> env, SourcePos at) {
         if (value instanceof Raw raw) {
             return raw.text();
         }

@@ -113,7 +113,7 @@ final class RunbookValidator {
         }
         Scope self = scope.withSelf();
         if (s.check() instanceof Step.CommandCheck c) {
-            template(c.command(), self);
+            shell(c.command(), self);
         } else if (s.check() instanceof Step.AssertCheck a) {
             expression(a.expr(), self);
         }
@@ -128,9 +128,9 @@ final class RunbookValidator {
     private void action(Step s, Scope scope) {
         Action a = s.action();
         if (a instanceof Action.Run r) {
-            template(r.command(), scope);
+            shell(r.command(), scope);
         } else if (a instanceof Action.Script sc) {
-            template(sc.body(), scope);
+            shell(sc.body(), scope);
         } else if (a instanceof Action.Sql q) {
             template(q.statement(), scope);
             if (q.database() != null) {
@@ -146,7 +146,7 @@ final class RunbookValidator {
                 expression(w.until(), scope);
             }
             if (w.untilCommand() != null) {
-                template(w.untilCommand(), scope);
+                shell(w.untilCommand(), scope);
             }
         } else if (a instanceof Action.Http h) {
             template(h.url(), scope);
@@ -227,6 +227,12 @@ final class RunbookValidator {
         } catch (ExprException e) {
             out.add(Diagnostic.error(e.pos(), e.getMessage()));
         }
+    }
+
+    /** A template that becomes shell text: its names, and where each value lands in it. */
+    private void shell(Text t, Scope scope) {
+        template(t, scope);
+        ShellTemplates.check(t, rb.params(), out);
     }
 
     private void expression(Text t, Scope scope) {

@@ -91,8 +91,14 @@ public final class Processes {
     }
 
     public static Cli.Result exec(List<String> cmd) {
+        return exec(cmd, null);
+    }
+
+    /** Runs {@code cmd} in {@code dir} (null: this process's directory), stdin empty; at most 10 s. */
+    public static Cli.Result exec(List<String> cmd, Path dir) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = new ProcessBuilder(cmd).directory(dir == null ? null : dir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             byte[] out = p.getInputStream().readAllBytes();
             byte[] err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
