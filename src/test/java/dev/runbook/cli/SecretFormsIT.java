@@ -143,7 +143,9 @@ class SecretFormsIT {
         for (String format : List.of("text", "markdown", "json")) {
             Cli.Result plan = results.get("plan --format " + format);
             assertThat(plan.exitCode()).as(format + "\n" + plan).isZero();
-            assertThat(plan.stdout()).as(format).contains("/api?token=****").contains("&token=****").contains("item: ****")
+            // outside code, Markdown shows the mask escaped (\*\*\*\*), which renders as ****
+            String item = format.equals("markdown") ? "item: \\*\\*\\*\\*" : "item: ****";
+            assertThat(plan.stdout()).as(format).contains("/api?token=****").contains("&token=****").contains(item)
                     .contains("/api?v=****&s=****");
         }
     }
