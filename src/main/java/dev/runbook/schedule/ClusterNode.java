@@ -18,24 +18,26 @@ final class ClusterNode {
     private final Daemon.Settings settings;
     private final StoreConnection store;
     private final ClusterMembers members;
+    /** A node not seen for this long is gone: 7.5 s plus two check-ins, as for Quartz. */
+    private final Duration stale;
     private QuartzStore quartz;
     private boolean migrated;
     private boolean firing;
     /** The schedules this node last made the store hold. */
     private String applied;
+    /** Why the store does not answer, while it does not; and when that was last said. */
     private String unreachable;
+    private long saidAt;
+    /** Since when the store answers (at start, or after an outage). */
     private boolean reached;
     private long reachedAt;
     private boolean waiting;
-    private final Duration stale;
-    private long saidAt;
     private String standingBy;
 
     ClusterNode(Daemon daemon, Daemon.Settings settings) {
         this.daemon = daemon;
         this.settings = settings;
         this.store = new StoreConnection(settings.jdbc(), settings.node());
-        // a node is gone when Quartz would think so too: 7.5 s plus two check-ins without a sign
         this.stale = Duration.ofMillis(7500).plus(settings.checkin().multipliedBy(2));
         this.members = new ClusterMembers(store, settings.jdbc().schema(), settings.cluster(), settings.node(), stale);
     }
