@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The daemons of a cluster and the schedules each reads from its own files, in
@@ -22,7 +23,8 @@ final class ClusterMembers {
     record Peer(String node, String schedules, boolean active) {}
 
     /**
-     * @param active      whether this node fires: no other node is active, or all of them have its schedules
+     * @param active      whether this node fires: all other active nodes have its schedules, or there
+     *                    is none and the store now holds them
      * @param activePeers the other nodes that fire
      */
     record Decision(boolean active, List<Peer> activePeers) {}
@@ -44,18 +46,15 @@ final class ClusterMembers {
 
     /**
      * Under the cluster's lock: whether this node fires with {@code mine}, published for the others.
-     * {@code define} runs (still under the lock) when no other node is active, to make the store hold
-     * {@code mine}.
+     * When no other node is active, {@code define} runs (still under the lock) to make the store hold
+     * {@code mine}, and says whether it did (it may wait, see {@link ClusterNode}).
      */
-    Decision decide(String mine, Runnable define) throws SQLException {
+    Decision decide(String mine, BooleanSupplier define) throws SQLException {
         Connection c = store.get();
         lock(c, "pg_advisory_lock");
         try {
             List<Peer> active = peers(c).stream().filter(Peer::active).toList();
-            boolean fires = active.stream().allMatch(p -> p.schedules().equals(mine));
-            if (active.isEmpty()) {
-                define.run();
-            }
+            boolean fires = active.isEmpty() ? define.getAsBoolean() : active.stream().allMatch(p -> p.schedules().equals(mine));
             publish(c, mine, fires);
             return new Decision(fires, active);
         } finally {

@@ -18,21 +18,27 @@ final class ClusterNode {
     private final Daemon.Settings settings;
     private final StoreConnection store;
     private final ClusterMembers members;
+    /** A node not seen for this long is gone: 7.5 s plus two check-ins, as for Quartz. */
+    private final Duration stale;
     private QuartzStore quartz;
     private boolean migrated;
     private boolean firing;
     /** The schedules this node last made the store hold. */
     private String applied;
+    /** Why the store does not answer, while it does not; and when that was last said. */
     private String unreachable;
     private long saidAt;
+    /** Since when the store answers (at start, or after an outage). */
+    private boolean reached;
+    private long reachedAt;
+    private boolean waiting;
     private String standingBy;
 
     ClusterNode(Daemon daemon, Daemon.Settings settings) {
         this.daemon = daemon;
         this.settings = settings;
         this.store = new StoreConnection(settings.jdbc(), settings.node());
-        // a node is gone when Quartz would think so too: 7.5 s plus two check-ins without a sign
-        Duration stale = Duration.ofMillis(7500).plus(settings.checkin().multipliedBy(2));
+        this.stale = Duration.ofMillis(7500).plus(settings.checkin().multipliedBy(2));
         this.members = new ClusterMembers(store, settings.jdbc().schema(), settings.cluster(), settings.node(), stale);
     }
 
@@ -68,9 +74,13 @@ final class ClusterNode {
             daemon.status(Daemon.Status.DEGRADED, problem.message());
             return;
         }
-        if (unreachable != null) {
-            daemon.log("scheduler store: PostgreSQL answers again" + (firing ? "; firing resumes" : ""));
+        if (unreachable != null || !reached) {
+            if (unreachable != null) {
+                daemon.log("scheduler store: PostgreSQL answers again" + (firing ? "; firing resumes" : ""));
+            }
             unreachable = null;
+            reached = true;
+            reachedAt = System.nanoTime();
         }
         if (quartz == null) {
             quartz = QuartzStore.create(settings, daemon);
@@ -85,6 +95,9 @@ final class ClusterNode {
         }
         if (d.active()) {
             fire(mine);
+        } else if (d.activePeers().isEmpty()) {
+            daemon.status(firing ? Daemon.Status.OK : Daemon.Status.STARTING, firing ? null
+                    : "waiting for the other nodes of cluster '" + settings.cluster() + "' to check in");
         } else {
             standBy(mine, d.activePeers());
         }
@@ -106,16 +119,34 @@ final class ClusterNode {
         }
     }
 
-    /** No other node fires: the store is to hold this node's schedules (under the cluster's lock). */
-    private void define(ScheduleSet mine) {
+    /**
+     * No other node fires: the store is to hold this node's schedules (under the cluster's lock).
+     * Right after this node reached the store (its start, or the end of an outage, when every node's
+     * check-in is old), a change that would remove or alter a schedule waits until the others had
+     * the time to check in: else a node with other files could replace the schedules of the nodes
+     * that fire them, only for having been the first back.
+     *
+     * @return whether the store holds this node's schedules now
+     */
+    private boolean define(ScheduleSet mine) {
         if (firing && mine.described().equals(applied)) {
-            return;
+            return true;
         }
-        daemon.firesWith(mine);
         try {
-            List<String> changes = quartz.apply(mine);
-            boolean replaced = changes.stream().anyMatch(c -> !c.startsWith("added "));
-            if (!changes.isEmpty() && (applied != null || replaced)) {
+            List<String> changes = quartz.changes(mine);
+            boolean replaces = changes.stream().anyMatch(c -> !c.startsWith("added "));
+            if (replaces && System.nanoTime() - reachedAt < stale.toNanos()) {
+                if (!waiting) {
+                    daemon.log("cluster '" + settings.cluster() + "': no other node fires yet; this node waits "
+                            + stale.toSeconds() + " s for the others to check in before its schedules replace the cluster's ("
+                            + String.join(", ", changes) + ")");
+                    waiting = true;
+                }
+                return false;
+            }
+            daemon.firesWith(mine);
+            quartz.apply(mine);
+            if (!changes.isEmpty() && (applied != null || replaces)) {
                 daemon.log("cluster '" + settings.cluster() + "': no other node fires; the store now holds this node's schedules ("
                         + String.join(", ", changes) + ")");
             }
@@ -123,6 +154,8 @@ final class ClusterNode {
             throw new IllegalStateException("cannot store the schedules: " + e.getMessage(), e);
         }
         applied = mine.described();
+        waiting = false;
+        return true;
     }
 
     private void fire(ScheduleSet mine) throws SchedulerException {

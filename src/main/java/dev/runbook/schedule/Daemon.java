@@ -102,10 +102,11 @@ public final class Daemon {
         if (settings.jdbc() == null) {
             quartz = QuartzStore.create(settings, this);
             quartz.apply(schedules);
-            quartz.scheduler().start();
             if (settings.lastFires() != null) {
+                // before the first fire, which would note itself as the last
                 CatchUp.atStart(this, quartz.scheduler(), settings.lastFires(), schedules.all());
             }
+            quartz.scheduler().start();
             status(Status.OK, null);
         } else {
             cluster = new ClusterNode(this, settings);

@@ -80,10 +80,21 @@ final class QuartzStore {
      * whose cron, zone and misfire policy are unchanged is left alone, so its next fire stays.
      */
     List<String> apply(ScheduleSet set) throws SchedulerException {
+        return apply(set, false);
+    }
+
+    /** What {@link #apply} would change, changing nothing. */
+    List<String> changes(ScheduleSet set) throws SchedulerException {
+        return apply(set, true);
+    }
+
+    private List<String> apply(ScheduleSet set, boolean dryRun) throws SchedulerException {
         List<String> changes = new ArrayList<>();
         for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(Daemon.GROUP))) {
             if (set.get(key.getName()) == null) {
-                scheduler.deleteJob(key);
+                if (!dryRun) {
+                    scheduler.deleteJob(key);
+                }
                 changes.add("removed " + key.getName());
             }
         }
@@ -100,7 +111,7 @@ final class QuartzStore {
                     .withDescription("runbook " + s.runbook().getFileName()).build();
             Trigger t = TriggerBuilder.newTrigger().withIdentity(tk).forJob(job)
                     .withSchedule(new WallClockCronTrigger.Schedule(s.cron(), TimeZone.getTimeZone(s.timeZone()), misfire(s))).build();
-            if (store(job, t, current != null)) {
+            if (dryRun || store(job, t, current != null)) {
                 changes.add((current == null ? "added " : "updated ") + s.id());
             }
         }

@@ -229,7 +229,7 @@ class ClusterIT {
             assertThat(AuditLog.parse(health.body()).path("reason").asText()).contains("(nodes keeper)")
                     .contains("alpha only in the cluster").contains("beta only here");
             assertThat(b.process().stdout()).contains("standing by: its schedules differ from those cluster 'runbook' fires");
-            a.awaitFires(3, f -> f.scheduledAt().isAfter(joined.plusSeconds(1)), Duration.ofSeconds(30));
+            a.awaitFires(2, f -> f.scheduledAt().isAfter(joined.plusSeconds(1)), Duration.ofSeconds(30));
             assertThat(a.get("/health").statusCode()).isEqualTo(200);
             assertThat(pg.queryValue(db, "SELECT string_agg(trigger_name, ',') FROM qrtz_triggers")).as("the store as the keeper made it")
                     .isEqualTo("alpha");
@@ -240,8 +240,9 @@ class ClusterIT {
             java.nio.file.Files.delete(homeB.resolve("schedules/beta.yaml"));
             b.process().awaitOutput("this node's schedules are the cluster's now; it fires", Duration.ofSeconds(20));
             assertThat(b.get("/health").statusCode()).isEqualTo(200);
+            // the node that fires first keeps taking each next fire while it runs: the other gets them once it stops
             assertThat(a.stop(Duration.ofSeconds(60)).exitCode()).isZero();
-            b.awaitFires(2, f -> f.schedule().equals("alpha"), Duration.ofSeconds(30));
+            b.awaitFires(1, f -> f.schedule().equals("alpha"), Duration.ofSeconds(30));
             assertThat(b.stop(Duration.ofSeconds(60)).exitCode()).isZero();
         }
     }

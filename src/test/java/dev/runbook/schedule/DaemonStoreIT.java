@@ -48,7 +48,7 @@ class DaemonStoreIT {
                 assertThat(dev.runbook.testing.Processes.eventually(Duration.ofSeconds(10), () -> d.get("/health").statusCode() == 503))
                         .as(d.output()).isTrue();
                 assertThat(AuditLog.parse(d.get("/health").body()).path("status").asText()).isEqualTo("degraded");
-                sleep(4000);
+                sleep(2500);
                 Instant up = Instant.now();
                 own.restart();
                 d.awaitFires(1, f -> f.missedSince() != null, Duration.ofSeconds(30));
@@ -60,7 +60,9 @@ class DaemonStoreIT {
                 List<Fire> fires = d.fires();
                 assertThat(fires).as("nothing fires while the database is away")
                         .noneMatch(f -> f.started().isAfter(down.plusSeconds(1)) && f.started().isBefore(up));
-                assertThat(fires).filteredOn(f -> f.missedSince() != null).as("the fires missed meanwhile: one run").singleElement()
+                // (a first fire Quartz took more than the 1 s --misfire-after to reach, at the very start, is made up too)
+                assertThat(fires).filteredOn(f -> f.missedSince() != null && f.started().isAfter(down)).as("the fires missed meanwhile: one run")
+                        .singleElement()
                         .satisfies(f -> {
                             assertThat(f.missedSince()).isBetween(down.minusSeconds(2), up);
                             assertThat(f.scheduledAt()).isAfter(f.missedSince()).isBefore(f.started());
