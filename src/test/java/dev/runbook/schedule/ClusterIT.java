@@ -50,7 +50,8 @@ class ClusterIT {
              Daemons.Running b = Daemons.launch(node("node-b"), pulses(db, "node-b"))) {
             a.awaitStarted();
             b.awaitStarted();
-            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            // 45 s of a fire a second per schedule: the race is at the start, on the fresh database
+            long end = System.nanoTime() + Duration.ofSeconds(45).toNanos();
             while (System.nanoTime() < end) {
                 Thread.sleep(1000);
                 assertThat(a.isAlive() && b.isAlive()).as("both daemons keep running\n%s\n%s", a.output(), b.output()).isTrue();
@@ -72,7 +73,7 @@ class ClusterIT {
         }
 
         Daemons.Account account = Daemons.account(fires);
-        assertThat(account.fires()).containsOnlyKeys(PULSES).allSatisfy((schedule, n) -> assertThat(n).isGreaterThanOrEqualTo(80));
+        assertThat(account.fires()).containsOnlyKeys(PULSES).allSatisfy((schedule, n) -> assertThat(n).isGreaterThanOrEqualTo(38));
         assertThat(account.duplicates()).as("scheduled times fired twice").isEmpty();
         assertThat(account.missing()).as("seconds no node fired").isEmpty();
     }
