@@ -50,7 +50,7 @@ record Frame(Runbook runbook, Map<String, Object> params, Map<String, Secret> se
         scope.put("params", params);
         scope.put("secrets", secrets);
         Map<String, Object> hostScope = host.toScope();
-        hostScope.put("vars", HostVars.forScope(host.vars(), ctx.masker));
+        hostScope.put("vars", ctx.hostVars(host));
         scope.put("host", hostScope);
         scope.put("run", ctx.runScope());
         scope.put("runbook", runbookScope());

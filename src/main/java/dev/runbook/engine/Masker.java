@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class Masker {
     private final List<String> values = new ArrayList<>();
+    /** The values added so far: a value added again (a host's secret var, at each step) costs a lookup, no encoding or sort. */
+    private final java.util.Set<String> added = new java.util.HashSet<>();
 
     /**
      * The notice a secret value shorter than 4 characters is worth before the run (masking it hides
@@ -33,7 +35,7 @@ public final class Masker {
     }
 
     public synchronized void add(String secretValue) {
-        if (secretValue == null || secretValue.isEmpty()) {
+        if (secretValue == null || secretValue.isEmpty() || !added.add(secretValue)) {
             return;
         }
         for (String v : secretValue.split("\n")) {

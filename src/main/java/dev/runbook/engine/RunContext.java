@@ -42,6 +42,8 @@ final class RunContext {
     private final Map<String, CommandRunner> runners = new ConcurrentHashMap<>();
     private final Map<String, UnreachableException> unreachable = new ConcurrentHashMap<>();
     private final Map<String, Object> opening = new ConcurrentHashMap<>();
+    /** Each host's inventory vars as expressions see them, made once a run (HostVars). */
+    private final Map<String, Map<String, Object>> hostVars = new ConcurrentHashMap<>();
     final Map<String, Integer> counts = new ConcurrentHashMap<>();
     volatile boolean hostsDropped;
     /** The runbook's max_failures over the whole run; the engine sets it before the first step. */
@@ -138,6 +140,11 @@ final class RunContext {
             // a broken console must never break the run
         }
         return e;
+    }
+
+    /** {@code host.vars} for expressions: the host's inventory vars with its secret ones as secrets. */
+    Map<String, Object> hostVars(Target host) {
+        return hostVars.computeIfAbsent(host.name(), k -> HostVars.forScope(host.vars(), masker));
     }
 
     /** Where a run stopped because its audit trail refused an event. */
