@@ -36,7 +36,7 @@ final class AuditImportCommand implements Callable<Integer>, CliSpec.Command {
                 + (r.duplicates() == 0 ? "" : " (" + r.duplicates() + " were already stored)")));
         if (r.skipped() > 0) {
             term.err.println(term.dim(r.skipped() + " record" + (r.skipped() == 1 ? "" : "s")
-                    + " about the file itself (run '-', such as audit.torn) not imported"));
+                    + " about the file's own chain (audit.torn, audit.truncated) not imported"));
         }
         return ExitCodes.OK;
     }

@@ -37,6 +37,11 @@ final class AuditStores {
      *                only); connect to {@code RunListener.notice}, or to stderr
      */
     static AuditStores open(Config config, StateDir state, Map<String, String> env, Consumer<String> notices) {
+        if (config.audit().postgres() && config.audit().password() != null) {
+            // a password that is nowhere is the configuration's fault, not an outage to spool through:
+            // refused (exit 2, at its line) before anything runs; it is read again at each connection
+            config.audit().password().resolve(env);
+        }
         PgAuditStore pg = config.audit().postgres()
                 ? new PgAuditStore(PgSettings.of(config.audit(), env), state.root().resolve("spool"), notices) : null;
         return new AuditStores(config, state, pg);

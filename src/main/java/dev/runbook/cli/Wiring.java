@@ -118,6 +118,12 @@ final class Wiring {
                     throws dev.runbook.exec.UnreachableException {
                 return connector().open(target, cancel);
             }
+
+            @Override
+            public dev.runbook.exec.CommandRunner open(dev.runbook.model.Target target, dev.runbook.exec.Cancellation cancel,
+                    dev.runbook.exec.HostKeyEvents events) throws dev.runbook.exec.UnreachableException {
+                return connector().open(target, cancel, events);
+            }
         };
         return new Connectors(local, ssh);
     }

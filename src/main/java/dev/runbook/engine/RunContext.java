@@ -182,7 +182,7 @@ final class RunContext {
             r = runners.get(host.name());
             if (r == null) {
                 try {
-                    r = services.connector().open(host, cancel);
+                    r = services.connector().open(host, cancel, accepted -> hostKeyAccepted(host, accepted));
                 } catch (UnreachableException e) {
                     if (!cancel.isCancelled()) {
                         unreachable.put(host.name(), e);
@@ -210,6 +210,25 @@ final class RunContext {
             fields.put("message", e.getMessage());
             emit("host.key_rejected", rootRunbook, host.name(), null, fields, true, actor);
         }
+    }
+
+    /**
+     * A host key recorded under {@code accept-new}: said on the console, as OpenSSH does, and audited
+     * with its fingerprint, since the run now trusts a key nobody checked.
+     */
+    void hostKeyAccepted(Target host, dev.runbook.exec.HostKeyEvents.Accepted a) {
+        String whose = a.jumpHost() == null ? "" : " (jump host " + a.jumpHost() + ")";
+        listener.notice("host key of " + host.name() + whose + " was unknown and is now trusted (accept-new): " + a.type() + " "
+                + a.fingerprint() + ", added to " + a.file() + " as " + a.name());
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("name", a.name());
+        fields.put("key_type", a.type());
+        fields.put("fingerprint", a.fingerprint());
+        fields.put("known_hosts", a.file().toString());
+        if (a.jumpHost() != null) {
+            fields.put("jump_host", a.jumpHost());
+        }
+        emit("host.key_accepted", rootRunbook, host.name(), null, fields, true, actor);
     }
 
     /** A timeout bounded by the run's deadline. */

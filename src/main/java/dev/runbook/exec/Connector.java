@@ -16,6 +16,14 @@ public interface Connector {
     }
 
     /**
+     * As {@link #open(Target, Cancellation)}, telling {@code events} of host keys it records
+     * ({@code accept-new}); connectors that record none need not override it.
+     */
+    default CommandRunner open(Target target, Cancellation cancel, HostKeyEvents events) throws UnreachableException {
+        return open(target, cancel);
+    }
+
+    /**
      * Called once a run's hosts are chosen, before anything runs: refuses a setup that could reach
      * none of them (a broken ssh_config), so that it is reported as bad input rather than as each
      * host being unreachable. Connectors with nothing to check need not override it.

@@ -36,7 +36,7 @@ final class RunbookJob implements InterruptableJob {
             if (o != null) {
                 String outcome = o.status().name().toLowerCase(Locale.ROOT);
                 daemon.metrics().finished(id, outcome, (System.nanoTime() - start) / 1e9);
-                daemon.log("schedule " + id + ": run " + o.runId() + " " + outcome + (o.message() == null ? "" : " (" + o.message() + ")"));
+                daemon.log("schedule " + id + ": run " + o.runId() + " " + said(outcome, o.message()));
             }
         } catch (RuntimeException e) {
             String why = why(e);
@@ -121,5 +121,13 @@ final class RunbookJob implements InterruptableJob {
     @Override
     public void interrupt() {
         control.interrupt("SIGTERM: the daemon is stopping");
+    }
+
+    /** "failed (step x failed)", but "interrupted (SIGTERM: ...)" where the message already says how it ended. */
+    static String said(String outcome, String message) {
+        if (message == null) {
+            return outcome;
+        }
+        return message.startsWith(outcome + " ") ? message : outcome + " (" + message + ")";
     }
 }

@@ -73,6 +73,27 @@ class RefusalsIT {
     }
 
     @Test
+    void anAuditStorePasswordThatIsNowhereIsRefusedBeforeTheRunNotSpooledThrough() throws Exception {
+        Path config = Files.writeString(home.resolve("config.yaml"), """
+                audit:
+                  store: postgres
+                  url: jdbc:postgresql://127.0.0.1:1/runbook
+                  password: env:RUNBOOK_TEST_UNSET_AUDIT_PASSWORD
+                """);
+        Cli withConfig = cli.withEnv("RUNBOOK_CONFIG", config.toString());
+
+        Cli.Result r = withConfig.run("run", e2e("succeeds.yaml"), "-p", dir);
+        Cli.Result history = withConfig.run("history");
+
+        // the working directory is home: the file is named as the user can open it from there
+        String message = "config.yaml:4:13: error: audit.password (env:RUNBOOK_TEST_UNSET_AUDIT_PASSWORD): "
+                + "environment variable RUNBOOK_TEST_UNSET_AUDIT_PASSWORD is not set";
+        assertRefused(r, message);
+        assertThat(history.exitCode()).as(history.toString()).isEqualTo(2);
+        assertThat(history.stderr().lines()).containsExactly(message);
+    }
+
+    @Test
     void anEmptyItemOfAListParamIsRefusedWithItsPosition() {
         Cli.Result r = cli.run("run", e2e("list-params.yaml"), "-p", dir, "-p", "hosts=a, b,,c");
 

@@ -24,6 +24,7 @@ final class EngineHarness {
     final Path dir;
     final List<AuditEvent> events = Collections.synchronizedList(new ArrayList<>());
     final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    final List<String> notices = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> env = new HashMap<>();
     Gate gate = r -> Gate.Decision.approve("tester", "flag");
     Hosts hosts = Hosts.LOCAL_ONLY;
@@ -68,6 +69,11 @@ final class EngineHarness {
                 @Override
                 public void output(String host, String step, OutputListener.Stream stream, String line) {
                     output.add(step + ": " + line);
+                }
+
+                @Override
+                public void notice(String message) {
+                    notices.add(message);
                 }
             };
             return new Engine(services).run(new RunRequest(rb, params, null, null, dryRun, false,

@@ -382,6 +382,45 @@ class FanOutIT {
     }
 
     @Test
+    void aKeyAcceptedUnderAcceptNewIsSaidAndAuditedOnceWithItsFingerprint() throws Exception {
+        Path fresh = dir.resolve("fresh_known_hosts");
+        Sshd h2 = SERVERS.get(1);
+        targets.set(1, h2.target("h2", Map.of("runbook_known_hosts", fresh.toString(), "runbook_host_key_checking", "accept-new")));
+        String rb = """
+                targets: h1,h2
+                steps:
+                  - id: hello
+                    run: echo hi
+                """;
+
+        RunOutcome first = h.run(rb);
+
+        assertThat(first.hostCounts()).containsEntry("ok", 2);
+        assertThat(Files.readString(fresh)).isEqualTo(h2.knownHostsLine() + "\n");
+        AuditEvent accepted = h.ofType("host.key_accepted").get(0);
+        assertThat(h.ofType("host.key_accepted")).hasSize(1);
+        assertThat(accepted.host()).isEqualTo("h2");
+        assertThat(accepted.data()).containsEntry("name", h2.knownHostsName())
+                .containsEntry("fingerprint", h2.hostKeyFingerprint())
+                .containsEntry("key_type", "ssh-ed25519")
+                .containsEntry("known_hosts", fresh.toString())
+                .doesNotContainKey("jump_host");
+        AuditEvent finished = h.ofType("step.finished").stream().filter(e -> "h2".equals(e.host())).findFirst().orElseThrow();
+        assertThat(accepted.seq()).as("recorded when the host was first reached").isLessThan(finished.seq());
+        assertThat(h.notices).containsExactly("host key of h2 was unknown and is now trusted (accept-new): ssh-ed25519 "
+                + h2.hostKeyFingerprint() + ", added to " + fresh + " as " + h2.knownHostsName());
+
+        h.events.clear();
+        h.notices.clear();
+        RunOutcome again = h.run(rb);
+
+        assertThat(again.hostCounts()).containsEntry("ok", 2);
+        assertThat(h.ofType("host.key_accepted")).isEmpty();
+        assertThat(h.notices).isEmpty();
+        assertThat(Files.readAllLines(fresh)).hasSize(1);
+    }
+
+    @Test
     void aRevokedHostCertificateIsAuditedAsARefusedKeyWithoutAFingerprint() throws Exception {
         Path ca = dir.resolve("host_ca");
         Sshd.keygen("ed25519", ca, "", "host ca");

@@ -230,6 +230,9 @@ class DaemonIT {
 
         assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
         assertThat(stopped.stdout()).contains("grace period over: interrupting 1 run(s)");
+        assertThat(stopped.stdout()).as(stopped.toString())
+                .containsPattern("schedule long: run [0-9a-f-]+ interrupted \\(SIGTERM: the daemon is stopping\\)\n")
+                .doesNotContain("interrupted (interrupted");
         List<Fire> fires = Daemons.fires(cli.auditFile());
         assertThat(fires).as("no fire scheduled after SIGTERM").allSatisfy(f ->
                 assertThat(f.scheduledAt()).isBefore(sigterm.plusSeconds(1)));

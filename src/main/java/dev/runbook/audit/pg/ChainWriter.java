@@ -168,7 +168,14 @@ final class ChainWriter implements AutoCloseable {
     /** The events not stored yet, each once. */
     private List<Unchained> fresh(List<Unchained> events) throws SQLException {
         Set<String> runs = new HashSet<>();
-        events.forEach(e -> runs.add(e.runId()));
+        Set<String> runlessTimes = new HashSet<>();
+        for (Unchained e : events) {
+            if (!e.runless()) {
+                runs.add(e.runId());
+            } else if (timestamp(e.ts()) != null) {
+                runlessTimes.add(timestamp(e.ts()));
+            }
+        }
         Set<String> seen = new HashSet<>();
         try (PreparedStatement q = c.prepareStatement("SELECT run_id, seq FROM " + s.table("audit_events")
                 + " WHERE run_id = ANY(?)")) {
@@ -176,6 +183,22 @@ final class ChainWriter implements AutoCloseable {
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     seen.add(rs.getString(1) + "\u0000" + rs.getLong(2));
+                }
+            }
+        }
+        if (!runlessTimes.isEmpty()) {
+            // events of no run (schedule.skipped) are known by their text, looked up by their time
+            try (PreparedStatement q = c.prepareStatement("SELECT line FROM " + s.table("audit_events")
+                    + " WHERE run_id = ? AND ts = ANY(?::timestamptz[])")) {
+                q.setString(1, Unchained.RUNLESS);
+                q.setArray(2, c.createArrayOf("text", runlessTimes.toArray()));
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        String body = EventText.unchain(rs.getString(1));
+                        if (body != null) {
+                            seen.add(body);
+                        }
+                    }
                 }
             }
         }

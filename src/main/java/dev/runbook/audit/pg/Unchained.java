@@ -30,8 +30,19 @@ record Unchained(String runId, long seq, String ts, String type, String runbook,
                 n.get("type").asText(), rb.isObject() ? rb.path("name").asText(null) : null, body);
     }
 
-    /** The idempotency key: a run's event is stored once, however often it is delivered. */
+    /**
+     * The idempotency key: a run's event is stored once, however often it is delivered. An event of
+     * no run ({@code run_id "-"}, such as {@code schedule.skipped}) has no sequence of its own: its
+     * whole text is its identity.
+     */
     String key() {
-        return runId + "\u0000" + seq;
+        return runless() ? body : runId + "\u0000" + seq;
     }
+
+    /** Whether this event belongs to no run. */
+    boolean runless() {
+        return RUNLESS.equals(runId);
+    }
+
+    static final String RUNLESS = "-";
 }

@@ -3,6 +3,7 @@ package dev.runbook.exec.ssh;
 import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Connector;
+import dev.runbook.exec.HostKeyEvents;
 import dev.runbook.exec.LocalRunner;
 import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Target;
@@ -27,6 +28,11 @@ public final class Connectors implements Connector {
     @Override
     public CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
         return target.local() ? local : ssh.open(target, cancel);
+    }
+
+    @Override
+    public CommandRunner open(Target target, Cancellation cancel, HostKeyEvents events) throws UnreachableException {
+        return target.local() ? local : ssh.open(target, cancel, events);
     }
 
     /** Only targets reached over SSH are checked: a run of local steps never reads ssh_config. */

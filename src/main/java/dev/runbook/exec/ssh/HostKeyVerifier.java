@@ -5,6 +5,7 @@ import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Logger;
 import com.jcraft.jsch.UserInfo;
+import dev.runbook.exec.HostKeyEvents;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,33 @@ final class HostKeyVerifier implements HostKeyRepository {
 
     private final KnownHosts store;
     private final Endpoint endpoint;
+    private final String jumpHost;
+    private final HostKeyEvents events;
     private volatile HostKeyRejectedException rejection;
     private volatile String certificateProblem;
+    private volatile HostKeyEvents.Accepted accepted;
 
-    HostKeyVerifier(KnownHosts store, Endpoint endpoint) {
+    /**
+     * @param jumpHost the endpoint's display name when it is a jump host on the way to the target, else null
+     * @param events   told of a key recorded under {@code accept-new}
+     */
+    HostKeyVerifier(KnownHosts store, Endpoint endpoint, String jumpHost, HostKeyEvents events) {
         this.store = store;
         this.endpoint = endpoint;
+        this.jumpHost = jumpHost;
+        this.events = events;
+    }
+
+    /**
+     * Tells the events of a key recorded during the handshake, once the handshake has ended (in
+     * JSch's callback a failure to audit it would read as a refused key).
+     */
+    void tellAccepted() {
+        HostKeyEvents.Accepted a = accepted;
+        accepted = null;
+        if (a != null) {
+            events.accepted(a);
+        }
     }
 
     /** Why the last check refused the host, or null. */
@@ -113,6 +135,7 @@ final class HostKeyVerifier implements HostKeyRepository {
         if (endpoint.acceptNew()) {
             try {
                 store.add(endpoint.knownHostsForNew(), name, key);
+                accepted = new HostKeyEvents.Accepted(name, type, fp, endpoint.knownHostsForNew(), jumpHost);
                 return OK;
             } catch (IOException e) {
                 rejection = new HostKeyRejectedException("host key of " + name + " (" + type + " " + fp

@@ -8,6 +8,7 @@ import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.UnixDomainSocketFactory;
+import dev.runbook.model.LocalUser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +60,15 @@ final class KeyRing {
         Set<Path> certified = new HashSet<>();
         for (Path p : e.identityFiles()) {
             if (!Files.isRegularFile(p)) {
-                if (e.explicitKeys()) {
-                    skipped.add(p + ": no such file");
+                if (e.explicitKeys() || Files.exists(p)) {
+                    skipped.add(p + ": " + (Files.exists(p) ? "not a regular file" + (Files.isDirectory(p) ? " (a directory)" : "")
+                            : "no such file"));
                 }
+                continue;
+            }
+            String open = tooOpen(p);
+            if (open != null) {
+                skipped.add(p + ": " + open);
                 continue;
             }
             Loaded l = load(p, null);
@@ -161,6 +168,24 @@ final class KeyRing {
         } catch (RuntimeException ex) {
             skipped.add("ssh-agent at " + socket + ": " + ex.getMessage());
         }
+    }
+
+    /**
+     * As ssh(1), a private key of ours that others may read or change is not used: it says the
+     * permissions and the fix, or null when the key is private (or not ours: ssh leaves those be).
+     */
+    static String tooOpen(Path p) {
+        try {
+            long owner = ((Number) Files.getAttribute(p, "unix:uid")).longValue();
+            int mode = (Integer) Files.getAttribute(p, "unix:mode") & 07777;
+            if (owner == LocalUser.current().uid() && (mode & 077) != 0) {
+                return String.format("permissions %04o are too open: a private key others can read is ignored, as ssh"
+                        + " ignores it (chmod 600 %s)", mode, p);
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+            // reading it will say what is wrong
+        }
+        return null;
     }
 
     /** The key at {@code p}, or (with {@code cert}) the key presented with that certificate; read once per change. */

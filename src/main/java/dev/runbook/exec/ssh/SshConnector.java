@@ -6,6 +6,7 @@ import com.jcraft.jsch.Session;
 import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Connector;
+import dev.runbook.exec.HostKeyEvents;
 import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.InvalidInputException;
@@ -85,24 +86,29 @@ public final class SshConnector implements Connector {
 
     @Override
     public CommandRunner open(Target target, Cancellation cancel) throws UnreachableException {
+        return open(target, cancel, HostKeyEvents.NONE);
+    }
+
+    @Override
+    public CommandRunner open(Target target, Cancellation cancel, HostKeyEvents events) throws UnreachableException {
         if (!configProblems.isEmpty()) {
             Diagnostic first = configProblems.get(0);
             throw new UnreachableException(first.pos().line() > 0 ? first.toString() : first.message());
         }
-        return new SshRunner(this, endpoints.resolve(target), target.vars(), cancel);
+        return new SshRunner(this, endpoints.resolve(target), target.vars(), cancel, events);
     }
 
-    /** Connects to {@code ep}, through its jump hosts first. */
-    Connection connect(Endpoint ep, Map<String, Object> vars, Cancellation cancel) throws UnreachableException {
-        return connect(ep, vars, List.of(), cancel);
+    /** Connects to {@code ep}, through its jump hosts first; {@code events} hears of host keys recorded on the way. */
+    Connection connect(Endpoint ep, Map<String, Object> vars, Cancellation cancel, HostKeyEvents events) throws UnreachableException {
+        return connect(ep, vars, List.of(), cancel, events);
     }
 
     /** @param via the endpoints that wait on this one, the target first: a repeat among them is a ProxyJump loop */
-    private Connection connect(Endpoint ep, Map<String, Object> vars, List<Endpoint> via, Cancellation cancel)
-            throws UnreachableException {
-        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, via, cancel);
+    private Connection connect(Endpoint ep, Map<String, Object> vars, List<Endpoint> via, Cancellation cancel,
+            HostKeyEvents events) throws UnreachableException {
+        SharedJump.Lease lease = ep.proxyJump() == null ? null : jump(ep, vars, via, cancel, events);
         try {
-            return handshake(ep, lease, cancel);
+            return handshake(ep, lease, cancel, !via.isEmpty(), events);
         } catch (UnreachableException | RuntimeException e) {
             if (lease != null) {
                 lease.release();
@@ -111,8 +117,8 @@ public final class SshConnector implements Connector {
         }
     }
 
-    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, List<Endpoint> via, Cancellation cancel)
-            throws UnreachableException {
+    private SharedJump.Lease jump(Endpoint ep, Map<String, Object> vars, List<Endpoint> via, Cancellation cancel,
+            HostKeyEvents events) throws UnreachableException {
         List<Endpoint> chain = new ArrayList<>(via);
         chain.add(ep);
         // "a,b" reaches the target through b, and b through a
@@ -128,7 +134,7 @@ public final class SshConnector implements Connector {
         String name = hops.get(hops.size() - 1);
         SharedJump shared = jumps.computeIfAbsent(jumpEp, k -> new SharedJump(name));
         try {
-            return shared.acquire(() -> connect(jumpEp, vars, chain, cancel));
+            return shared.acquire(() -> connect(jumpEp, vars, chain, cancel, events));
         } catch (HostKeyRejectedException | JumpLoopException e) {
             // a loop's message already names every hop
             throw e;
@@ -146,11 +152,13 @@ public final class SshConnector implements Connector {
         }
     }
 
-    private Connection handshake(Endpoint ep, SharedJump.Lease lease, Cancellation cancel) throws UnreachableException {
+    /** @param jumpHost whether {@code ep} is a jump host on the way to the target */
+    private Connection handshake(Endpoint ep, SharedJump.Lease lease, Cancellation cancel, boolean jumpHost,
+            HostKeyEvents events) throws UnreachableException {
         if (cancel.isCancelled()) {
             throw interrupted(ep, cancel);
         }
-        HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep);
+        HostKeyVerifier verifier = new HostKeyVerifier(knownHosts, ep, jumpHost ? ep.display() : null, events);
         KeyRing.Keys offered = keys.forEndpoint(ep);
         JumpTunnel tunnel = lease != null ? new JumpTunnel(lease.session(), lease.name()) : null;
         CommandProxy proxy = lease == null && ep.proxyCommand() != null ? new CommandProxy(ep.proxyCommand()) : null;
@@ -177,6 +185,8 @@ public final class SshConnector implements Connector {
             stop.connectEnded();
             dog.cancel(false);
             onCancel.close();
+            // the key is in known_hosts whether or not the login that followed worked
+            verifier.tellAccepted();
         }
         if (cancel.isCancelled()) {
             s.disconnect();

@@ -5,6 +5,7 @@ import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.ExecResult;
+import dev.runbook.exec.HostKeyEvents;
 import dev.runbook.exec.OutputListener;
 import dev.runbook.exec.UnreachableException;
 import java.util.Map;
@@ -24,6 +25,7 @@ final class SshRunner implements CommandRunner {
     private final SshConnector connector;
     private final Endpoint endpoint;
     private final Map<String, Object> vars;
+    private final HostKeyEvents events;
     private Connection connection;
     private boolean closed;
     /** The shell between steps, or null; a step takes it (or opens one) and gives it back. */
@@ -36,13 +38,14 @@ final class SshRunner implements CommandRunner {
     /** Every command on a channel of its own: the default, or the host cannot hold a shell. */
     private volatile boolean perStep;
 
-    SshRunner(SshConnector connector, Endpoint endpoint, Map<String, Object> vars, Cancellation cancel)
+    SshRunner(SshConnector connector, Endpoint endpoint, Map<String, Object> vars, Cancellation cancel, HostKeyEvents events)
             throws UnreachableException {
         this.connector = connector;
         this.endpoint = endpoint;
         this.vars = vars;
+        this.events = events;
         this.perStep = !Boolean.TRUE.equals(vars.get(PERSISTENT_SHELL_VAR));
-        this.connection = connector.connect(endpoint, vars, cancel);
+        this.connection = connector.connect(endpoint, vars, cancel, events);
     }
 
     @Override
@@ -101,7 +104,7 @@ final class SshRunner implements CommandRunner {
         }
         if (!connection.alive()) {
             connection.close();
-            connection = connector.connect(endpoint, vars, cancel);
+            connection = connector.connect(endpoint, vars, cancel, events);
         }
         return connection;
     }

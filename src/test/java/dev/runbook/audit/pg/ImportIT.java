@@ -98,6 +98,31 @@ class ImportIT {
     }
 
     @Test
+    void skippedScheduleFiresAreImportedEachOnceThoughTheyBelongToNoRun() throws Exception {
+        Path f = file("audit.jsonl", List.of(List.of(skipped("nightly", "2026-11-27T01:00:00Z"),
+                skipped("nightly", "2026-11-28T01:00:00Z")), PgTesting.run("20250101-000000-abcdef", "deploy", 1)));
+
+        Import.Result first = store.importFile(f, ME);
+        Import.Result second = store.importFile(f, ME);
+
+        assertThat(first.skipped()).isZero();
+        assertThat(first.inserted()).isEqualTo(first.events()).isEqualTo(6);
+        assertThat(second.inserted()).isZero();
+        assertThat(second.duplicates()).isEqualTo(6);
+        assertThat(PG.query(db, "SELECT line FROM runbook.audit_events WHERE type = 'schedule.skipped' ORDER BY pos"))
+                .extracting(r -> String.valueOf(r.get("line")))
+                .satisfiesExactly(l -> assertThat(l).contains("2026-11-27T01:00:00Z"), l -> assertThat(l).contains("2026-11-28T01:00:00Z"));
+        assertThat(store.reader().verify().intact()).isTrue();
+    }
+
+    private static AuditEvent skipped(String schedule, String scheduledAt) {
+        return new AuditEvent(AuditEvent.VERSION, "-", 0, java.time.Instant.now().toString(), "schedule.skipped",
+                new AuditEvent.RunbookRef("backup", "/srv/runbooks/backup.yaml", null), null, null,
+                new AuditEvent.Actor("schedule@n1", "schedule"),
+                java.util.Map.of("schedule", schedule, "scheduled_at", scheduledAt, "reason", "the previous run still runs"), null, null);
+    }
+
+    @Test
     void theFilesOwnBookkeepingIsLeftOut() throws Exception {
         Path f = file("audit.jsonl", List.of(PgTesting.run("20250101-000000-ffffff", "deploy", 1)));
         Files.writeString(f, "{\"v\":1,\"run_id\":\"torn", StandardCharsets.UTF_8, StandardOpenOption.APPEND);

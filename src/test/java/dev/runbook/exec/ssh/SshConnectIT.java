@@ -80,7 +80,7 @@ class SshConnectIT {
     @Test
     void triesTheDefaultKeysInTheHomeDirectory() throws Exception {
         TestHome home = new TestHome(dir).trust(sshd);
-        java.nio.file.Files.copy(sshd.clientKey(), home.ssh().resolve("id_ed25519"));
+        java.nio.file.Files.copy(sshd.clientKey(), home.ssh().resolve("id_ed25519"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
 
         Target t = new Target("web1", sshd.address(), sshd.port(), "root", Map.of());
 
@@ -98,6 +98,38 @@ class SshConnectIT {
         assertThatThrownBy(() -> home.connector().open(t))
                 .isInstanceOf(UnreachableException.class)
                 .hasMessage("authentication failed for root@127.0.0.1:" + sshd.port() + " (offered " + stranger + ")");
+    }
+
+    @Test
+    void ignoresAPrivateKeyOthersCanReadAsSshDoesAndSaysHowToFixIt() throws Exception {
+        Path key = dir.resolve("shared_key");
+        java.nio.file.Files.copy(sshd.clientKey(), key);
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        TestHome home = new TestHome(dir).trust(sshd);
+        Target t = sshd.target("web1", Map.of("ansible_ssh_private_key_file", key.toString()));
+
+        assertThatThrownBy(() -> home.connector().open(t))
+                .isInstanceOf(UnreachableException.class)
+                .hasMessageContaining("skipped " + key + ": permissions 0644 are too open: a private key others can read is"
+                        + " ignored, as ssh ignores it (chmod 600 " + key + ")");
+        // OpenSSH's own client refuses it the same way
+        assertThatThrownBy(() -> Sshd.run("ssh", "-F", "/dev/null", "-i", key.toString(), "-o", "BatchMode=yes", "-o",
+                "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + home.knownHosts(), "-p", String.valueOf(sshd.port()),
+                "root@" + sshd.address(), "true"))
+                .hasMessageContaining("UNPROTECTED PRIVATE KEY FILE").hasMessageContaining("Permission denied");
+
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(echo(home.connector().open(t))).isEqualTo("ok\n");
+    }
+
+    @Test
+    void aKeyPathThatIsADirectoryIsSaidToBeOne() throws Exception {
+        Path notAKey = java.nio.file.Files.createDirectories(dir.resolve("keys"));
+        TestHome home = new TestHome(dir).trust(sshd);
+
+        assertThatThrownBy(() -> home.connector().open(sshd.target("web1", Map.of("ansible_ssh_private_key_file", notAKey.toString()))))
+                .isInstanceOf(UnreachableException.class)
+                .hasMessageContaining("skipped " + notAKey + ": not a regular file (a directory)");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.runbook.exec.Cancellation;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.HostKeyEvents;
 import dev.runbook.exec.OutputListener;
 import dev.runbook.exec.UnreachableException;
 import dev.runbook.model.Target;
@@ -79,9 +80,26 @@ class SshProxyJumpIT {
     }
 
     @Test
+    void aJumpHostKeyAcceptedUnderAcceptNewIsToldAsTheJumpHosts() throws Exception {
+        target.authorize(jump.clientKey());
+        TestHome home = homeWithConfig("bastion", target);
+        Files.writeString(home.ssh().resolve("config"), "Host bastion\n  StrictHostKeyChecking accept-new\n"
+                + Files.readString(home.ssh().resolve("config")));
+        List<HostKeyEvents.Accepted> accepted = new ArrayList<>();
+
+        try (CommandRunner r = home.connector().open(new Target("app", "app", 0, null, Map.of()), Cancellation.none(), accepted::add)) {
+            assertThat(echo(r)).contains(" 127.0.0.21 " + target.port());
+        }
+
+        assertThat(accepted).containsExactly(new HostKeyEvents.Accepted(jump.knownHostsName(), "ssh-ed25519",
+                jump.hostKeyFingerprint(), home.knownHosts(), "root@127.0.0.1:" + jump.port()));
+        assertThat(Files.readString(home.knownHosts())).contains(jump.knownHostsLine());
+    }
+
+    @Test
     void takesTheJumpHostFromAnsibleSshCommonArgs() throws Exception {
         TestHome home = new TestHome(dir).trust(jump, target);
-        Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"));
+        Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         Target t = target.target("app", Map.of("ansible_ssh_common_args",
                 "-o ProxyJump=root@127.0.0.1:" + jump.port() + " -o ServerAliveInterval=3"));
 
@@ -113,7 +131,7 @@ class SshProxyJumpIT {
     @Test
     void aTargetThatGoesSilentBehindTheJumpHostIsNoticedByKeepalives() throws Exception {
         TestHome home = new TestHome(dir).trust(jump, target);
-        Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"));
+        Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         target.authorize(jump.clientKey());
         Target t = target.target("app", Map.of("ansible_ssh_common_args",
                 "-J root@127.0.0.1:" + jump.port() + " -o ServerAliveInterval=1 -o ServerAliveCountMax=2"));
@@ -139,7 +157,7 @@ class SshProxyJumpIT {
     void reportsAJumpHostThatDoesNotForward() throws Exception {
         try (Sshd closed = Sshd.builder().config("AllowTcpForwarding no").start()) {
             TestHome home = new TestHome(dir).trust(closed, target);
-            Files.copy(closed.clientKey(), home.ssh().resolve("id_ed25519"));
+            Files.copy(closed.clientKey(), home.ssh().resolve("id_ed25519"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
             Target t = target.target("app", Map.of("ansible_ssh_common_args", "-J root@127.0.0.1:" + closed.port()));
 
             assertThatThrownBy(() -> home.connector().open(t))
@@ -155,7 +173,7 @@ class SshProxyJumpIT {
         // the bastion's connect to the target goes unanswered, so the channel to it never opens
         try (UnansweredPort dark = new UnansweredPort()) {
             TestHome home = new TestHome(dir).trust(jump);
-            Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"));
+            Files.copy(jump.clientKey(), home.ssh().resolve("id_ed25519"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
             Target t = new Target("dark", "127.0.0.1", dark.port(), "root", Map.of(
                     "ansible_ssh_common_args", "-J root@127.0.0.1:" + jump.port(), "runbook_connect_timeout", "60s"));
             Cancellation cancel = new Cancellation();
