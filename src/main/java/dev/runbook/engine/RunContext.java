@@ -200,7 +200,8 @@ final class RunContext {
     /** A host key refused: audited once per host as its own event, loudly when the key changed. */
     void hostKeyRejected(Target host, dev.runbook.exec.ssh.HostKeyRejectedException e) {
         if (keyEventsSent.add(host.name())) {
-            listener.notice((e.changed() ? "HOST KEY CHANGED for " : "unknown host key for ") + host.name() + ": " + e.getMessage());
+            // the message names the key's host as known_hosts does ([127.0.0.1]:2222); this names the inventory's
+            listener.notice(host.name() + ": " + e.getMessage());
             java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
             fields.put("changed", e.changed());
             if (e.fingerprint() != null) {

@@ -379,6 +379,8 @@ class FanOutIT {
         assertThat(rejected.data()).containsEntry("changed", false);
         assertThat(String.valueOf(rejected.data().get("fingerprint"))).isEqualTo(SERVERS.get(1).hostKeyFingerprint());
         assertThat(o.hostCounts()).containsEntry("unreachable", 1).containsEntry("ok", 3);
+        assertThat(h.notices).singleElement().asString()
+                .startsWith("h2: host key of " + SERVERS.get(1).knownHostsName() + " is unknown (ssh-ed25519 ");
     }
 
     @Test

@@ -145,9 +145,13 @@ final class HostKeyVerifier implements HostKeyRepository {
             }
         }
         String port = endpoint.port() == 22 ? "" : "-p " + endpoint.port() + " ";
+        // ssh-keyscan fetches whatever key answers: the fingerprint is what to check with the host's owner
+        String add = endpoint.knownHostsForNew().toString().equals("/dev/null")
+                ? "list it in a known_hosts file named by " + Endpoints.KNOWN_HOSTS_VAR + " (UserKnownHostsFile is /dev/null)"
+                : "add it with 'ssh-keyscan " + port + endpoint.host() + " >> " + endpoint.knownHostsForNew() + "'";
         rejection = new HostKeyRejectedException("host key of " + name + " is unknown (" + type + " " + fp
-                + ")" + certificateNote() + "; if that is the right key, add it with 'ssh-keyscan " + port + endpoint.host() + " >> "
-                + endpoint.knownHostsForNew() + "' or set " + Endpoints.CHECKING_VAR + ": accept-new", false, fp);
+                + ")" + certificateNote() + "; if that fingerprint is the host's (check it on the host: ssh-keygen -lf"
+                + " /etc/ssh/ssh_host_*_key.pub), " + add + " or set " + Endpoints.CHECKING_VAR + ": accept-new", false, fp);
         return NOT_INCLUDED;
     }
 

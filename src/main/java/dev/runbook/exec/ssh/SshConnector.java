@@ -135,7 +135,12 @@ public final class SshConnector implements Connector {
         SharedJump shared = jumps.computeIfAbsent(jumpEp, k -> new SharedJump(name));
         try {
             return shared.acquire(() -> connect(jumpEp, vars, chain, cancel, events));
-        } catch (HostKeyRejectedException | JumpLoopException e) {
+        } catch (HostKeyRejectedException e) {
+            // the key is the jump host's, not the target's: say so, or the user checks the wrong machine
+            // (an earlier hop's refusal already names its hop)
+            throw e.getMessage().startsWith("jump host ") ? e
+                    : new HostKeyRejectedException("jump host " + name + ": " + e.getMessage(), e.changed(), e.fingerprint());
+        } catch (JumpLoopException e) {
             // a loop's message already names every hop
             throw e;
         } catch (UnreachableException e) {

@@ -51,11 +51,22 @@ class SshHostKeysIT {
                 .isInstanceOf(HostKeyRejectedException.class)
                 .hasMessageContaining("host key of [127.0.0.1]:" + sshd.port() + " is unknown")
                 .hasMessageContaining(sshd.hostKeyFingerprint())
-                .hasMessageContaining("ssh-keyscan -p " + sshd.port() + " 127.0.0.1 >> " + home.knownHosts())
+                .hasMessageContaining("if that fingerprint is the host's (check it on the host: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), "
+                        + "add it with 'ssh-keyscan -p " + sshd.port() + " 127.0.0.1 >> " + home.knownHosts() + "'")
                 .hasMessageContaining("runbook_host_key_checking: accept-new")
                 .satisfies(e -> assertThat(((HostKeyRejectedException) e).changed()).isFalse())
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         assertThat(home.knownHosts()).doesNotExist();
+    }
+
+    @Test
+    void anUnknownHostWhoseKnownHostsIsDevNullIsNotToldToAppendToDevNull() throws Exception {
+        TestHome home = new TestHome(dir).config("Host *\n  UserKnownHostsFile /dev/null\n");
+
+        assertThatThrownBy(() -> home.connector().open(sshd.target("web1")))
+                .isInstanceOf(HostKeyRejectedException.class)
+                .hasMessageContaining("list it in a known_hosts file named by runbook_known_hosts (UserKnownHostsFile is /dev/null)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(">> /dev/null"));
     }
 
     @Test

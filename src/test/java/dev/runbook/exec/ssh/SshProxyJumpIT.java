@@ -80,6 +80,18 @@ class SshProxyJumpIT {
     }
 
     @Test
+    void anUnknownJumpHostKeyIsRefusedNamingTheJumpHost() throws Exception {
+        target.authorize(jump.clientKey());
+        TestHome home = homeWithConfig("bastion", target);
+
+        assertThatThrownBy(() -> home.connector().open(new Target("app", "app", 0, null, Map.of())))
+                .isInstanceOf(HostKeyRejectedException.class)
+                .hasMessageStartingWith("jump host bastion: host key of " + jump.knownHostsName() + " is unknown")
+                .hasMessageContaining(jump.hostKeyFingerprint());
+        assertThat(target.log()).doesNotContain("Accepted publickey");
+    }
+
+    @Test
     void aJumpHostKeyAcceptedUnderAcceptNewIsToldAsTheJumpHosts() throws Exception {
         target.authorize(jump.clientKey());
         TestHome home = homeWithConfig("bastion", target);
