@@ -12,6 +12,9 @@ import dev.runbook.config.Config;
 import dev.runbook.engine.FileRunLocks;
 import dev.runbook.engine.RunLocks;
 import dev.runbook.model.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -26,10 +29,13 @@ final class AuditStores {
     private final StateDir state;
     private final PgAuditStore pg;
 
-    private AuditStores(Config config, StateDir state, PgAuditStore pg) {
+    private final Consumer<String> notices;
+
+    private AuditStores(Config config, StateDir state, PgAuditStore pg, Consumer<String> notices) {
         this.config = config;
         this.state = state;
         this.pg = pg;
+        this.notices = notices;
     }
 
     /**
@@ -44,7 +50,7 @@ final class AuditStores {
         }
         PgAuditStore pg = config.audit().postgres()
                 ? new PgAuditStore(PgSettings.of(config.audit(), env), state.root().resolve("spool"), notices) : null;
-        return new AuditStores(config, state, pg);
+        return new AuditStores(config, state, pg, notices);
     }
 
     Config config() {
@@ -67,6 +73,43 @@ final class AuditStores {
 
     AuditReader reader() {
         return pg != null ? pg.reader() : new FileAuditReader(state.auditFile());
+    }
+
+    /**
+     * The reader for history and show. With PostgreSQL, events this machine spooled while it was
+     * unreachable are delivered first (as {@code audit flush} would), so that a run whose last
+     * events waited in the spool is shown as it ended, not as "died". When they cannot be
+     * delivered, {@code notices} says so and which runs it concerns.
+     */
+    AuditReader readerWithSpoolDelivered() {
+        if (pg != null) {
+            deliverSpool();
+        }
+        return reader();
+    }
+
+    private void deliverSpool() {
+        Path spool = state.root().resolve("spool");
+        List<Path> files;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(spool)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".jsonl")).toList();
+        } catch (IOException e) {
+            return;  // no spool
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        try {
+            state.check();  // delivered files are deleted: only from a spool no one else controls
+            PgAuditStore.Flushed f = pg.flush();
+            if (f.inserted() > 0) {
+                notices.accept(f.inserted() + " event" + (f.inserted() == 1 ? "" : "s") + " spooled while PostgreSQL was"
+                        + " unreachable delivered first, from " + spool);
+            }
+        } catch (RuntimeException e) {
+            notices.accept("events spooled in " + spool + " are not delivered (" + e.getMessage() + "): runs whose last"
+                    + " events wait there show as running or died until `runbook audit flush` delivers them");
+        }
     }
 
     /** The run locks; {@code locks/} (and the state directory, private) are created when a lock is first taken. */

@@ -32,7 +32,7 @@ final class HistoryCommand implements Callable<Integer>, CliSpec.Command {
         Terminal term = Terminal.system(common.noColor);
         List<History.Run> runs;
         String where;
-        try (AuditReader reader = wiring.stores(Wiring::toStderr).reader()) {
+        try (AuditReader reader = wiring.stores(Wiring::toStderr).readerWithSpoolDelivered()) {
             runs = reader.runs(runbook, limit);
             where = reader.describe();
         }

@@ -32,7 +32,7 @@ final class ShowCommand implements Callable<Integer>, CliSpec.Command {
         List<AuditEvent> events;
         List<String> candidates = List.of();
         String where;
-        try (AuditReader reader = wiring.stores(Wiring::toStderr).reader()) {
+        try (AuditReader reader = wiring.stores(Wiring::toStderr).readerWithSpoolDelivered()) {
             events = reader.run(runId);
             where = reader.describe();
             if (events.isEmpty() && !"last".equals(runId)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runbook.audit.AuditEvent;
 import dev.runbook.audit.ChainReport;
 import dev.runbook.audit.History;
+import dev.runbook.testing.Cli;
 import dev.runbook.testing.Postgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -168,6 +169,65 @@ class OutageIT {
         try (PgAuditReader reader = new PgAuditReader(settings)) {
             assertThat(reader.runs(null, 10)).extracting(History.Run::runId)
                     .containsExactly("20250101-000001-dddddd", "20250101-000000-cccccc");
+        }
+    }
+
+    @Test
+    void historyAndShowDeliverTheSpoolFirstSoARunWhoseEndWaitedThereIsNotCalledDied(@TempDir Path home) throws Exception {
+        Path rb = Files.writeString(home.resolve("hold.yaml"), """
+                name: hold
+                steps:
+                  - id: hold
+                    run: sleep 3
+                  - id: after
+                    run: echo after the outage
+                """);
+        Cli cli = Cli.in(home).withEnv("RUNBOOK_AUDIT_STORE", "postgres").withEnv("RUNBOOK_AUDIT_URL", pg.jdbcUrl(db))
+                .withEnv("RUNBOOK_AUDIT_USER", Postgres.SUPERUSER).withEnv("RUNBOOK_AUDIT_PASSWORD", pg.password());
+        Cli.Result run;
+        try (Cli.Running r = cli.start("run", rb.toString())) {
+            // the mutating step's step.started is committed before its command starts
+            assertThat(dev.runbook.testing.Processes.eventually(Duration.ofSeconds(20), () -> stepStarted(db))).isTrue();
+            pg.stopTemporarily();
+            run = r.await(Duration.ofSeconds(30));
+        }
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stderr() + run.stdout()).contains("spool");
+        String runId = runIdIn(run.stdout());
+        pg.restart();
+
+        Cli.Result history = cli.run("history");
+        Cli.Result show = cli.run("show", runId);
+
+        assertThat(history.exitCode()).as(history.toString()).isZero();
+        assertThat(history.stdout()).as(history.toString()).containsPattern(runId + " +hold +succeeded").doesNotContain("died");
+        assertThat(history.stderr()).as(history.toString()).containsPattern("runbook: \\d+ events spooled while PostgreSQL was"
+                + " unreachable delivered first, from " + java.util.regex.Pattern.quote(cli.state().resolve("spool").toString()));
+        assertThat(show.exitCode()).as(show.toString()).isZero();
+        assertThat(show.stdout()).contains("run.finished").doesNotContain("died");
+        assertThat(spoolFiles(cli.state().resolve("spool"))).isEmpty();
+        try (PgAuditReader reader = new PgAuditReader(settings)) {
+            assertThat(reader.verify().intact()).isTrue();
+        }
+    }
+
+    private static boolean stepStarted(String db) {
+        try {
+            return ((Number) pg.queryValue(db, "SELECT count(*) FROM runbook.audit_events WHERE type = 'step.started'")).longValue() > 0;
+        } catch (IllegalStateException e) {
+            return false;  // the run has not made its tables yet
+        }
+    }
+
+    private static String runIdIn(String stdout) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("run (\\d{8}-\\d{6}-[0-9a-f]{6})").matcher(stdout);
+        assertThat(m.find()).as(stdout).isTrue();
+        return m.group(1);
+    }
+
+    private static List<Path> spoolFiles(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
         }
     }
 
