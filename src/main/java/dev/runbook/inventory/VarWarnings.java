@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * What an inventory's vars load with but should not go unsaid, collected over all its files: a
- * misspelt connection var (at each place it is written), and a var holding a Jinja template, which
+ * misspelt connection var and ssh options runbook does not apply (at each place they are written), and a var holding a Jinja template, which
  * runbook takes as written where Ansible would render it (once per var name for the inventory, at
  * the first place it is written, however many hosts it reaches).
  */
@@ -24,6 +24,16 @@ final class VarWarnings {
         if (known != null) {
             misspelt.add(new Diagnostic(Diagnostic.Severity.WARNING, keyPos,
                     "'" + name + "' is not a var runbook or Ansible reads, so it has no effect", "did you mean '" + known + "'?"));
+        }
+        if ((name.equals("ansible_ssh_common_args") || name.equals("ansible_ssh_extra_args")) && value instanceof String args) {
+            List<String> unapplied = dev.runbook.exec.ssh.AnsibleSshArgs.unapplied(args);
+            if (!unapplied.isEmpty()) {
+                misspelt.add(Diagnostic.warning(keyPos, "'" + name + "': " + String.join(", ", unapplied)
+                        + (unapplied.size() == 1 ? " is" : " are") + " not applied: runbook's SSH client reads -J, -i, -p, -l and -o "
+                        + "HostName, Port, User, IdentityFile, CertificateFile, IdentitiesOnly, IdentityAgent, ConnectTimeout, "
+                        + "HostKeyAlias, ProxyCommand, ProxyJump, ServerAliveInterval, ServerAliveCountMax, UserKnownHostsFile and "
+                        + "StrictHostKeyChecking (yes or accept-new: host keys are always checked)"));
+            }
         }
         if (holdsTemplate(value)) {
             templates.putIfAbsent(name, keyPos);

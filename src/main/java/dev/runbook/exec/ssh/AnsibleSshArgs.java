@@ -12,8 +12,58 @@ import java.util.Map;
  * unchanged: {@code -o Key=Value}, {@code -J jump}, {@code -i key}, {@code -p port}, {@code -l user}.
  * Other flags are ignored.
  */
-final class AnsibleSshArgs {
+public final class AnsibleSshArgs {
+    /** The {@code -o} options the connection applies, as ssh_config keywords. */
+    static final java.util.Set<String> APPLIED = java.util.Set.of("hostname", "port", "user", "identityfile", "certificatefile",
+            "identitiesonly", "identityagent", "connecttimeout", "hostkeyalias", "proxycommand", "proxyjump",
+            "serveraliveinterval", "serveralivecountmax", "stricthostkeychecking", "userknownhostsfile");
+    /** Options with nothing to do here: one connection per host for the run is kept anyway, and nothing ever prompts. */
+    private static final java.util.Set<String> MOOT = java.util.Set.of("controlmaster", "controlpersist", "controlpath",
+            "batchmode", "loglevel", "compression");
+    /** ssh flags that take the next word as their argument. */
+    private static final String FLAGS_WITH_ARGUMENT = "BbcDEeFIiJLlmOoPpQRSWw";
+
     private AnsibleSshArgs() {}
+
+    /**
+     * The options of {@code args} the connection does not apply, as written ({@code -o ForwardAgent=yes},
+     * {@code -F ./ssh.cfg}, {@code -A}), for a warning: an inventory that relies on them should know.
+     * Host key checking cannot be switched off: {@code StrictHostKeyChecking} other than yes or
+     * accept-new is listed too.
+     */
+    public static List<String> unapplied(String args) {
+        List<String> out = new ArrayList<>();
+        List<String> words = split(args);
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.length() < 2 || !w.startsWith("-")) {
+                continue;
+            }
+            char flag = w.charAt(1);
+            boolean takesArgument = FLAGS_WITH_ARGUMENT.indexOf(flag) >= 0;
+            String value = !takesArgument ? null : w.length() > 2 ? w.substring(2) : i + 1 < words.size() ? words.get(++i) : "";
+            switch (flag) {
+                case 'J', 'i', 'p', 'l' -> { }
+                case 'o' -> {
+                    String key = value.split("[=\\s]", 2)[0].strip().toLowerCase(Locale.ROOT);
+                    String v = value.contains("=") || value.contains(" ") ? value.substring(key.length() + 1).strip() : "";
+                    boolean offChecking = key.equals("stricthostkeychecking") && !v.equalsIgnoreCase("yes") && !v.equalsIgnoreCase("accept-new");
+                    if ((!APPLIED.contains(key) && !MOOT.contains(key)) || offChecking) {
+                        out.add("-o " + value);
+                    }
+                }
+                default -> {
+                    if (w.length() > 2 && !takesArgument) {
+                        // bundled flags such as -AC: each is a flag of its own
+                        out.add(w);
+                    } else {
+                        out.add(takesArgument ? w.substring(0, 2) + " " + value : w);
+                    }
+                }
+            }
+        }
+        return out;
+    }
 
     /** Adds the options in {@code args} to {@code into} (lower-case keyword to arguments); the first value wins. */
     static void parse(String args, Map<String, List<String>> into) {
