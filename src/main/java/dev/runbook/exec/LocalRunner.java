@@ -67,7 +67,8 @@ public final class LocalRunner implements CommandRunner {
             if (command.becomeUser() != null && command.becomePassword() != null) {
                 askpass = SudoAskpass.start(tempDir == null ? null : tempDir.get(), command.becomePassword());
             }
-            scriptFile = command.script() ? writeScript(command.line()) : null;
+            boolean become = command.becomeUser() != null;
+            scriptFile = command.script() && !become ? writeScript(command.line()) : null;
             List<String> argv = argv(command, askpass != null, scriptFile);
             ProcessBuilder pb = new ProcessBuilder(argv);
             // the tool's own credentials are not the step's: a step sees its own secrets only
@@ -76,14 +77,19 @@ public final class LocalRunner implements CommandRunner {
             if (askpass != null) {
                 pb.environment().put("SUDO_ASKPASS", askpass.script().toString());
             }
-            // become or not, the command reads nothing of ours: the password reaches sudo through askpass alone
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            // become or not, the command reads nothing of ours: the password reaches sudo through askpass alone,
+            // and a become user's bootstrap hands the command /dev/null once it has read its program
+            byte[] program = become ? BecomeProgram.of(command, direct(command)) : null;
+            pb.redirectInput(become ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process p;
             try {
                 p = pb.start();
             } catch (IOException e) {
                 return new ExecResult(127, false, false, "", "cannot start " + argv.get(1) + ": " + e.getMessage(),
                         false, elapsed(start));
+            }
+            if (program != null) {
+                PUMPS.execute(() -> feed(p, program));
             }
             return await(p, command, output, cancel, start);
         } catch (IOException e) {
@@ -104,17 +110,20 @@ public final class LocalRunner implements CommandRunner {
     }
 
     /**
-     * setsid, then sudo for a become user ({@code -n}: it never prompts; {@code -A} with a password:
-     * it runs our askpass only if it needs one), then the command: its words when it needs no shell,
-     * else the shell with {@code -c LINE} or the script file.
+     * setsid, then the command: its words when it needs no shell, else the shell with {@code -c LINE}
+     * or the script file. For a become user, sudo ({@code -n}: it never prompts; {@code -A} with a
+     * password: it runs our askpass only if it needs one) runs {@link BecomeProgram}'s bootstrap,
+     * which reads the command from stdin.
      */
     private static List<String> argv(Command command, boolean askpass, Path scriptFile) {
         List<String> argv = new ArrayList<>();
         argv.add(ProcessTree.SETSID);
         if (command.becomeUser() != null) {
-            argv.addAll(List.of("sudo", askpass ? "-A" : "-n", "-p", "", "-u", command.becomeUser(), "--"));
+            argv.addAll(List.of("sudo", askpass ? "-A" : "-n", "-p", "", "-u", command.becomeUser(), "--",
+                    "/bin/sh", "-c", BecomeProgram.BOOTSTRAP));
+            return argv;
         }
-        List<String> direct = command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
+        List<String> direct = direct(command);
         if (direct != null) {
             argv.addAll(direct);
         } else {
@@ -127,6 +136,20 @@ public final class LocalRunner implements CommandRunner {
             }
         }
         return argv;
+    }
+
+    /** The command's words when it needs no shell, else null. */
+    private static List<String> direct(Command command) {
+        return command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
+    }
+
+    /** Writes a become user's program to the bootstrap; sudo refusing (a wrong password) closes the pipe first. */
+    private static void feed(Process p, byte[] program) {
+        try (java.io.OutputStream in = p.getOutputStream()) {
+            in.write(program);
+        } catch (IOException e) {
+            // sudo ended before its command read the program: its own message says why
+        }
     }
 
     private ExecResult await(Process p, Command command, OutputListener output, Cancellation cancel, long start) {

@@ -117,6 +117,42 @@ class LocalBecomeIT {
     }
 
     @Test
+    void aBecomeUserGetsTheStepsEnvironmentAndItsScriptWithNothingOnACommandLine() throws Exception {
+        String token = "tok-" + UUID.randomUUID();
+        Cli cli = home(null, NOPASSWD, PASSWORD).withEnv("API_TOKEN", token);
+        Files.writeString(cli.workDir().resolve("rb.yaml"), """
+                name: local-become-script
+                params:
+                  greeting: {type: string, default: 'it''s "quoted" $HOME'}
+                secrets:
+                  token: env:API_TOKEN
+                steps:
+                  - id: as-other
+                    become: {user: %s}
+                    shell: bash
+                    script: |
+                      set -eu
+                      printf 'user=%%s stdin=%%s\\n' "$(id -un)" "$(wc -c)"
+                      printf 'greeting=<%%s>\\n' {{ params.greeting }}
+                      [ "${#BASH_VERSION}" -gt 0 ] && echo shell=bash
+                      printf 'token-sha256=%%s\\n' "$(printf %%s {{ secrets.token }} | sha256sum | cut -c1-64)"
+                      cat <<'EOF'
+                      a here-document in the script
+                      EOF
+                """.formatted(NOPASSWD));
+        Cli.Result r = runWatchingPs(cli, token);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("as-other │ user=" + NOPASSWD + " stdin=0")
+                .contains("as-other │ greeting=<it's \"quoted\" $HOME>")
+                .contains("as-other │ shell=bash")
+                .contains("as-other │ token-sha256=" + java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8))))
+                .contains("as-other │ a here-document in the script");
+        assertNowhere(cli, r, token);
+    }
+
+    @Test
     void withoutAPasswordSudoThatWantsOneFailsAtOnce() throws Exception {
         Cli cli = home(ASKED, "root", PASSWORD);
         Files.writeString(cli.workDir().resolve("rb.yaml"), RUNBOOK.formatted("root").replace(", password: sudo_pw", ""));
