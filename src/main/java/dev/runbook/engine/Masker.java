@@ -1,6 +1,7 @@
 package dev.runbook.engine;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.runbook.exec.OutputCapture;
 import dev.runbook.expr.Functions;
 import dev.runbook.expr.Secret;
 import java.net.URLEncoder;
@@ -86,7 +87,38 @@ public final class Masker {
                 out = out.replace(v, Secret.MASK);
             }
         }
+        if (out.endsWith(OutputCapture.CUT_END)) {
+            String before = out.substring(0, out.length() - OutputCapture.CUT_END.length());
+            int k = longestCut(before, true);
+            out = k == 0 ? out : before.substring(0, before.length() - k) + Secret.MASK + OutputCapture.CUT_END;
+        }
+        if (out.startsWith(OutputCapture.CUT_START)) {
+            String after = out.substring(OutputCapture.CUT_START.length());
+            int k = longestCut(after, false);
+            out = k == 0 ? out : OutputCapture.CUT_START + Secret.MASK + after.substring(k);
+        }
         return out;
+    }
+
+    /**
+     * Output cut in the middle of a secret keeps only part of it, which the whole value does not
+     * match: the length of the longest start of a value that {@code text} ends with ({@code atEnd}),
+     * or of the longest end of a value it starts with.
+     */
+    private int longestCut(String text, boolean atEnd) {
+        int best = 0;
+        for (String v : values) {
+            if (v.length() < 4) {
+                continue;  // masked wherever they are anyway
+            }
+            for (int k = Math.min(v.length() - 1, text.length()); k > best; k--) {
+                if (atEnd ? text.endsWith(v.substring(0, k)) : text.startsWith(v.substring(v.length() - k))) {
+                    best = k;
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     /** Masks every string inside a value tree (maps and lists copied). */

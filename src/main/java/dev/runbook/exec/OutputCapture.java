@@ -6,13 +6,18 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads one stream to its end: each line goes to the listener as it arrives, and the last
- * {@code limit} bytes are kept. Memory stays bounded however much a command prints.
+ * Reads one stream to its end: each line goes to the listener as it arrives (cut at 64 KiB,
+ * marked {@link #CUT_END}), and the last {@code limit} bytes are kept (from a line start when they
+ * have one, else marked {@link #CUT_START}). Memory stays bounded however much a command prints.
  */
 public final class OutputCapture implements Runnable {
     public static final int STDOUT_LIMIT = 1 << 20;
     public static final int STDERR_LIMIT = 64 << 10;
     private static final int MAX_LINE = 64 << 10;
+    /** Ends a line shown cut at {@link #MAX_LINE} bytes: the masker then hides a secret's start left at the cut. */
+    public static final String CUT_END = " …[cut: line longer than 64 KiB]";
+    /** Starts kept output that begins in the middle of a line: the masker then hides a secret's end left at the cut. */
+    public static final String CUT_START = "[cut: earlier output dropped]… ";
 
     private final InputStream in;
     private final OutputListener.Stream stream;
@@ -37,23 +42,30 @@ public final class OutputCapture implements Runnable {
         byte[] buf = new byte[8192];
         try (in) {
             int n;
+            boolean cut = false;
             while ((n = in.read(buf)) > 0) {
                 keep(buf, n);
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
                     if (b == '\n') {
-                        emit(line);
+                        emit(line, cut);
+                        cut = false;
                     } else if (line.size() < MAX_LINE) {
                         line.write(b);
+                    } else {
+                        cut = true;
                     }
                 }
             }
+            if (line.size() > 0) {
+                emit(line, cut);
+            }
         } catch (IOException e) {
             // the stream closed under us (process killed): what was read is kept
-        } finally {
             if (line.size() > 0) {
-                emit(line);
+                emit(line, line.size() >= MAX_LINE);
             }
+        } finally {
             synchronized (this) {
                 done = true;
                 notifyAll();
@@ -61,10 +73,15 @@ public final class OutputCapture implements Runnable {
         }
     }
 
-    private void emit(ByteArrayOutputStream line) {
+    private void emit(ByteArrayOutputStream line, boolean cut) {
         if (!detached) {
             String s = line.toString(StandardCharsets.UTF_8);
-            listener.line(stream, s.endsWith("\r") ? s.substring(0, s.length() - 1) : s);
+            if (cut) {
+                // a character cut in two decodes as U+FFFD: drop it
+                listener.line(stream, (s.endsWith("\uFFFD") ? s.substring(0, s.length() - 1) : s) + CUT_END);
+            } else {
+                listener.line(stream, s.endsWith("\r") ? s.substring(0, s.length() - 1) : s);
+            }
         }
         line.reset();
     }
@@ -115,12 +132,19 @@ public final class OutputCapture implements Runnable {
         for (int i = 0; i < len; i++) {
             out[i] = ring[(int) ((start + i) % ring.length)];
         }
-        int from = 0;
-        if (total > ring.length) {
-            while (from < len && (out[from] & 0xC0) == 0x80) {
-                from++;
+        if (total <= ring.length) {
+            return new String(out, StandardCharsets.UTF_8);
+        }
+        // the kept bytes start where the ring wrapped: from the next line on, whole lines only
+        for (int i = 0; i < len - 1; i++) {
+            if (out[i] == '\n') {
+                return new String(out, i + 1, len - i - 1, StandardCharsets.UTF_8);
             }
         }
-        return new String(out, from, len - from, StandardCharsets.UTF_8);
+        int from = 0;
+        while (from < len && (out[from] & 0xC0) == 0x80) {
+            from++;
+        }
+        return CUT_START + new String(out, from, len - from, StandardCharsets.UTF_8);
     }
 }

@@ -389,6 +389,24 @@ class EngineTest {
     }
 
     @Test
+    void aSecretStraddlingTheLineLimitLeavesNoPartOfItInOutputOrAudit() throws Exception {
+        String canary = "canary-5d1b2c-straddle";
+        h.env.put("CANARY", canary);
+        // the secret starts 10 bytes before the 64 KiB line limit: only its first 10 characters are in the line shown
+        RunOutcome o = h.run("""
+                secrets:
+                  token: env:CANARY
+                steps:
+                  - id: leak
+                    run: head -c 65526 /dev/zero | tr '\\0' a; printf '%%s\\n' {{ secrets.token }}
+                """.formatted());
+        assertThat(o.status()).isEqualTo(RunOutcome.Status.SUCCEEDED);
+        String shown = String.join("\n", h.output);
+        assertThat(shown).contains("a****" + dev.runbook.exec.OutputCapture.CUT_END).doesNotContain(canary.substring(0, 4));
+        assertThat(Files.readString(dir.resolve("state/audit.jsonl"))).doesNotContain(canary.substring(0, 4));
+    }
+
+    @Test
     void everyEventIsChainedAndTheAuditVerifies() throws Exception {
         h.run("""
                 steps:

@@ -33,6 +33,22 @@ class MaskerTest {
     }
 
     @Test
+    void aSecretCutInTwoByOutputLimitsIsMaskedOnTheSideThatWasKept() {
+        Masker m = masker("s3cr3t-value-XYZ");
+        String end = dev.runbook.exec.OutputCapture.CUT_END;
+        String start = dev.runbook.exec.OutputCapture.CUT_START;
+
+        assertThat(m.mask("aaa s3cr3t-v" + end)).isEqualTo("aaa ****" + end);
+        assertThat(m.mask("aaa s" + end)).isEqualTo("aaa ****" + end);
+        assertThat(m.mask(start + "ue-XYZ and after")).isEqualTo(start + "**** and after");
+        assertThat(m.mask(start + "s3cr3t-value-XYZ then s3cr3t" + end)).isEqualTo(start + "**** then ****" + end);
+        // not cut: a line that merely ends like the secret begins is left alone
+        assertThat(m.mask("the s3cr3t")).isEqualTo("the s3cr3t");
+        assertThat(m.mask("ue-XYZ")).isEqualTo("ue-XYZ");
+        assertThat(m.mask("nothing like it" + end)).isEqualTo("nothing like it" + end);
+    }
+
+    @Test
     void leavesOtherTextAlone() {
         Masker m = masker(SECRET);
         String other = "pa ss w0rd Tok 9 kx, cGFzcw==, %2F, \\\\, {\"a\":\"b\"}";
