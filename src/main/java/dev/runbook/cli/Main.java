@@ -14,7 +14,28 @@ import picocli.CommandLine;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(Boolean.getBoolean(CdsPreload.PROPERTY) ? train(args) : run(args));
+        int code = Boolean.getBoolean(CdsPreload.PROPERTY) ? train(args) : run(args);
+        stopHttpSelectors();
+        System.exit(code);
+    }
+
+    /**
+     * The JVM's exit waits up to 300 ms for any thread blocked in native code, and the JDK's
+     * HttpClient (Java 17 cannot close one) leaves its selector thread in epoll_wait: a run with an
+     * http step took 0.3 s longer to end. Interrupting the selector ends its thread at once.
+     */
+    static void stopHttpSelectors() {
+        List<Thread> selectors = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager")).toList();
+        selectors.forEach(Thread::interrupt);
+        for (Thread t : selectors) {
+            try {
+                t.join(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
