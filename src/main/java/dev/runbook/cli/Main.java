@@ -25,7 +25,16 @@ public final class Main {
      * http step took 0.3 s longer to end. Interrupting the selector ends its thread at once.
      */
     static void stopHttpSelectors() {
-        List<Thread> selectors = Thread.getAllStackTraces().keySet().stream()
+        if (!dev.runbook.exec.HttpRunner.clientMade()) {
+            return;
+        }
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(all, true);
+        List<Thread> selectors = Arrays.stream(all, 0, n)
                 .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager")).toList();
         selectors.forEach(Thread::interrupt);
         for (Thread t : selectors) {

@@ -34,6 +34,12 @@ public final class HttpRunner {
     static final int BODY_LIMIT = 1 << 20;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private static volatile boolean clientMade;
+
+    /** Whether this process made an HTTP client: its selector thread then has to be stopped before the JVM exits. */
+    public static boolean clientMade() {
+        return clientMade;
+    }
 
     /**
      * Builds the default client ahead of the first request, on a thread of its own: its first
@@ -195,6 +201,7 @@ public final class HttpRunner {
         if (existing != null) {
             return existing;
         }
+        clientMade = true;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
                 .followRedirects(spec.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER);
