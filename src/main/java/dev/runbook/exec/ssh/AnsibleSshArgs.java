@@ -10,7 +10,7 @@ import java.util.Map;
  * The ssh command-line options an Ansible inventory passes in {@code ansible_ssh_common_args} and
  * {@code ansible_ssh_extra_args}, read as ssh_config settings so that such inventories work
  * unchanged: {@code -o Key=Value}, {@code -J jump}, {@code -i key}, {@code -p port}, {@code -l user}.
- * Other flags are ignored.
+ * Other flags are ignored; {@link #unapplied} names them for the inventory's warnings.
  */
 public final class AnsibleSshArgs {
     /** The {@code -o} options the connection applies, as ssh_config keywords. */
@@ -52,14 +52,8 @@ public final class AnsibleSshArgs {
                         out.add("-o " + value);
                     }
                 }
-                default -> {
-                    if (w.length() > 2 && !takesArgument) {
-                        // bundled flags such as -AC: each is a flag of its own
-                        out.add(w);
-                    } else {
-                        out.add(takesArgument ? w.substring(0, 2) + " " + value : w);
-                    }
-                }
+                // a flag with its argument, or flags alone (bundled ones such as -AC as written)
+                default -> out.add(takesArgument ? w.substring(0, 2) + " " + value : w);
             }
         }
         return out;
