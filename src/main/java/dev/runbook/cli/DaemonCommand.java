@@ -28,6 +28,8 @@ import java.util.concurrent.Callable;
 import sun.misc.Signal;
 
 final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
+    /** A schema name as the tool writes it into SQL: lower case, unquoted. */
+    private static final String SCHEMA = "[a-z_][a-z0-9_]{0,62}";
     final CommonOptions common = new CommonOptions();
     CliSpec cli;
     Path dir;
@@ -40,6 +42,7 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     String checkin;
     String jdbcUrl;
     String jdbcUser;
+    String jdbcSchema;
     String cluster;
     boolean standalone;
 
@@ -64,6 +67,9 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
                 .describe("PostgreSQL for the clustered store (also RUNBOOK_DAEMON_JDBC_URL); password from RUNBOOK_DAEMON_JDBC_PASSWORD.")
                 .to(v -> jdbcUrl = v)
                 .option("--jdbc-user").label("USER").describe("PostgreSQL user (also RUNBOOK_DAEMON_JDBC_USER).").to(v -> jdbcUser = v)
+                .option("--jdbc-schema").label("SCHEMA")
+                .describe("Schema of the scheduler's tables with --jdbc-url (also RUNBOOK_DAEMON_JDBC_SCHEMA; default: the audit"
+                        + " store's schema when it is PostgreSQL, else the user's search path).").to(v -> jdbcSchema = v)
                 .option("--cluster").label("NAME").defaultValue("runbook")
                 .describe("The cluster this daemon joins on the PostgreSQL store (default runbook): its nodes share one set of schedules.")
                 .to(v -> cluster = v)
@@ -80,8 +86,14 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
         if (!cluster.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")) {
             throw InvalidInputException.usage("--cluster '" + cluster + "': letters, digits, '.', '-' and '_', at most 80");
         }
+        if (jdbcSchema != null && !jdbcSchema.matches(SCHEMA)) {
+            throw InvalidInputException.usage("--jdbc-schema '" + jdbcSchema + "' must be a lower-case SQL identifier");
+        }
         quietLibraries(common);
         Wiring wiring = Wiring.fromSystem();
+        if (jdbcSchema != null && jdbcUrl == null && wiring.env.get("RUNBOOK_DAEMON_JDBC_URL") == null) {
+            throw InvalidInputException.usage("--jdbc-schema needs --jdbc-url (the audit store's own schema is used without it)");
+        }
         Path from = ScheduleCommand.schedulesDir(dir, cli.given("--dir"));
         ScheduleSource source = new ScheduleSource(from, () -> new RunbookLoader(new RunbookPaths(Path.of("").toAbsolutePath(),
                 wiring.env.get("RUNBOOK_PATH"))), () -> wiring.hosts(inventory));
@@ -120,8 +132,16 @@ final class DaemonCommand implements Callable<Integer>, CliSpec.Command {
     private Daemon.Jdbc jdbc(Wiring wiring, AuditStores stores) {
         String url = jdbcUrl != null ? jdbcUrl : wiring.env.get("RUNBOOK_DAEMON_JDBC_URL");
         String user = jdbcUser != null ? jdbcUser : wiring.env.get("RUNBOOK_DAEMON_JDBC_USER");
+        String schema = jdbcSchema != null ? jdbcSchema : wiring.env.get("RUNBOOK_DAEMON_JDBC_SCHEMA");
+        if (schema == null && stores.postgres()) {
+            // the audit schema's owner may create tables there; on PostgreSQL 15 only the database's owner may in public
+            schema = wiring.config().audit().schema();
+        }
+        if (schema != null && !schema.matches(SCHEMA)) {
+            throw InvalidInputException.usage("RUNBOOK_DAEMON_JDBC_SCHEMA '" + schema + "' must be a lower-case SQL identifier");
+        }
         if (url != null) {
-            return new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD"));
+            return new Daemon.Jdbc(url, user, wiring.env.get("RUNBOOK_DAEMON_JDBC_PASSWORD"), schema);
         }
         if (!stores.postgres()) {
             return null;

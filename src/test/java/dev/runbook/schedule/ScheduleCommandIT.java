@@ -245,6 +245,22 @@ class ScheduleCommandIT {
     }
 
     @Test
+    void theDaemonRefusesABadJdbcSchemaOrOneWithoutJdbcUrlBeforeItStarts() throws IOException {
+        nightly();
+
+        Cli.Result alone = cli.run("daemon", "--jdbc-schema", "sched", "--listen", "127.0.0.1:0");
+        Cli.Result bad = cli.run("daemon", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--jdbc-schema", "Bad-Name",
+                "--listen", "127.0.0.1:0");
+
+        assertThat(alone.exitCode()).as(alone.toString()).isEqualTo(2);
+        assertThat(alone.stderr().lines()).containsExactly(
+                "runbook: error: --jdbc-schema needs --jdbc-url (the audit store's own schema is used without it)");
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.stderr().lines()).containsExactly("runbook: error: --jdbc-schema 'Bad-Name' must be a lower-case SQL identifier");
+        assertThat(alone.stdout() + bad.stdout()).as("the daemon never started").isEmpty();
+    }
+
+    @Test
     void aDirThatIsMissingOrNotADirectoryIsRefusedByListValidateAndTheDaemonBeforeAnythingStarts() throws IOException {
         nightly();
         Files.writeString(home.resolve("hosts"), "127.0.0.1 localhost\n");

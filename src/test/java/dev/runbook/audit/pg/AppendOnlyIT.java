@@ -142,6 +142,37 @@ class AppendOnlyIT {
     }
 
     @Test
+    void aDaemonUnderTheOperatorsRoleFiresAndAuditsWithItsSchedulerTablesWhereItsJdbcRoleMayCreateThem() throws Exception {
+        prepared();
+        Cli op = as(operator).withEnv("RUNBOOK_DAEMON_JDBC_PASSWORD", PASSWORD);
+        dev.runbook.schedule.Daemons.write(op.workDir(), "runbooks/pulse.yaml", dev.runbook.schedule.Daemons.pulseRunbook("pulse"));
+        dev.runbook.schedule.Daemons.write(op.workDir(), "schedules/pulse.yaml",
+                "schedules:\n  - {id: every-second, runbook: pulse, cron: \"* * * * * ?\"}\n");
+
+        Cli.Result stopped;
+        try (dev.runbook.schedule.Daemons.Running d = dev.runbook.schedule.Daemons.start(op, "--node", "n1",
+                "--jdbc-url", PG.jdbcUrl(db), "--jdbc-user", owner)) {
+            assertThat(dev.runbook.testing.Processes.eventually(Duration.ofSeconds(30), () -> finishedRuns() >= 2))
+                    .as(d.output()).isTrue();
+            stopped = d.stop(Duration.ofSeconds(60));
+        }
+
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(PG.query(db, "SELECT DISTINCT tableowner FROM pg_tables WHERE tablename LIKE 'qrtz_%'"))
+                .extracting(r -> r.get("tableowner")).containsExactly(owner);
+        Cli.Result history = op.run("history");
+        assertThat(history.stdout()).as(history.toString()).containsPattern("pulse\\s+succeeded.*schedule@n1");
+        Cli.Result verify = op.run("audit", "verify");
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(op.state().resolve("spool")).as("nothing waited in a spool: the operator's role wrote every event")
+                .satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+    }
+
+    private long finishedRuns() {
+        return ((Number) PG.queryValue(db, "SELECT count(*) FROM runbook.audit_events WHERE type = 'run.finished'")).longValue();
+    }
+
+    @Test
     void evenTheOwnerCannotUpdateDeleteOrTruncateEvents() throws Exception {
         prepared();
         assertThat(as(operator).run("run", runbook.toString()).exitCode()).isZero();
