@@ -45,17 +45,17 @@ public final class OutputCapture implements Runnable {
             boolean cut = false;
             while ((n = in.read(buf)) > 0) {
                 keep(buf, n);
+                // whole runs of bytes between newlines are copied at once: a byte at a time cost more than the rest of a line's way
+                int from = 0;
                 for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == '\n') {
+                    if (buf[i] == '\n') {
+                        cut |= append(line, buf, from, i - from);
                         emit(line, cut);
                         cut = false;
-                    } else if (line.size() < MAX_LINE) {
-                        line.write(b);
-                    } else {
-                        cut = true;
+                        from = i + 1;
                     }
                 }
+                cut |= append(line, buf, from, n - from);
             }
             if (line.size() > 0) {
                 emit(line, cut);
@@ -71,6 +71,13 @@ public final class OutputCapture implements Runnable {
                 notifyAll();
             }
         }
+    }
+
+    /** Appends up to the line's limit; whether bytes beyond it were dropped. */
+    private static boolean append(ByteArrayOutputStream line, byte[] buf, int from, int len) {
+        int room = MAX_LINE - line.size();
+        line.write(buf, from, Math.min(len, room));
+        return len > room;
     }
 
     private void emit(ByteArrayOutputStream line, boolean cut) {

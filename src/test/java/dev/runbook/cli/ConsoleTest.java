@@ -123,6 +123,57 @@ class ConsoleTest {
     }
 
     @Test
+    void stepOutputIsWrittenInBlocksNotALineAtATimeAndInOrderWithTheEvents() {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.incrementAndGet();
+                super.write(b, off, len);
+            }
+
+            @Override
+            public synchronized void write(int b) {
+                writes.incrementAndGet();
+                super.write(b);
+            }
+        };
+        // as System.out is: flushed at every newline, through a small buffer
+        PrintStream out = new PrintStream(new java.io.BufferedOutputStream(buf, 128), true, StandardCharsets.UTF_8);
+        Console c = new Console(new Terminal(out, out, false, false), false);
+        c.event(event("step.started", "h1", "dump", Map.of("command", "cat big.log")));
+        for (int i = 0; i < 10_000; i++) {
+            c.output("h1", "dump", OutputListener.Stream.STDOUT, "line " + i);
+        }
+        c.event(event("step.finished", "h1", "dump", Map.of("outcome", "ok", "duration_ms", 12)));
+        c.close();
+
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(10_002);
+        assertThat(lines.get(0)).isEqualTo("dump: started: cat big.log");
+        assertThat(lines.get(1)).isEqualTo("dump │ line 0");
+        assertThat(lines.get(10_000)).isEqualTo("dump │ line 9999");
+        assertThat(lines.get(10_001)).startsWith("✓ dump");
+        assertThat(writes.get()).as("writes for 10,002 lines").isLessThan(200);
+    }
+
+    @Test
+    void aLineOfOutputIsShownWithoutWaitingForMore() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Console c = new Console(new Terminal(out, out, false, false), false);
+
+        c.output("h1", "tail", OutputListener.Stream.STDOUT, "waiting for the service");
+
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!buf.toString(StandardCharsets.UTF_8).contains("waiting for the service") && System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo("tail │ waiting for the service\n");
+        c.close();
+    }
+
+    @Test
     void escapesWhatCameFromOutsideAndKeepsItsOwnColours() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
