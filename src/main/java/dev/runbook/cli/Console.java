@@ -31,21 +31,18 @@ final class Console implements RunListener {
     private final ScheduledExecutorService ticker;
     private int frame;
     private int drawn;
-    /**
-     * Step output not yet written: lines are gathered for up to {@link #FLUSH_DELAY_MS} (or
-     * {@link #PENDING_LIMIT} characters) and written at once. Writing each line on its own cost a
-     * system call or more per line (System.out flushes at every newline, through a 128-byte
-     * buffer): a step printing 50 MB reached a pipe three times slower than through sed.
-     */
-    private final StringBuilder pending = new StringBuilder();
-    private static final int PENDING_LIMIT = 32 * 1024;
-    private static final long FLUSH_DELAY_MS = 20;
-    private ScheduledExecutorService flusher;
-    private boolean flushScheduled;
+    /** Step output not yet written, written above the live status lines. */
+    private final LineBatch pending;
 
     Console(Terminal term, boolean showHost) {
         this.term = term;
         this.showHost = showHost;
+        this.pending = new LineBatch(this, text -> {
+            clearLive();
+            term.out.print(text);
+            drawLive();
+            term.out.flush();
+        });
         if (term.interactive) {
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "console");
@@ -118,41 +115,7 @@ final class Console implements RunListener {
         seeHost(host);
         String prefix = term.dim(label(host, step) + " │ ");
         String text = shown(line);
-        pending.append(prefix).append(stream == OutputListener.Stream.STDERR ? term.yellow(text) : text).append('\n');
-        if (pending.length() >= PENDING_LIMIT) {
-            flushPending();
-        } else if (!flushScheduled) {
-            flushScheduled = true;
-            flusher().schedule(this::scheduledFlush, FLUSH_DELAY_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private ScheduledExecutorService flusher() {
-        if (flusher == null) {
-            flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "console-output");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return flusher;
-    }
-
-    private synchronized void scheduledFlush() {
-        flushScheduled = false;
-        flushPending();
-    }
-
-    /** Writes the gathered step output above the live status lines. */
-    private void flushPending() {
-        if (pending.length() == 0) {
-            return;
-        }
-        clearLive();
-        term.out.print(pending);
-        pending.setLength(0);
-        drawLive();
-        term.out.flush();
+        pending.add(prefix + (stream == OutputListener.Stream.STDERR ? term.yellow(text) : text));
     }
 
     @Override
@@ -162,7 +125,7 @@ final class Console implements RunListener {
 
     /** Writes a line above the live status lines. */
     synchronized void println(String line) {
-        flushPending();
+        pending.flush();
         clearLive();
         term.out.println(line);
         drawLive();
@@ -170,7 +133,7 @@ final class Console implements RunListener {
 
     /** Stops redrawing, e.g. while a gate asks a question. */
     synchronized void pause() {
-        flushPending();
+        pending.flush();
         clearLive();
     }
 
@@ -178,10 +141,7 @@ final class Console implements RunListener {
         if (ticker != null) {
             ticker.shutdownNow();
         }
-        if (flusher != null) {
-            flusher.shutdownNow();
-        }
-        flushPending();
+        pending.close();
         clearLive();
         term.out.flush();
     }

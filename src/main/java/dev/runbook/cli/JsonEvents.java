@@ -18,18 +18,30 @@ import java.util.Map;
 final class JsonEvents implements RunListener {
     private final PrintStream out;
     private String runId;
+    /** step.output lines, written in blocks (see {@link LineBatch}); events flush them first. */
+    private final LineBatch lines;
 
     JsonEvents(PrintStream out) {
         this.out = out;
+        this.lines = new LineBatch(this, text -> {
+            out.print(text);
+            out.flush();
+        });
     }
 
     @Override
     public synchronized void event(AuditEvent e) {
+        lines.flush();
         runId = e.runId();
         Map<String, Object> n = AuditCodec.fields(e, null);
         n.remove("prev");
         out.println(Json.write(n));
         out.flush();
+    }
+
+    /** Writes the output lines still gathered; the caller's next line comes after them. */
+    synchronized void close() {
+        lines.close();
     }
 
     @Override
@@ -41,7 +53,7 @@ final class JsonEvents implements RunListener {
         n.put("step", step);
         n.put("stream", stream.name().toLowerCase(Locale.ROOT));
         n.put("line", line);
-        out.println(Json.write(n));
+        lines.add(Json.write(n));
     }
 
     /** Whether the run started: its first event, run.started, was written. */
@@ -69,6 +81,7 @@ final class JsonEvents implements RunListener {
      * {@code run.finished} comes): not an audited event, as the audit trail is what failed.
      */
     synchronized String error(Main.Refusal refusal) {
+        lines.close();
         Map<String, Object> n = new LinkedHashMap<>();
         n.put("type", "run.error");
         n.put("run_id", runId);
@@ -82,6 +95,7 @@ final class JsonEvents implements RunListener {
         Map<String, Object> n = new LinkedHashMap<>();
         n.put("type", "notice");
         n.put("message", message);
+        lines.flush();
         out.println(Json.write(n));
     }
 }

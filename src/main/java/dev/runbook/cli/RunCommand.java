@@ -95,6 +95,9 @@ final class RunCommand implements Callable<Integer>, CliSpec.Command {
             if (console != null) {
                 console.close();
             }
+            if (events != null) {
+                events.close();
+            }
         }
     }
 
