@@ -21,6 +21,7 @@ final class LineBatch {
     private final StringBuilder pending = new StringBuilder();
     private ScheduledExecutorService timer;
     private boolean scheduled;
+    private boolean closed;
 
     /** @param writer writes gathered lines (each ending in a newline) and flushes; called holding {@code lock} */
     LineBatch(Object lock, Consumer<CharSequence> writer) {
@@ -31,7 +32,8 @@ final class LineBatch {
     /** Adds a line; it is written within {@link #DELAY_MS} whatever comes after it. */
     void add(CharSequence line) {
         pending.append(line).append('\n');
-        if (pending.length() >= LIMIT) {
+        if (pending.length() >= LIMIT || closed) {
+            // after close (a late line of a process that outlived its step) nothing is held back
             flush();
         } else if (!scheduled) {
             scheduled = true;
@@ -49,6 +51,7 @@ final class LineBatch {
 
     /** Writes what is gathered and stops the timer. */
     void close() {
+        closed = true;
         if (timer != null) {
             timer.shutdownNow();
         }
