@@ -175,9 +175,24 @@ final class Wiring {
         };
     }
 
+    /**
+     * The audited actor: this process's user, and who logged in to run it as that user ("alice (as
+     * root)"). The kernel's login uid says who, where it keeps one; SUDO_USER, which anyone can set,
+     * only where it does not.
+     */
     static String user(Map<String, String> env) {
-        String sudo = env.get("SUDO_USER");
         String me = dev.runbook.model.LocalUser.current().name();
-        return sudo != null && !sudo.isBlank() && !sudo.equals(me) ? sudo + " (as " + me + ")" : me;
+        String login = dev.runbook.model.LocalUser.loginName();
+        String by = login != null || loginUidKept() ? login : env.get("SUDO_USER");
+        return by != null && !by.isBlank() && !by.equals(me) ? by + " (as " + me + ")" : me;
+    }
+
+    /** Whether the kernel keeps a login uid for this process (then SUDO_USER is not needed, nor believed). */
+    private static boolean loginUidKept() {
+        try {
+            return !java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/loginuid")).strip().equals("4294967295");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }

@@ -40,6 +40,30 @@ public record LocalUser(long uid, String name) {
         }
     }
 
+    /**
+     * Who logged in to start this process, when the kernel keeps it ({@code /proc/self/loginuid},
+     * set at login by pam_loginuid and kept through sudo and su, which no unprivileged process can
+     * change) and it is another user than this one: the name behind "alice (as root)". Null when
+     * the kernel keeps none (a container, a daemon started by init) or it is this user.
+     */
+    public static String loginName() {
+        long login;
+        try {
+            login = Long.parseLong(Files.readString(Path.of("/proc/self/loginuid")).strip());
+        } catch (IOException | NumberFormatException | UnsupportedOperationException e) {
+            return null;
+        }
+        if (login == 4294967295L || login < 0 || login == current().uid()) {
+            return null;
+        }
+        try (var lines = Files.lines(Path.of("/etc/passwd"))) {
+            return lines.map(l -> l.split(":", -1)).filter(f -> f.length > 2 && f[2].equals(Long.toString(login)))
+                    .map(f -> f[0]).findFirst().orElse("#" + login);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "#" + login;
+        }
+    }
+
     /** Whether a file of {@code owner} may hold this user's state: it is this user's, or root's. */
     public boolean trusts(long owner) {
         return owner == uid || owner == 0;

@@ -120,12 +120,45 @@ class LauncherIT {
         assertThat(history.stdout()).contains("whoami").contains(" " + me + " (cli)").doesNotContain("alice");
     }
 
+    /**
+     * Who logged in is taken from the kernel's login uid (kept through sudo, set once at login),
+     * not from SUDO_USER, which the user can set: here the launcher runs with the login uid of
+     * nobody, as after "ssh nobody@host; sudo -i".
+     */
+    @Test
+    void whoLoggedInComesFromTheKernelsLoginUidNotFromSudoUser() throws Exception {
+        Files.createDirectories(app.resolve("target"));
+        Files.copy(Path.of("target", "runbook.jar"), app.resolve("target").resolve("runbook.jar"));
+        assertThat(Processes.exec(List.of("cp", "-r", Path.of("target", "lib").toAbsolutePath().toString(),
+                app.resolve("target").toString())).exitCode()).isZero();
+        Path rb = Files.writeString(home.resolve("who.yaml"), "name: who\nsteps:\n  - id: a\n    run: \"true\"\n");
+        String me = Processes.exec(List.of("id", "-un")).stdout().strip();
+        String nobody = Processes.exec(List.of("id", "-un", "65534")).stdout().strip();
+
+        Cli.Result forged = launch(Map.of("SUDO_USER", "alice"), List.of("sh", "-c", "echo 65534 > /proc/self/loginuid && exec \"$@\"", "sh"),
+                "run", rb.toString(), "--no-color");
+        Cli.Result own = launch(Map.of("SUDO_USER", "alice"), List.of("sh", "-c", "echo " + Processes.exec(List.of("id", "-u")).stdout().strip() + " > /proc/self/loginuid && exec \"$@\"", "sh"),
+                "run", rb.toString(), "--no-color");
+
+        assertThat(forged.exitCode()).as(forged.toString()).isZero();
+        assertThat(own.exitCode()).as(own.toString()).isZero();
+        List<JsonNode> started = AuditLog.ofType(home.resolve("state").resolve("audit.jsonl"), "run.started");
+        assertThat(started).extracting(e -> e.path("actor").path("user").asText())
+                .containsExactly(nobody + " (as " + me + ")", me);
+    }
+
     private Cli.Result launch(String... args) throws IOException, InterruptedException {
         return launch(Map.of(), args);
     }
 
     private Cli.Result launch(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(app.resolve("bin").resolve("runbook").toString()));
+        return launch(extraEnv, List.of(), args);
+    }
+
+    /** @param wrapper words run before the launcher, which gets it and the arguments as its own ("$@") */
+    private Cli.Result launch(Map<String, String> extraEnv, List<String> wrapper, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(wrapper);
+        cmd.add(app.resolve("bin").resolve("runbook").toString());
         cmd.addAll(List.of(args));
         Path out = home.resolve("stdout");
         Path err = home.resolve("stderr");
