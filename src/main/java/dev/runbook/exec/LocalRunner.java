@@ -79,7 +79,7 @@ public final class LocalRunner implements CommandRunner {
             }
             // become or not, the command reads nothing of ours: the password reaches sudo through askpass alone,
             // and a become user's bootstrap hands the command /dev/null once it has read its program
-            byte[] program = become ? BecomeProgram.of(command, direct(command)) : null;
+            byte[] program = become ? BecomeProgram.of(command) : null;
             pb.redirectInput(become ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process p;
             try {
@@ -123,7 +123,7 @@ public final class LocalRunner implements CommandRunner {
                     "/bin/sh", "-c", BecomeProgram.BOOTSTRAP));
             return argv;
         }
-        List<String> direct = direct(command);
+        List<String> direct = command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
         if (direct != null) {
             argv.addAll(direct);
         } else {
@@ -136,11 +136,6 @@ public final class LocalRunner implements CommandRunner {
             }
         }
         return argv;
-    }
-
-    /** The command's words when it needs no shell, else null. */
-    private static List<String> direct(Command command) {
-        return command.script() || command.shell() != null ? null : SimpleCommand.argv(command.line());
     }
 
     /** Writes a become user's program to the bootstrap; sudo refusing (a wrong password) closes the pipe first. */

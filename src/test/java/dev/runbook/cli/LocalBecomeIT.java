@@ -139,7 +139,11 @@ class LocalBecomeIT {
                       cat <<'EOF'
                       a here-document in the script
                       EOF
-                """.formatted(NOPASSWD));
+                  - id: status
+                    become: {user: %s}
+                    run: echo "as $(id -un)"; exit 3
+                    on_failure: continue
+                """.formatted(NOPASSWD, NOPASSWD));
         Cli.Result r = runWatchingPs(cli, token);
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -148,7 +152,9 @@ class LocalBecomeIT {
                 .contains("as-other │ shell=bash")
                 .contains("as-other │ token-sha256=" + java.util.HexFormat.of().formatHex(
                         java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8))))
-                .contains("as-other │ a here-document in the script");
+                .contains("as-other │ a here-document in the script")
+                .contains("status │ as " + NOPASSWD)
+                .containsPattern("✗ status +failed.*exit code 3");
         assertNowhere(cli, r, token);
     }
 

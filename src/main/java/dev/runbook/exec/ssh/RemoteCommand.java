@@ -1,6 +1,9 @@
 package dev.runbook.exec.ssh;
 
+import static dev.runbook.exec.ShellProgram.quote;
+
 import dev.runbook.exec.Command;
+import dev.runbook.exec.ShellProgram;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -31,7 +34,6 @@ import java.util.regex.Pattern;
 final class RemoteCommand {
     /** Exit status of the bootstrap itself failing (no marker, no temporary directory). */
     static final int BOOT_FAILED = 125;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -107,7 +109,7 @@ final class RemoteCommand {
 
     /** @throws IllegalArgumentException for an env name that is not a shell identifier, or a password with a newline */
     static RemoteCommand of(Command c) {
-        checkEnv(c);
+        ShellProgram.checkEnv(c);
         String pw = c.becomePassword();
         if (pw != null && (pw.indexOf('\n') >= 0 || pw.indexOf('\r') >= 0)) {
             throw new IllegalArgumentException("the become password contains a line break, which sudo -S cannot read");
@@ -134,15 +136,6 @@ final class RemoteCommand {
         }
         byte[] password = asks ? (pw + "\n").getBytes(StandardCharsets.UTF_8) : null;
         return new RemoteCommand(exec, in.toByteArray(), prompt, password, marker);
-    }
-
-    /** @throws IllegalArgumentException for an env name that is not a shell identifier */
-    static void checkEnv(Command c) {
-        for (String k : c.env().keySet()) {
-            if (!NAME.matcher(k).matches()) {
-                throw new IllegalArgumentException("environment variable name '" + k + "' is not valid in a shell");
-            }
-        }
     }
 
     /** A random marker that none of the texts contains. */
@@ -185,32 +178,8 @@ final class RemoteCommand {
             h.append("exec 3<&- </dev/null\n");
         }
         h.append("unset m h n l s rb_p rb_d; unset -f rb_w; set --\n");
-        return exportsAndCommand(c, h).toString();
-    }
-
-    /**
-     * The end of every program that runs a step: the secret env exported, then the command (a
-     * script's interpreter reads it from fd 4). Called after the shell's own variables are gone,
-     * so that a variable of any name reaches the command unchanged.
-     */
-    static StringBuilder exportsAndCommand(Command c, StringBuilder h) {
-        for (Map.Entry<String, String> e : c.env().entrySet()) {
-            h.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
-        }
-        if (c.script()) {
-            h.append("exec ").append(quote(c.shellOrDefault())).append(" /dev/fd/4\n");
-        } else if (c.shell() == null) {
-            // the default shell is this one: no exec of another /bin/sh for the command
-            h.append("eval ").append(quote(c.line())).append('\n');
-        } else {
-            h.append("exec ").append(quote(c.shell())).append(" -c ").append(quote(c.line())).append('\n');
-        }
-        return h;
-    }
-
-    /** One shell word in single quotes; a quote inside becomes '\''. */
-    static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        // the script is on fd 4 already
+        return ShellProgram.exportsAndCommand(c, h, "").toString();
     }
 
     private static void write(ByteArrayOutputStream out, String s) {

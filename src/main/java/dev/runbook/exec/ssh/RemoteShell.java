@@ -6,6 +6,7 @@ import dev.runbook.exec.Command;
 import dev.runbook.exec.ExecResult;
 import dev.runbook.exec.OutputCapture;
 import dev.runbook.exec.OutputListener;
+import dev.runbook.exec.ShellProgram;
 import dev.runbook.exec.UnreachableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ final class RemoteShell {
     private static final String SHELL = "n=${IFS#??}; [ ${#n} = 1 ] || { n=$(printf \"\\nx\"); n=${n%x}; }; exec 3<&0; g=;"
             + " d=${TMPDIR:-/tmp}/runbook.$$; command -v setsid >/dev/null 2>&1 && mkdir -m 700 \"$d\""
             + " && { mkfifo -m 600 \"$d/f\" && exec 6<>\"$d/f\" 5<\"$d/f\" 4>\"$d/f\" 6<&- && g=1; rm -rf \"$d\"; };"
-            + " S=" + RemoteCommand.quote(STEP) + ";"
+            + " S=" + ShellProgram.quote(STEP) + ";"
             + " rb_s() { setsid /bin/sh -c \"$S\" sh \"$n\" 3<&- 4>&- </dev/null & c=$!; }; c=;"
             + " while IFS= read -r m; do [ \"$m\" = stop ] && continue;"
             + " h=; s=; while IFS= read -r l; do [ \"$l\" = \"$m\" ] && { s=1; break; }; h=$h$l$n; done;"
@@ -77,7 +78,7 @@ final class RemoteShell {
             + " [ -z \"$f\" ] || exit 0; rb_s; done";
 
     /** What the exec request asks the login shell to run: the shell above, nothing of any step. */
-    static final String EXEC_LINE = "exec /bin/sh -c 'eval \"$1\"' sh " + RemoteCommand.quote(SHELL);
+    static final String EXEC_LINE = "exec /bin/sh -c 'eval \"$1\"' sh " + ShellProgram.quote(SHELL);
 
     private final Session session;
     private final RemoteExecution.Opened channel;
@@ -129,7 +130,7 @@ final class RemoteShell {
     ExecResult run(Command command, OutputListener output, Cancellation cancel, String where, long start)
             throws UnreachableException {
         try {
-            RemoteCommand.checkEnv(command);
+            ShellProgram.checkEnv(command);
         } catch (IllegalArgumentException e) {
             return new ExecResult(-1, false, false, "", e.getMessage(), false, RemoteExecution.elapsed(start));
         }
@@ -157,7 +158,7 @@ final class RemoteShell {
 
     /** The request: our own variable gone, then the step's exports and command. */
     static String header(Command c) {
-        return RemoteCommand.exportsAndCommand(c, new StringBuilder("unset h\n")).toString();
+        return ShellProgram.exportsAndCommand(c, new StringBuilder("unset h\n"), "").toString();
     }
 
     /** The wait for one step's end, with what happened during it. */

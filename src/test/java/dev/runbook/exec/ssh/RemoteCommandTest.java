@@ -36,7 +36,7 @@ class RemoteCommandTest {
 
     @Test
     void quotesEveryCharacterForTheShell() {
-        assertThat(RemoteCommand.quote("it's $HOME `x` \\")).isEqualTo("'it'\\''s $HOME `x` \\'");
+        assertThat(dev.runbook.exec.ShellProgram.quote("it's $HOME `x` \\")).isEqualTo("'it'\\''s $HOME `x` \\'");
     }
 
     @Test
