@@ -183,16 +183,7 @@ final class Wiring {
     static String user(Map<String, String> env) {
         String me = dev.runbook.model.LocalUser.current().name();
         String login = dev.runbook.model.LocalUser.loginName();
-        String by = login != null || loginUidKept() ? login : env.get("SUDO_USER");
+        String by = login != null ? login : env.get("SUDO_USER");
         return by != null && !by.isBlank() && !by.equals(me) ? by + " (as " + me + ")" : me;
-    }
-
-    /** Whether the kernel keeps a login uid for this process (then SUDO_USER is not needed, nor believed). */
-    private static boolean loginUidKept() {
-        try {
-            return !java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/loginuid")).strip().equals("4294967295");
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 }

@@ -43,8 +43,8 @@ public record LocalUser(long uid, String name) {
     /**
      * Who logged in to start this process, when the kernel keeps it ({@code /proc/self/loginuid},
      * set at login by pam_loginuid and kept through sudo and su, which no unprivileged process can
-     * change) and it is another user than this one: the name behind "alice (as root)". Null when
-     * the kernel keeps none (a container, a daemon started by init) or it is this user.
+     * change): the name behind "alice (as root)", this user's own when it is the same uid. Null
+     * when the kernel keeps none (a container, a daemon started by init).
      */
     public static String loginName() {
         long login;
@@ -53,8 +53,11 @@ public record LocalUser(long uid, String name) {
         } catch (IOException | NumberFormatException | UnsupportedOperationException e) {
             return null;
         }
-        if (login == 4294967295L || login < 0 || login == current().uid()) {
+        if (login == 4294967295L || login < 0) {
             return null;
+        }
+        if (login == current().uid()) {
+            return current().name();
         }
         try (var lines = Files.lines(Path.of("/etc/passwd"))) {
             return lines.map(l -> l.split(":", -1)).filter(f -> f.length > 2 && f[2].equals(Long.toString(login)))
