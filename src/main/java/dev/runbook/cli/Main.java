@@ -15,36 +15,9 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = Boolean.getBoolean(CdsPreload.PROPERTY) ? train(args) : run(args);
-        stopHttpSelectors();
+        // the JVM's exit waits up to 300 ms for threads blocked in native code, such as the HTTP client's
+        dev.runbook.exec.HttpRunner.stopClientThreads();
         System.exit(code);
-    }
-
-    /**
-     * The JVM's exit waits up to 300 ms for any thread blocked in native code, and the JDK's
-     * HttpClient (Java 17 cannot close one) leaves its selector thread in epoll_wait: a run with an
-     * http step took 0.3 s longer to end. Interrupting the selector ends its thread at once.
-     */
-    static void stopHttpSelectors() {
-        if (!dev.runbook.exec.HttpRunner.clientMade()) {
-            return;
-        }
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        Thread[] all = new Thread[root.activeCount() + 16];
-        int n = root.enumerate(all, true);
-        List<Thread> selectors = Arrays.stream(all, 0, n)
-                .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager")).toList();
-        selectors.forEach(Thread::interrupt);
-        for (Thread t : selectors) {
-            try {
-                t.join(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /**
