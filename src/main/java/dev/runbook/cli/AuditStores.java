@@ -12,9 +12,7 @@ import dev.runbook.config.Config;
 import dev.runbook.engine.FileRunLocks;
 import dev.runbook.engine.RunLocks;
 import dev.runbook.model.InvalidInputException;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -89,16 +87,10 @@ final class AuditStores {
     }
 
     private void deliverSpool() {
-        Path spool = state.root().resolve("spool");
-        List<Path> files;
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(spool)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".jsonl")).toList();
-        } catch (IOException e) {
-            return;  // no spool
-        }
-        if (files.isEmpty()) {
+        if (!pg.spooled()) {
             return;
         }
+        Path spool = state.root().resolve("spool");
         try {
             state.check();  // delivered files are deleted: only from a spool no one else controls
             PgAuditStore.Flushed f = pg.flush();

@@ -172,8 +172,11 @@ final class ChainWriter implements AutoCloseable {
         for (Unchained e : events) {
             if (!e.runless()) {
                 runs.add(e.runId());
-            } else if (timestamp(e.ts()) != null) {
-                runlessTimes.add(timestamp(e.ts()));
+            } else {
+                String ts = timestamp(e.ts());
+                if (ts != null) {
+                    runlessTimes.add(ts);
+                }
             }
         }
         Set<String> seen = new HashSet<>();

@@ -53,7 +53,7 @@ public final class Import {
                     continue;  // a torn fragment, which verification accepted as such
                 }
                 head = n.get("hash").asText();
-                if ("-".equals(n.path("run_id").asText()) && n.path("type").asText().startsWith("audit.")) {
+                if (Unchained.RUNLESS.equals(n.path("run_id").asText()) && n.path("type").asText().startsWith("audit.")) {
                     // audit.torn, audit.truncated: about this file's chain, which PostgreSQL's replaces
                     skipped++;
                     continue;

@@ -106,6 +106,11 @@ public final class PgAuditStore implements AutoCloseable {
      */
     public record Flushed(int files, long inserted, long duplicates, long torn, List<Path> held, List<Path> kept) {}
 
+    /** Whether this machine's spool holds events that wait for delivery. */
+    public boolean spooled() {
+        return !new Spool(spoolDir).others().isEmpty();
+    }
+
     /** Delivers every spool file no running process holds. */
     public Flushed flush() {
         List<Path> held = new ArrayList<>();

@@ -13,6 +13,8 @@ import dev.runbook.audit.EventText;
  * @param body the line with {@code "prev":null} and no hash ({@link EventText#unchained})
  */
 record Unchained(String runId, long seq, String ts, String type, String runbook, String body) {
+    /** The run id of events that belong to no run ({@code schedule.skipped}, the file's own {@code audit.*} records). */
+    static final String RUNLESS = "-";
 
     static Unchained of(AuditEvent e) {
         return new Unchained(e.runId(), e.seq(), e.ts(), e.type(), e.runbook() == null ? null : e.runbook().name(),
@@ -43,6 +45,4 @@ record Unchained(String runId, long seq, String ts, String type, String runbook,
     boolean runless() {
         return RUNLESS.equals(runId);
     }
-
-    static final String RUNLESS = "-";
 }
