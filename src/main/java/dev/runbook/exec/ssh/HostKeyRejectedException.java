@@ -10,11 +10,25 @@ import dev.runbook.exec.UnreachableException;
 public final class HostKeyRejectedException extends UnreachableException {
     private final boolean changed;
     private final String fingerprint;
+    private final boolean jumpHostNamed;
 
     HostKeyRejectedException(String message, boolean changed, String fingerprint) {
+        this(message, changed, fingerprint, false);
+    }
+
+    private HostKeyRejectedException(String message, boolean changed, String fingerprint, boolean jumpHostNamed) {
         super(message);
         this.changed = changed;
         this.fingerprint = fingerprint;
+        this.jumpHostNamed = jumpHostNamed;
+    }
+
+    /**
+     * The same refusal, said to be the key of jump host {@code name} on the way to the target (or
+     * this one, when a hop nearer the target already said whose key it was).
+     */
+    HostKeyRejectedException ofJumpHost(String name) {
+        return jumpHostNamed ? this : new HostKeyRejectedException("jump host " + name + ": " + getMessage(), changed, fingerprint, true);
     }
 
     /** Whether a different key is listed for this host (or this key is revoked), rather than none. */

@@ -60,9 +60,10 @@ final class KeyRing {
         Set<Path> certified = new HashSet<>();
         for (Path p : e.identityFiles()) {
             if (!Files.isRegularFile(p)) {
-                if (e.explicitKeys() || Files.exists(p)) {
-                    skipped.add(p + ": " + (Files.exists(p) ? "not a regular file" + (Files.isDirectory(p) ? " (a directory)" : "")
-                            : "no such file"));
+                boolean exists = Files.exists(p);
+                if (e.explicitKeys() || exists) {
+                    skipped.add(p + ": " + (!exists ? "no such file" : Files.isDirectory(p) ? "not a regular file (a directory)"
+                            : "not a regular file"));
                 }
                 continue;
             }
@@ -176,8 +177,9 @@ final class KeyRing {
      */
     static String tooOpen(Path p) {
         try {
-            long owner = ((Number) Files.getAttribute(p, "unix:uid")).longValue();
-            int mode = (Integer) Files.getAttribute(p, "unix:mode") & 07777;
+            Map<String, Object> a = Files.readAttributes(p, "unix:uid,mode");
+            long owner = ((Number) a.get("uid")).longValue();
+            int mode = (Integer) a.get("mode") & 07777;
             if (owner == LocalUser.current().uid() && (mode & 077) != 0) {
                 return String.format("permissions %04o are too open: a private key others can read is ignored, as ssh"
                         + " ignores it (chmod 600 %s)", mode, p);

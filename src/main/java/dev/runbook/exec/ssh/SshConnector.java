@@ -137,9 +137,7 @@ public final class SshConnector implements Connector {
             return shared.acquire(() -> connect(jumpEp, vars, chain, cancel, events));
         } catch (HostKeyRejectedException e) {
             // the key is the jump host's, not the target's: say so, or the user checks the wrong machine
-            // (an earlier hop's refusal already names its hop)
-            throw e.getMessage().startsWith("jump host ") ? e
-                    : new HostKeyRejectedException("jump host " + name + ": " + e.getMessage(), e.changed(), e.fingerprint());
+            throw e.ofJumpHost(name);
         } catch (JumpLoopException e) {
             // a loop's message already names every hop
             throw e;
