@@ -40,9 +40,9 @@ public final class OutputCapture implements Runnable {
     public void run() {
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         byte[] buf = new byte[8192];
+        boolean cut = false;
         try (in) {
             int n;
-            boolean cut = false;
             while ((n = in.read(buf)) > 0) {
                 keep(buf, n);
                 // whole runs of bytes between newlines are copied at once: a byte at a time cost more than the rest of a line's way
@@ -57,13 +57,12 @@ public final class OutputCapture implements Runnable {
                 }
                 cut |= append(line, buf, from, n - from);
             }
-            if (line.size() > 0) {
-                emit(line, cut);
-            }
         } catch (IOException e) {
             // the stream closed under us (process killed): what was read is kept
+        }
+        try {
             if (line.size() > 0) {
-                emit(line, line.size() >= MAX_LINE);
+                emit(line, cut);
             }
         } finally {
             synchronized (this) {
