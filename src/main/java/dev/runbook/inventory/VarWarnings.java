@@ -27,12 +27,12 @@ final class VarWarnings {
         }
         if ((name.equals("ansible_ssh_common_args") || name.equals("ansible_ssh_extra_args")) && value instanceof String args) {
             List<String> unapplied = dev.runbook.exec.ssh.AnsibleSshArgs.unapplied(args);
+            List<String> applied = dev.runbook.exec.ssh.AnsibleSshArgs.APPLIED_OPTIONS;
             if (!unapplied.isEmpty()) {
                 misspelt.add(Diagnostic.warning(keyPos, "'" + name + "': " + String.join(", ", unapplied)
                         + (unapplied.size() == 1 ? " is" : " are") + " not applied: runbook's SSH client reads -J, -i, -p, -l and -o "
-                        + "HostName, Port, User, IdentityFile, CertificateFile, IdentitiesOnly, IdentityAgent, ConnectTimeout, "
-                        + "HostKeyAlias, ProxyCommand, ProxyJump, ServerAliveInterval, ServerAliveCountMax, UserKnownHostsFile and "
-                        + "StrictHostKeyChecking (yes or accept-new: host keys are always checked)"));
+                        + String.join(", ", applied.subList(0, applied.size() - 1)) + " and " + applied.get(applied.size() - 1)
+                        + " (yes or accept-new: host keys are always checked)"));
             }
         }
         if (holdsTemplate(value)) {

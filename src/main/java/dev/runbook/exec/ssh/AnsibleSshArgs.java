@@ -13,10 +13,12 @@ import java.util.Map;
  * Other flags are ignored; {@link #unapplied} names them for the inventory's warnings.
  */
 public final class AnsibleSshArgs {
-    /** The {@code -o} options the connection applies, as ssh_config keywords. */
-    static final java.util.Set<String> APPLIED = java.util.Set.of("hostname", "port", "user", "identityfile", "certificatefile",
-            "identitiesonly", "identityagent", "connecttimeout", "hostkeyalias", "proxycommand", "proxyjump",
-            "serveraliveinterval", "serveralivecountmax", "stricthostkeychecking", "userknownhostsfile");
+    /** The {@code -o} options the connection applies, as ssh_config spells them. */
+    public static final List<String> APPLIED_OPTIONS = List.of("HostName", "Port", "User", "IdentityFile", "CertificateFile",
+            "IdentitiesOnly", "IdentityAgent", "ConnectTimeout", "HostKeyAlias", "ProxyCommand", "ProxyJump",
+            "ServerAliveInterval", "ServerAliveCountMax", "UserKnownHostsFile", "StrictHostKeyChecking");
+    private static final java.util.Set<String> APPLIED = APPLIED_OPTIONS.stream().map(o -> o.toLowerCase(Locale.ROOT))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     /** Options with nothing to do here: one connection per host for the run is kept anyway, and nothing ever prompts. */
     private static final java.util.Set<String> MOOT = java.util.Set.of("controlmaster", "controlpersist", "controlpath",
             "batchmode", "loglevel", "compression");
